@@ -1,0 +1,97 @@
+"""Annotated dependency aliases: routes declare what they need, nothing more."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.service import Principal
+from app.core.config import Settings
+from app.core.errors import ApiError
+from app.core.lifespan import state_of
+from app.core.state import AppState
+
+
+def get_state(request: Request) -> AppState:
+    return state_of(request.app)
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_settings_dep(state: StateDep) -> Settings:
+    return state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
+    async with state.sessionmaker() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def require_scope(scope: str | None) -> Callable[[Request, AppState], Awaitable[Principal]]:
+    """A dependency that authenticates the bearer key, checks `scope` (None: any) and the rate limit."""
+
+    async def dependency(request: Request, state: StateDep) -> Principal:
+        token = _bearer(request)
+        unauthorized = {"WWW-Authenticate": "Bearer"}
+        if token is None:
+            raise ApiError(
+                status_code=401,
+                code="unauthorized",
+                message="missing bearer API key",
+                field="Authorization",
+                headers=unauthorized,
+            )
+        principal = await state.authenticator.authenticate(token)
+        if principal is None:
+            raise ApiError(
+                status_code=401,
+                code="unauthorized",
+                message="invalid or revoked API key",
+                field="Authorization",
+                headers=unauthorized,
+            )
+        if scope is not None and scope not in principal.scopes:
+            raise ApiError(
+                status_code=403,
+                code="forbidden",
+                message=f"this API key lacks the '{scope}' scope",
+                field="Authorization",
+            )
+        limit = principal.rate_limit_per_minute or state.settings.default_rate_limit_per_minute
+        retry_after = await state.rate_limiter.hit(key_id=principal.key_id, limit=limit)
+        if retry_after is not None:
+            raise ApiError(
+                status_code=429,
+                code="rate_limited",
+                message=f"rate limit of {limit} requests per minute exceeded",
+                headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
+            )
+        request.state.principal = principal
+        return principal
+
+    return dependency
+
+
+get_principal = require_scope(None)
+AnyPrincipal = Annotated[Principal, Depends(get_principal)]
+SearchPrincipal = Annotated[Principal, Depends(require_scope("search"))]
+IngestPrincipal = Annotated[Principal, Depends(require_scope("ingest"))]
+AdminPrincipal = Annotated[Principal, Depends(require_scope("admin"))]

@@ -1,0 +1,59 @@
+"""Dependency checks behind /readyz: each one named, timed and reported."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from app.core.state import AppState
+
+CHECK_TIMEOUT_S = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    name: str
+    ok: bool
+    latency_ms: float
+    error: str | None = None
+
+
+async def _timed(name: str, check: Callable[[], Awaitable[object]]) -> CheckResult:
+    started = time.perf_counter()
+    try:
+        await asyncio.wait_for(check(), timeout=CHECK_TIMEOUT_S)
+    except Exception as exc:
+        return CheckResult(
+            name=name,
+            ok=False,
+            latency_ms=(time.perf_counter() - started) * 1000,
+            error=f"{type(exc).__name__}: {exc}"[:300],
+        )
+    return CheckResult(name=name, ok=True, latency_ms=(time.perf_counter() - started) * 1000)
+
+
+async def run_checks(state: AppState) -> list[CheckResult]:
+    async def postgres() -> None:
+        async with state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    checks: list[tuple[str, Callable[[], Awaitable[object]]]] = [("postgres", postgres)]
+    redis = state.redis
+    if redis is not None:
+
+        async def ping_redis() -> None:
+            await redis.ping()
+
+        checks.append(("redis", ping_redis))
+    kafka = state.kafka
+    if kafka is not None:
+        checks.append(("kafka", lambda: kafka.check(timeout_s=CHECK_TIMEOUT_S)))
+    for name, component in state.components.items():
+        probe = getattr(component, "readiness", None)
+        if callable(probe):
+            checks.append((name, probe))
+    return list(await asyncio.gather(*(_timed(name, fn) for name, fn in checks)))

@@ -1,0 +1,80 @@
+"""Companies (the leads) and their B2B business contacts."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base, TimestampMixin
+
+# Fixed at the schema: changing the embedding model's dimension is a migration.
+EMBEDDING_DIM = 256
+LEAD_NAMESPACE = uuid.UUID("6f1c1f9e-3b0e-5d2a-9a51-1e5c0c7b9d10")
+
+
+def lead_id_for_domain(domain: str) -> uuid.UUID:
+    """Stable lead id: the same normalized domain gives the same id in every environment."""
+    return uuid.uuid5(LEAD_NAMESPACE, domain)
+
+
+class Company(TimestampMixin, Base):
+    __tablename__ = "companies"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(253), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(300), nullable=False, server_default="")
+    industry: Mapped[str | None] = mapped_column(String(200))
+    naics_code: Mapped[str | None] = mapped_column(String(6))
+    employees: Mapped[int | None] = mapped_column(Integer)
+    country: Mapped[str | None] = mapped_column(String(2))
+    founded_year: Mapped[int | None] = mapped_column(SmallInteger)
+    description: Mapped[str] = mapped_column(Text, nullable=False, server_default="")
+    # Structured profile: firmographics, technographics, funding, hiring, signals; every field
+    # carries {"value", "evidence": [snippet ids], "confidence", "observed_at"} (docs/DATA_MODEL.md).
+    profile: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    profile_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIM))
+    embedding_model: Mapped[str | None] = mapped_column(String(100))
+    snippet_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    last_snippet_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        Index(
+            "ix_companies_embedding_hnsw",
+            "embedding",
+            postgresql_using="hnsw",
+            postgresql_with={"m": 16, "ef_construction": 64},
+            postgresql_ops={"embedding": "vector_cosine_ops"},
+        ),
+        Index("ix_companies_country_employees", "country", "employees"),
+        Index("ix_companies_industry", "industry"),
+        Index("ix_companies_updated_at", "updated_at"),
+    )
+
+
+class Contact(TimestampMixin, Base):
+    """A B2B business contact. Personal addresses are rejected at ingestion, never stored."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
+    email: Mapped[str | None] = mapped_column(String(320))
+    linkedin_url: Mapped[str | None] = mapped_column(String(500))
+    source_snippet_id: Mapped[str | None] = mapped_column(String(128))
+
+    __table_args__ = (
+        Index("ix_contacts_company_id", "company_id"),
+        Index("uq_contacts_company_email", "company_id", "email", unique=True),
+        Index("uq_contacts_company_name_title", "company_id", "name", "title", unique=True),
+    )

@@ -1,0 +1,70 @@
+"""Every Prometheus meter of the service, defined once. Import the objects; never create meters elsewhere.
+
+Names and labels are a contract with the Grafana dashboards and alert rules under
+helm/leadpoet/files/. Label values must have bounded cardinality.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram, Info
+
+# 1 ms .. 2 s, roughly doubling, finer around the SLA thresholds (50 ms, 400 ms, 550 ms).
+LATENCY_BUCKETS = (
+    0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075,
+    0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.55, 0.75, 1.0, 1.5, 2.0,
+)  # fmt: skip
+COST_BUCKETS = (
+    0.00001, 0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.0015, 0.002, 0.003, 0.004, 0.006, 0.01, 0.05,
+)  # fmt: skip
+STAGES = ("parse", "embed", "bm25", "ann", "features", "rerank", "total")
+
+# --- search pipeline -------------------------------------------------------------------------
+PIPELINE_LATENCY = Histogram(
+    "pipeline_latency_seconds", "Search pipeline latency by stage", ["stage"], buckets=LATENCY_BUCKETS
+)
+HTTP_LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency by route template, method and status",
+    ["route", "method", "status"],
+    buckets=LATENCY_BUCKETS,
+)
+LEAD_COST = Histogram("lead_cost_usd", "Cost per lead returned, in USD", buckets=COST_BUCKETS)
+REQUEST_COST = Counter("request_cost_usd_total", "Total cost of search requests, in USD", ["component"])
+LEADS_RETURNED = Counter("leads_returned_total", "Leads returned by search")
+SEARCH_REQUESTS = Counter("search_requests_total", "Search requests", ["outcome"])
+LLM_REQUESTS = Counter("llm_requests_total", "Search requests by whether they called the LLM", ["called"])
+LLM_CALLS = Counter("llm_calls_total", "Calls to the LLM provider", ["result"])
+LLM_TOKENS = Counter("llm_tokens_total", "LLM tokens", ["direction"])
+CACHE_EVENTS = Counter("search_cache_total", "Search cache lookups", ["result", "tier"])
+CANDIDATES = Histogram(
+    "search_candidates",
+    "Candidates scored per query",
+    buckets=(0, 10, 50, 100, 200, 300, 500, 750, 1000, 2000),
+)
+MODEL_INFO = Info("ranker_model", "The active ranker model")
+INDEX_DOCUMENTS = Gauge("bm25_index_documents", "Documents in the BM25 index", multiprocess_mode="max")
+INDEX_LAG = Gauge(
+    "index_refresh_lag_seconds", "Age of the newest change not yet indexed", multiprocess_mode="max"
+)
+
+# --- ingestion -------------------------------------------------------------------------------
+SNIPPETS_ACCEPTED = Counter("snippets_accepted_total", "Snippets accepted", ["source"])
+SNIPPETS_REJECTED = Counter("snippets_rejected_total", "Snippets rejected", ["reason"])
+SNIPPETS_DUPLICATE = Counter("snippets_duplicate_total", "Duplicate snippets", ["kind"])
+CONTACTS_DROPPED = Counter("contacts_dropped_total", "Contacts dropped", ["reason"])
+OUTCOMES_ACCEPTED = Counter("outcomes_accepted_total", "Outcome events accepted", ["type"])
+DLQ_MESSAGES = Counter("dlq_messages_total", "Messages sent to a dead-letter topic", ["topic", "reason"])
+CONSUMER_LAG = Gauge(
+    "kafka_consumer_lag", "Consumer lag in messages", ["topic", "partition"], multiprocess_mode="max"
+)
+FRESHNESS = Histogram(
+    "snippet_freshness_seconds",
+    "From snippet acceptance to visibility in search",
+    buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 20, 60),
+)
+MINER_REPUTATION = Gauge(
+    "miner_reputation", "Miner reputation (top miners by volume, plus an 'other' aggregate)", ["miner"],
+    multiprocess_mode="max",
+)  # fmt: skip
+MINERS_QUARANTINED = Gauge("miners_quarantined", "Miners below the reputation floor", multiprocess_mode="max")
+MINERS_THROTTLED = Counter("miner_throttled_total", "Requests or messages throttled", ["source"])
