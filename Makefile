@@ -45,12 +45,14 @@ test-only: venv
 	set -a; [ -f .dev/stack.env ] && . .dev/stack.env; set +a; \
 	$(BIN)/pytest
 
+# Brings the stack up for the run and down after it, unless it was already running before.
 test: venv
 	$(MAKE) lint
+	@mkdir -p .dev; $(PY) -m dev.stack status >/dev/null 2>&1 && touch .dev/.keep-stack || rm -f .dev/.keep-stack
 	$(PY) -m dev.stack up
 	set -a; . .dev/stack.env; set +a; \
 	rc=0; $(BIN)/pytest || rc=$$?; \
-	$(PY) -m dev.stack down; \
+	[ -f .dev/.keep-stack ] || $(PY) -m dev.stack down; \
 	exit $$rc
 	@if [ -x scripts/check_deploy.sh ]; then bash scripts/check_deploy.sh; fi
 

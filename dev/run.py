@@ -1,0 +1,147 @@
+"""`make run`: migrate, mint a demo key, serve the API, load the demo world on first start.
+
+Usage: python -m dev.run [--host 127.0.0.1] [--port 8000] [--world demo] [--seed 7] [--no-world]
+The local stack must be up (`python -m dev.stack up`) and its URLs exported (`.dev/stack.env`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from alembic.config import Config
+from sqlalchemy import func, select
+
+from alembic import command
+from app.auth.service import create_key
+from app.core.config import REPO_ROOT, get_settings
+from app.db.session import create_engine, create_sessionmaker
+from app.leads.models import Company
+
+DEMO_PROMPT = "IoT sensors that watch refrigeration temperatures for food distributors"
+
+
+def migrate() -> None:
+    cfg = Config(str(REPO_ROOT / "alembic.ini"))
+    command.upgrade(cfg, "head")
+
+
+async def _demo_key_and_count() -> tuple[str, int]:
+    settings = get_settings()
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            _, new = await create_key(
+                session,
+                name="demo",
+                scopes=["search", "ingest", "admin"],
+                pepper=settings.api_key_pepper,
+                rate_limit_per_minute=None,
+            )
+            await session.commit()
+            count = int((await session.execute(select(func.count()).select_from(Company))).scalar_one())
+    finally:
+        await engine.dispose()
+    return new.clear, count
+
+
+def wait_ready(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the API exited with code {proc.returncode}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("the API did not become healthy in time")
+
+
+def load_world(*, base_url: str, key: str, size: str, seed: int) -> None:
+    if importlib.util.find_spec("dev.world") is None:
+        print("dev.world is not available: serving an empty pool", flush=True)
+        return
+    out = REPO_ROOT / ".dev" / "world" / f"{size}-{seed}"
+    if not (out / "manifest.json").exists():
+        print(f"generating the {size} world into {out} ...", flush=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dev.world",
+                "generate",
+                "--size",
+                size,
+                "--seed",
+                str(seed),
+                "--out",
+                str(out),
+            ],
+            check=True,
+        )
+    print(f"loading {out} through POST /v1/snippets and /v1/outcomes ...", flush=True)
+    subprocess.run(
+        [sys.executable, "-m", "dev.world", "load", "--dir", str(out), "--url", base_url, "--key", key],
+        check=True,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dev.run")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--world", default="demo", help="world size to load on first start")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--no-world", action="store_true")
+    args = parser.parse_args(argv)
+
+    migrate()
+    key, companies = asyncio.run(_demo_key_and_count())
+    base_url = f"http://{args.host}:{args.port}"
+    settings = get_settings()
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
+            "--host", args.host, "--port", str(args.port),
+            "--workers", str(settings.web_concurrency), "--no-access-log",
+        ],
+        cwd=Path(REPO_ROOT),
+    )  # fmt: skip
+    try:
+        wait_ready(base_url, proc)
+        if companies == 0 and not args.no_world:
+            load_world(base_url=base_url, key=key, size=args.world, seed=args.seed)
+        body = '{"prompt": "' + DEMO_PROMPT + '", "k": 5}'
+        curl = (
+            f"curl -s {base_url}/v1/leads/search -H {shlex.quote('Authorization: Bearer ' + key)} "
+            f"-H 'Content-Type: application/json' -d {shlex.quote(body)}"
+        )
+        print("\n" + "=" * 78)
+        print(f"Leadpoet is serving on {base_url}  (docs: {base_url}/docs, readiness: {base_url}/readyz)")
+        print(f"Demo API key (scopes search, ingest, admin): {key}")
+        print(f"Try:\n  {curl}")
+        print("=" * 78 + "\n", flush=True)
+        return proc.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
