@@ -15,6 +15,7 @@ help:
 	@echo "make run    - local stack + migrations + demo data + API on http://$(HOST):$(PORT)"
 	@echo "make test   - install, start the real stack, lint, type-check, run every test, stop the stack"
 	@echo "make lint   - ruff + mypy only"
+	@echo "make k8s    - re-render k8s/ from the Helm chart"
 
 $(STAMP): requirements.txt requirements-models.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -27,9 +28,9 @@ $(STAMP): requirements.txt requirements-models.txt
 venv: $(STAMP)
 
 lint: venv
-	$(BIN)/ruff check app dev scripts tests alembic
-	$(BIN)/ruff format --check app dev scripts tests alembic
-	$(BIN)/mypy app dev scripts tests
+	$(BIN)/ruff check app dev scripts tests alembic docker
+	$(BIN)/ruff format --check app dev scripts tests alembic docker
+	$(BIN)/mypy app dev scripts tests docker
 
 stack-up: venv
 	$(PY) -m dev.stack up
@@ -48,18 +49,22 @@ test-only: venv
 # Brings the stack up for the run and down after it, unless it was already running before.
 test: venv
 	$(MAKE) lint
+	bash scripts/check_deploy.sh
 	@mkdir -p .dev; $(PY) -m dev.stack status >/dev/null 2>&1 && touch .dev/.keep-stack || rm -f .dev/.keep-stack
 	$(PY) -m dev.stack up
 	set -a; . .dev/stack.env; set +a; \
 	rc=0; $(BIN)/pytest || rc=$$?; \
 	[ -f .dev/.keep-stack ] || $(PY) -m dev.stack down; \
 	exit $$rc
-	@if [ -x scripts/check_deploy.sh ]; then bash scripts/check_deploy.sh; fi
 
 run: venv
 	$(PY) -m dev.stack up --no-kafka
 	set -a; . .dev/stack.env; KAFKA_BOOTSTRAP_SERVERS=; set +a; \
 	$(PY) -m dev.run --host $(HOST) --port $(PORT) --world $(WORLD_SIZE)
+
+# Re-render the committed Kubernetes manifests (k8s/) from the Helm chart.
+k8s: venv
+	bash scripts/check_deploy.sh --update-k8s
 
 clean: stack-down
 	rm -rf .dev $(VENV)

@@ -54,6 +54,35 @@ class Settings(BaseSettings):
     kafka_consumer_group_snippets: str = "leadpoet-ingest-snippets"
     kafka_consumer_group_outcomes: str = "leadpoet-ingest-outcomes"
     kafka_request_timeout_ms: int = Field(default=10_000, ge=100)
+    # MSK and other managed brokers: TLS and SASL/SCRAM (PLAINTEXT for the local stack).
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: str = ""
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = ""
+
+    # --- ingestion (app/ingest, docs/INGESTION.md) ---------------------------------------------
+    ingest_max_batch: int = Field(default=1000, ge=1)  # snippets per HTTP request / consumer batch
+    ingest_max_text_chars: int = Field(default=20_000, ge=1)
+    ingest_max_message_bytes: int = Field(default=256_000, ge=1024)
+    ingest_future_skew_s: float = Field(default=300.0, ge=0)  # observed_at may be this far ahead
+    ingest_near_dup_bits: int = Field(default=7, ge=0, le=16)  # simhash Hamming distance
+    ingest_reputation_prior: float = Field(default=0.6, ge=0, le=1)
+    ingest_quarantine_below: float = Field(default=0.4, ge=0, le=1)
+    ingest_quarantine_release_at: float = Field(default=0.45, ge=0, le=1)
+    # Token bucket per miner: refill rate = ingest_throttle_rate_per_s * reputation^2 (at least
+    # ingest_throttle_min_rate_per_s); capacity = rate * ingest_throttle_burst_s (at least 1).
+    ingest_throttle_rate_per_s: float = Field(default=2000.0, gt=0)
+    ingest_throttle_min_rate_per_s: float = Field(default=1.0, gt=0)
+    ingest_throttle_burst_s: float = Field(default=10.0, gt=0)
+    ingest_consumer_poll_ms: int = Field(default=200, ge=1)
+    ingest_retry_max_s: float = Field(default=10.0, gt=0)  # backoff cap while PostgreSQL is down
+    ingest_embed_interval_s: float = Field(default=0.2, gt=0)  # embedding queue poll
+    ingest_embed_batch: int = Field(default=256, ge=1)
+    ingest_churn_interval_s: float = Field(default=60.0, gt=0)
+    ingest_workers_in_api: bool = True  # embedding + churn loops inside the API process
+    # Test-only fault injection: exit the consumer process right after storing this many batches
+    # (before committing offsets), to prove redelivery never duplicates. 0 = off.
+    ingest_fault_exit_after_batches: int = Field(default=0, ge=0)
 
     # --- auth --------------------------------------------------------------------------------
     api_key_pepper: str = "leadpoet-dev-pepper-change-me"
@@ -64,6 +93,18 @@ class Settings(BaseSettings):
     model_dir: Path = REPO_ROOT / "models"
     embedding_dim: int = Field(default=256, ge=8)
     model_poll_interval_s: float = Field(default=10.0, gt=0)
+
+    # --- ranker (app/ranking, app/leads) ------------------------------------------------------
+    # "static": distilled MiniLM token table (fast, default); "minilm": the int8 ONNX transformer.
+    embedding_model: Literal["static", "minilm"] = "static"
+    # Candidates taken from each retriever (BM25, ANN) before the union is reranked.
+    search_bm25_candidates: int = Field(default=300, ge=1, le=5000)
+    search_ann_candidates: int = Field(default=200, ge=1, le=5000)
+    search_hnsw_ef_search: int = Field(default=200, ge=10, le=1000)
+    # How often the in-memory index polls PostgreSQL watermarks for new companies/snippets.
+    index_refresh_interval_s: float = Field(default=1.0, gt=0)
+    # Refuse to start the ranker when the active registry artifact cannot be loaded (else: fallback).
+    ranker_require_model: bool = False
 
     # --- optional LLM provider (OpenAI-compatible) --------------------------------------------
     llm_base_url: str = ""

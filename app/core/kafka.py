@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.helpers import create_ssl_context
 
 from app.core.config import Settings
 
@@ -16,6 +18,23 @@ logger = logging.getLogger(__name__)
 
 class KafkaUnavailableError(RuntimeError):
     pass
+
+
+def kafka_client_kwargs(settings: Settings) -> dict[str, Any]:
+    """Connection arguments shared by every aiokafka client (producer, consumers, admin)."""
+    kwargs: dict[str, Any] = {
+        "bootstrap_servers": settings.kafka_bootstrap_servers,
+        "client_id": settings.kafka_client_id,
+        "request_timeout_ms": settings.kafka_request_timeout_ms,
+        "security_protocol": settings.kafka_security_protocol,
+    }
+    if "SSL" in settings.kafka_security_protocol:
+        kwargs["ssl_context"] = create_ssl_context()
+    if settings.kafka_sasl_mechanism:
+        kwargs["sasl_mechanism"] = settings.kafka_sasl_mechanism
+        kwargs["sasl_plain_username"] = settings.kafka_sasl_username
+        kwargs["sasl_plain_password"] = settings.kafka_sasl_password
+    return kwargs
 
 
 class KafkaHub:
@@ -30,12 +49,7 @@ class KafkaHub:
         async with self._lock:
             if self._producer is None:
                 producer = AIOKafkaProducer(
-                    bootstrap_servers=self._settings.kafka_bootstrap_servers,
-                    client_id=self._settings.kafka_client_id,
-                    acks="all",
-                    enable_idempotence=True,
-                    linger_ms=5,
-                    request_timeout_ms=self._settings.kafka_request_timeout_ms,
+                    **kafka_client_kwargs(self._settings), acks="all", enable_idempotence=True, linger_ms=5
                 )
                 try:
                     await producer.start()
