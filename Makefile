@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORLD_SIZE ?= demo
 
-.PHONY: help venv lint typecheck test test-only stack-up stack-down stack-status run k8s clean
+.PHONY: help venv lint test test-only stack-up stack-down stack-status run k8s train-ranker evaluate clean
 
 help:
 	@echo "make run    - local stack + migrations + demo data + API on http://$(HOST):$(PORT)"
@@ -61,6 +61,13 @@ run: venv
 	$(PY) -m dev.stack up --no-kafka
 	set -a; . .dev/stack.env; KAFKA_BOOTSTRAP_SERVERS=; set +a; \
 	$(PY) -m dev.run --host $(HOST) --port $(PORT) --world $(WORLD_SIZE)
+
+# Train the reranker on a world (teacher scores cached under .dev/) and evaluate it on the test split.
+train-ranker: venv
+	$(PY) -m scripts.train_ranker --size $(or $(SIZE),tiny)
+
+evaluate: venv
+	$(PY) -m scripts.evaluate --size $(or $(SIZE),tiny)
 
 # Re-render the committed Kubernetes manifests (k8s/) from the Helm chart.
 k8s: venv

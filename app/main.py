@@ -9,6 +9,10 @@ from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.lifespan import StartupHook, make_lifespan
 from app.core.logging import configure_logging
+from app.ingest.hook import ingest_hook
+from app.leads.component import ranker_hook
+from app.observability.hooks import observability_hook
+from app.observability.http import install_http_metrics
 
 
 def create_app(settings: Settings | None = None, *, hooks: list[StartupHook] | None = None) -> FastAPI:
@@ -24,9 +28,10 @@ def create_app(settings: Settings | None = None, *, hooks: list[StartupHook] | N
     )
     install_error_handlers(app)
     app.include_router(api_router)
+    install_http_metrics(app)
     return app
 
 
 def default_hooks() -> list[StartupHook]:
     """Components started after the core clients (ranker, caches, schedulers), in order."""
-    return []
+    return [observability_hook, ingest_hook, ranker_hook]

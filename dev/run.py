@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib.util
+import os
 import shlex
 import signal
 import subprocess
@@ -25,6 +26,7 @@ from app.auth.service import create_key
 from app.core.config import REPO_ROOT, get_settings
 from app.db.session import create_engine, create_sessionmaker
 from app.leads.models import Company
+from app.observability.multiproc import prepare_multiproc_dir
 
 DEMO_PROMPT = "IoT sensors that watch refrigeration temperatures for food distributors"
 
@@ -109,6 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     key, companies = asyncio.run(_demo_key_and_count())
     base_url = f"http://{args.host}:{args.port}"
     settings = get_settings()
+    env = dict(os.environ)
+    if settings.web_concurrency > 1:
+        # Several workers share their meters through files (prometheus_client multi-process mode).
+        folder = prepare_multiproc_dir(settings.prometheus_multiproc_dir or REPO_ROOT / ".dev" / "metrics")
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
     proc = subprocess.Popen(
         [
             sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app",
@@ -116,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             "--workers", str(settings.web_concurrency), "--no-access-log",
         ],
         cwd=Path(REPO_ROOT),
+        env=env,
     )  # fmt: skip
     try:
         wait_ready(base_url, proc)

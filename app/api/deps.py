@@ -13,6 +13,8 @@ from app.core.config import Settings
 from app.core.errors import ApiError
 from app.core.lifespan import state_of
 from app.core.state import AppState
+from app.ingest.service import IngestService
+from app.leads.component import Ranker
 
 
 def get_state(request: Request) -> AppState:
@@ -35,6 +37,16 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def get_ingest_service(state: StateDep) -> IngestService:
+    service = state.components.get("ingest")
+    if not isinstance(service, IngestService):
+        raise ApiError(status_code=503, code="unavailable", message="ingestion is not started")
+    return service
+
+
+IngestServiceDep = Annotated[IngestService, Depends(get_ingest_service)]
 
 
 def _bearer(request: Request) -> str | None:
@@ -95,3 +107,14 @@ AnyPrincipal = Annotated[Principal, Depends(get_principal)]
 SearchPrincipal = Annotated[Principal, Depends(require_scope("search"))]
 IngestPrincipal = Annotated[Principal, Depends(require_scope("ingest"))]
 AdminPrincipal = Annotated[Principal, Depends(require_scope("admin"))]
+
+
+def get_ranker(state: StateDep) -> Ranker:
+    """The ranker component (app/leads/component.py); 503 until its startup hook has run."""
+    ranker = state.components.get("ranker")
+    if not isinstance(ranker, Ranker):
+        raise ApiError(status_code=503, code="unavailable", message="the ranker is not loaded")
+    return ranker
+
+
+RankerDep = Annotated[Ranker, Depends(get_ranker)]

@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     ingest_max_text_chars: int = Field(default=20_000, ge=1)
     ingest_max_message_bytes: int = Field(default=256_000, ge=1024)
     ingest_future_skew_s: float = Field(default=300.0, ge=0)  # observed_at may be this far ahead
-    ingest_near_dup_bits: int = Field(default=7, ge=0, le=16)  # simhash Hamming distance
+    ingest_near_dup_bits: int = Field(default=9, ge=0, le=16)  # simhash Hamming distance
     ingest_reputation_prior: float = Field(default=0.6, ge=0, le=1)
     ingest_quarantine_below: float = Field(default=0.4, ge=0, le=1)
     ingest_quarantine_release_at: float = Field(default=0.45, ge=0, le=1)

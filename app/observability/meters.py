@@ -6,7 +6,9 @@ helm/leadpoet/files/. Label values must have bounded cardinality.
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram, Info
+from collections.abc import Mapping
+
+from prometheus_client import Counter, Gauge, Histogram
 
 # 1 ms .. 2 s, roughly doubling, finer around the SLA thresholds (50 ms, 400 ms, 550 ms).
 LATENCY_BUCKETS = (
@@ -41,7 +43,13 @@ CANDIDATES = Histogram(
     "Candidates scored per query",
     buckets=(0, 10, 50, 100, 200, 300, 500, 750, 1000, 2000),
 )
-MODEL_INFO = Info("ranker_model", "The active ranker model")
+# An "info" metric as a Gauge: prometheus_client's Info is not multiprocess-safe. Exposed as
+# ranker_model_info{version="..."} 1 (0 once retired); set it through MODEL_INFO.info({"version": v})
+# or set_model_version(v).
+MODEL_VERSION = Gauge(
+    "ranker_model_info", "The ranker model version served (1) or retired (0)", ["version"],
+    multiprocess_mode="mostrecent",
+)  # fmt: skip
 INDEX_DOCUMENTS = Gauge("bm25_index_documents", "Documents in the BM25 index", multiprocess_mode="max")
 INDEX_LAG = Gauge(
     "index_refresh_lag_seconds", "Age of the newest change not yet indexed", multiprocess_mode="max"
@@ -55,7 +63,7 @@ CONTACTS_DROPPED = Counter("contacts_dropped_total", "Contacts dropped", ["reaso
 OUTCOMES_ACCEPTED = Counter("outcomes_accepted_total", "Outcome events accepted", ["type"])
 DLQ_MESSAGES = Counter("dlq_messages_total", "Messages sent to a dead-letter topic", ["topic", "reason"])
 CONSUMER_LAG = Gauge(
-    "kafka_consumer_lag", "Consumer lag in messages", ["topic", "partition"], multiprocess_mode="max"
+    "kafka_consumer_lag", "Consumer lag in messages", ["topic", "partition"], multiprocess_mode="mostrecent"
 )
 FRESHNESS = Histogram(
     "snippet_freshness_seconds",
@@ -63,8 +71,42 @@ FRESHNESS = Histogram(
     buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 20, 60),
 )
 MINER_REPUTATION = Gauge(
-    "miner_reputation", "Miner reputation (top miners by volume, plus an 'other' aggregate)", ["miner"],
-    multiprocess_mode="max",
+    "miner_reputation", "Miner reputation (top miners by volume, plus 'other': the lowest of the rest)",
+    ["miner"], multiprocess_mode="mostrecent",
 )  # fmt: skip
 MINERS_QUARANTINED = Gauge("miners_quarantined", "Miners below the reputation floor", multiprocess_mode="max")
 MINERS_THROTTLED = Counter("miner_throttled_total", "Requests or messages throttled", ["source"])
+# Over ALL miners (not only the top ones labelled above): the alert and the distribution panel use these.
+MINER_REPUTATION_MIN = Gauge(
+    "miner_reputation_min", "Lowest reputation over every active miner", multiprocess_mode="mostrecent"
+)
+MINERS_BY_REPUTATION = Gauge(
+    "miners_by_reputation", "Active miners per reputation band", ["band"], multiprocess_mode="mostrecent"
+)
+REPUTATION_BANDS = ("0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0")
+
+# --- service health --------------------------------------------------------------------------
+# 1 when the named /readyz check passed at the last periodic probe, 0 when it failed.
+READINESS = Gauge("readiness_check_ok", "Readiness check result by check", ["check"], multiprocess_mode="min")
+HTTP_IN_FLIGHT = Gauge("http_requests_in_flight", "HTTP requests being served", multiprocess_mode="livesum")
+
+_served_version: list[str] = []
+
+
+def set_model_version(version: str) -> None:
+    """Mark `version` as the served model (1) and the previously served one as retired (0)."""
+    for old in _served_version:
+        if old != version:
+            MODEL_VERSION.labels(version=old).set(0)
+    _served_version[:] = [version]
+    MODEL_VERSION.labels(version=version).set(1)
+
+
+class _ModelInfo:
+    """`Info`-compatible facade: `MODEL_INFO.info({"version": v})` (other keys are not exported)."""
+
+    def info(self, val: Mapping[str, str]) -> None:
+        set_model_version(val["version"])
+
+
+MODEL_INFO = _ModelInfo()

@@ -1,0 +1,26 @@
+"""`/v1/leads`: search (scope `search`) and a lead's profile (any scope). Logic lives in app/leads."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.api.deps import RankerDep, SearchPrincipal, SessionDep
+from app.leads.profile import lead_profile
+from app.leads.schemas import SearchRequestBody, SearchResponse
+
+router = APIRouter(prefix="/v1/leads", tags=["leads"])
+
+
+@router.post("/search", response_model=SearchResponse)
+async def search_leads(
+    body: SearchRequestBody, principal: SearchPrincipal, ranker: RankerDep
+) -> dict[str, Any]:
+    return await ranker.service.search(body=body, api_key_id=principal.key_id)
+
+
+@router.get("/{lead_id}")
+async def get_lead(lead_id: uuid.UUID, _: SearchPrincipal, session: SessionDep) -> dict[str, Any]:
+    return await lead_profile(session, lead_id=lead_id)

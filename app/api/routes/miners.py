@@ -1,0 +1,68 @@
+"""GET /v1/miners/{id} (scope admin): a miner's reputation, quarantine state, counters and throttle."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from app.api.deps import AdminPrincipal, SessionDep, SettingsDep
+from app.core.errors import ApiError
+from app.ingest.miners import bucket
+from app.ingest.models import Miner
+
+router = APIRouter(prefix="/v1/miners", tags=["ingestion"])
+
+
+class Throttle(BaseModel):
+    rate_per_s: float
+    capacity: float
+    tokens: float
+    throttled_requests: int
+
+
+class MinerInfo(BaseModel):
+    id: str
+    reputation: float
+    quarantined: bool
+    counters: dict[str, int]
+    throttle: Throttle
+    created_at: datetime
+    last_seen_at: datetime | None
+
+
+@router.get("/{miner_id}")
+async def get_miner(
+    miner_id: str, _: AdminPrincipal, session: SessionDep, settings: SettingsDep
+) -> MinerInfo:
+    miner = (await session.execute(select(Miner).where(Miner.id == miner_id))).scalar_one_or_none()
+    if miner is None:
+        raise ApiError(status_code=404, code="not_found", message=f"no miner {miner_id!r}", field="miner_id")
+    b = bucket(settings, miner.reputation)
+    names = [
+        "accepted",
+        "rejected",
+        "duplicates",
+        "near_duplicates",
+        "boilerplate",
+        "corroborated",
+        "contradicted",
+        "outcomes_positive",
+        "outcomes_negative",
+    ]
+    return MinerInfo(
+        id=miner.id,
+        reputation=miner.reputation,
+        quarantined=miner.quarantined,
+        counters={n: int(getattr(miner, n)) for n in names},
+        throttle=Throttle(
+            rate_per_s=round(b.rate_per_s, 3),
+            capacity=round(b.capacity, 3),
+            tokens=round(miner.throttle_tokens, 3),
+            throttled_requests=miner.throttled_requests,
+        ),
+        created_at=miner.created_at,
+        last_seen_at=miner.last_seen_at,
+    )

@@ -1,0 +1,28 @@
+"""POST /v1/snippets: a batch of up to 1,000 miner snippets (contract in docs/INGESTION.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from app.api.deps import IngestPrincipal, IngestServiceDep, SettingsDep
+from app.api.routes.ingest_common import IngestResponse, run_ingest
+
+router = APIRouter(prefix="/v1", tags=["ingestion"])
+
+
+class SnippetBatch(BaseModel):
+    snippets: list[Any] = Field(description="Miner snippets, each validated on its own (at most 1,000).")
+
+
+@router.post("/snippets", status_code=202, responses={429: {"description": "miner throttled"}})
+async def post_snippets(
+    body: SnippetBatch, _: IngestPrincipal, service: IngestServiceDep, settings: SettingsDep
+) -> IngestResponse:
+    """Validate and store (or publish to Kafka) a batch. Invalid items are listed under `rejected`
+    by index; a throttled miner gets 429 with Retry-After and nothing of the request is stored."""
+    return await run_ingest(
+        service.snippets, body.snippets, field="snippets", max_items=settings.ingest_max_batch
+    )

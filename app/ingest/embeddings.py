@@ -1,0 +1,160 @@
+"""The embedding worker: drains `embedding_queue` (filled in the storage transaction), recomputes the
+company's vector (`app.ranking.documents.company_embedding`: head + reputation- and recency-weighted
+evidence) with the ranker's embedder and bumps `companies.updated_at`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.config import Settings
+from app.ingest.db import lock_companies, transaction
+from app.observability.meters import FRESHNESS
+from app.ranking.documents import company_embedding
+from app.ranking.embedding import load_embedder
+from app.ranking.signals import SnippetView
+
+logger = logging.getLogger(__name__)
+SNIPPETS_PER_DOCUMENT = 20
+RETRY_LOAD_S = 60.0
+CLAIM_S = 60.0  # a claim left by a crashed worker expires after this
+
+
+class EmbeddingWorker:
+    def __init__(self, *, settings: Settings, engine: AsyncEngine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self._embedder: Any = None
+        self._load_failed_at: float | None = None
+
+    def embedder(self) -> Any:
+        if self._embedder is not None:
+            return self._embedder
+        if self._load_failed_at is not None and time.monotonic() - self._load_failed_at < RETRY_LOAD_S:
+            return None
+        try:
+            self._embedder = load_embedder(self.settings)
+        except Exception as exc:  # no model yet: profiles and BM25 still update
+            self._load_failed_at = time.monotonic()
+            logger.warning("embedder unavailable, embeddings stay queued: %s", exc)
+            return None
+        return self._embedder
+
+    async def run_once(self) -> int:
+        """Embed up to one batch of queued companies. Returns how many were embedded."""
+        embedder = await asyncio.to_thread(self.embedder)
+        if embedder is None:
+            return 0
+        async with transaction(self.engine) as conn:  # claim a batch (short transaction)
+            queued = await conn.fetch(
+                """
+                UPDATE embedding_queue q SET claimed_until = now() + make_interval(secs => $2)
+                FROM (SELECT company_id FROM embedding_queue
+                      WHERE claimed_until IS NULL OR claimed_until < now()
+                      ORDER BY enqueued_at LIMIT $1 FOR UPDATE SKIP LOCKED) c
+                WHERE q.company_id = c.company_id
+                RETURNING q.company_id, q.enqueued_at, q.version
+                """,
+                self.settings.ingest_embed_batch,
+                CLAIM_S,
+            )
+        if not queued:
+            return 0
+        ids = [r["company_id"] for r in queued]
+        async with transaction(self.engine) as conn:  # read the documents (no locks)
+            companies = await conn.fetch(
+                "SELECT id, domain, name, description, industry FROM companies "
+                "WHERE id = ANY($1::uuid[]) ORDER BY id",
+                ids,
+            )
+            snippets: dict[uuid.UUID, list[SnippetView]] = defaultdict(list)
+            for r in await conn.fetch(
+                """
+                SELECT s.company_id, s.kind, s.text, s.observed_at, m.reputation FROM (
+                    SELECT company_id, miner_id, kind, text, observed_at, row_number() OVER (
+                        PARTITION BY company_id ORDER BY observed_at DESC, id) AS rn
+                    FROM snippets WHERE company_id = ANY($1::uuid[]) AND status = 'accepted') s
+                JOIN miners m ON m.id = s.miner_id
+                WHERE s.rn <= $2 ORDER BY s.company_id, s.rn
+                """,
+                ids,
+                SNIPPETS_PER_DOCUMENT,
+            ):
+                snippets[r["company_id"]].append(
+                    SnippetView(
+                        kind=r["kind"],
+                        text=r["text"],
+                        observed_at=r["observed_at"],
+                        reputation=r["reputation"],
+                    )
+                )
+
+        def embed_all() -> list[list[float]]:
+            now = datetime.now(UTC)
+            return [
+                company_embedding(
+                    embedder,
+                    name=c["name"],
+                    description=c["description"],
+                    industry=c["industry"],
+                    snippets=snippets.get(c["id"], []),
+                    now=now,
+                ).tolist()
+                for c in companies
+            ]
+
+        vectors = await asyncio.to_thread(embed_all)
+        async with transaction(self.engine) as conn:  # write, then release (short transaction)
+            # the storage transactions' lock order: company advisory locks first, sorted
+            await lock_companies(conn, sorted(c["domain"] for c in companies))
+            await conn.execute(
+                """
+                UPDATE companies c SET embedding = v.e::vector, embedding_model = $3, updated_at = now()
+                FROM unnest($1::uuid[], $2::text[]) AS v(id, e) WHERE c.id = v.id
+                """,
+                [c["id"] for c in companies],
+                ["[" + ",".join(f"{x:.6f}" for x in row) + "]" for row in vectors],
+                str(getattr(embedder, "model_id", "unknown"))[:100],
+            )
+            # Rows re-enqueued meanwhile (newer evidence) stay, unclaimed, for the next round.
+            await conn.execute(
+                """
+                WITH done AS (
+                    DELETE FROM embedding_queue q USING unnest($1::uuid[], $2::bigint[]) AS v(id, version)
+                    WHERE q.company_id = v.id AND q.version = v.version RETURNING q.company_id)
+                UPDATE embedding_queue SET claimed_until = NULL
+                WHERE company_id = ANY($1::uuid[]) AND company_id NOT IN (SELECT company_id FROM done)
+                """,
+                ids,
+                [r["version"] for r in queued],
+            )
+        now = datetime.now(UTC)
+        for r in queued:
+            FRESHNESS.observe(max(0.0, (now - r["enqueued_at"]).total_seconds()))
+        return len(ids)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Loop until `stop` is set; never dies on an error (PostgreSQL down: retried)."""
+        while not stop.is_set():
+            try:
+                done = await self.run_once()
+            except Exception as exc:
+                logger.warning("embedding worker: %s", exc)
+                done = 0
+                await _sleep(stop, 1.0)
+            if done == 0:
+                await _sleep(stop, self.settings.ingest_embed_interval_s)
+
+
+async def _sleep(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return

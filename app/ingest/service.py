@@ -1,0 +1,182 @@
+"""The ingestion service behind the HTTP endpoints: validate, then either write through the storage
+code directly (no Kafka) or publish to the topics and return after the broker acknowledged."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import orjson
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.config import Settings
+from app.core.kafka import KafkaHub
+from app.ingest.db import ensure_miners, transaction
+from app.ingest.miners import lock_miners, save_miners, take_tokens
+from app.ingest.outcomes import store_outcomes
+from app.ingest.store import StoreResult, Throttled, store_snippets
+from app.ingest.validate import (
+    CleanOutcome,
+    CleanSnippet,
+    Limits,
+    Rejection,
+    validate_outcome,
+    validate_snippet,
+)
+from app.observability.meters import MINERS_THROTTLED, SNIPPETS_REJECTED
+
+ADMITTED_HEADER = "lp-admitted"
+
+
+def limits_of(settings: Settings) -> Limits:
+    return Limits(
+        max_text_chars=settings.ingest_max_text_chars,
+        future_skew=timedelta(seconds=settings.ingest_future_skew_s),
+    )
+
+
+@dataclass
+class Verdict:
+    """Validation of one request or consumer batch."""
+
+    clean: list[tuple[int, CleanSnippet]] = field(default_factory=list)
+    rejected: list[tuple[int, Rejection]] = field(default_factory=list)
+    rejected_by_miner: Counter[str] = field(default_factory=Counter)
+
+    def rejections(self) -> list[dict[str, Any]]:
+        return [{"index": i, "field": r.field, "reason": r.reason} for i, r in self.rejected]
+
+
+def judge_snippets(items: list[Any], *, now: datetime, limits: Limits) -> Verdict:
+    verdict = Verdict()
+    for index, raw in enumerate(items):
+        outcome = validate_snippet(raw, now=now, limits=limits)
+        if isinstance(outcome, Rejection):
+            verdict.rejected.append((index, outcome))
+            SNIPPETS_REJECTED.labels(reason=outcome.reason).inc()
+            miner = raw.get("miner_id") if isinstance(raw, dict) else None
+            if isinstance(miner, str) and 0 < len(miner.strip()) <= 64 and miner.strip().isprintable():
+                verdict.rejected_by_miner[miner.strip()] += 1
+        else:
+            verdict.clean.append((index, outcome))
+    return verdict
+
+
+@dataclass(frozen=True, slots=True)
+class IngestAnswer:
+    accepted: int
+    duplicates: int
+    rejected: list[dict[str, Any]]
+
+
+class IngestService:
+    """Registered as `state.components["ingest"]`."""
+
+    def __init__(self, *, settings: Settings, engine: AsyncEngine, kafka: KafkaHub | None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.kafka = kafka
+
+    async def snippets(self, items: list[Any]) -> IngestAnswer:
+        """Raises Throttled (nothing stored) or KafkaUnavailableError."""
+        now = datetime.now(UTC)
+        verdict = judge_snippets(items, now=now, limits=limits_of(self.settings))
+        clean = [s for _, s in verdict.clean]
+        await ensure_miners(
+            self.engine,
+            ids=[s.miner_id for s in clean] + list(verdict.rejected_by_miner),
+            settings=self.settings,
+            now=now,
+        )
+        if self.kafka is None:
+            async with transaction(self.engine) as conn:
+                result: StoreResult = await store_snippets(
+                    conn,
+                    snippets=clean,
+                    rejected_by_miner=verdict.rejected_by_miner,
+                    settings=self.settings,
+                    now=now,
+                    throttle="all_or_nothing",
+                    source="http",
+                )
+            return IngestAnswer(result.accepted, result.duplicates, verdict.rejections())
+        async with transaction(self.engine) as conn:
+            await self._admit(conn, clean, verdict.rejected_by_miner, now)
+            known = await _known_duplicates(conn, clean)
+        await self._publish(
+            topic=self.settings.topic_snippets,
+            messages=[(s.domain.encode(), orjson.dumps(items[i])) for i, s in verdict.clean],
+        )
+        return IngestAnswer(len(clean) - known, known, verdict.rejections())
+
+    async def _admit(
+        self, conn: asyncpg.Connection, clean: list[CleanSnippet], rejected: Counter[str], now: datetime
+    ) -> None:
+        counts = Counter(s.miner_id for s in clean)
+        miners = await lock_miners(conn, ids=[*counts, *rejected], settings=self.settings, now=now)
+        for miner_id, n in rejected.items():
+            miners[miner_id].add("rejected", n)
+        for miner_id, n in sorted(counts.items()):
+            taken = take_tokens(
+                miners[miner_id], wanted=n, settings=self.settings, now=now, all_or_nothing=True
+            )
+            if taken.admitted < n:
+                MINERS_THROTTLED.labels(source="http").inc()
+                raise Throttled(miner_id, taken.retry_after_s)
+        await save_miners(conn, miners=miners, settings=self.settings, now=now)
+
+    async def _publish(self, *, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
+        assert self.kafka is not None
+        producer = await self.kafka.producer()
+        headers = [(ADMITTED_HEADER, b"1")]
+        futures = [await producer.send(topic, value=v, key=k, headers=headers) for k, v in messages]
+        await asyncio.gather(*futures)
+
+    async def outcomes(self, items: list[Any]) -> IngestAnswer:
+        now = datetime.now(UTC)
+        limits = limits_of(self.settings)
+        clean: list[CleanOutcome] = []
+        positions: list[int] = []
+        rejected: list[dict[str, Any]] = []
+        for index, raw in enumerate(items):
+            outcome = validate_outcome(raw, now=now, limits=limits)
+            if isinstance(outcome, Rejection):
+                rejected.append({"index": index, "field": outcome.field, "reason": outcome.reason})
+                SNIPPETS_REJECTED.labels(reason=f"outcome_{outcome.reason}").inc()
+            else:
+                clean.append(outcome)
+                positions.append(index)
+        if self.kafka is not None:
+            await self._publish(
+                topic=self.settings.topic_outcomes,
+                messages=[
+                    ((o.domain or str(o.lead_id)).encode(), orjson.dumps(items[i]))
+                    for i, o in zip(positions, clean, strict=True)
+                ],
+            )
+            return IngestAnswer(len(clean), 0, rejected)
+        async with transaction(self.engine) as conn:
+            result = await store_outcomes(conn, outcomes=clean, settings=self.settings, now=now)
+        for pos in result.unknown:
+            rejected.append({"index": positions[pos], "field": "lead_id", "reason": "unknown_lead"})
+        rejected.sort(key=lambda r: int(r["index"]))
+        return IngestAnswer(result.accepted, result.duplicates, rejected)
+
+
+async def _known_duplicates(conn: asyncpg.Connection, clean: list[CleanSnippet]) -> int:
+    """How many of these are already stored (by id or content hash): best effort, before publishing."""
+    if not clean:
+        return 0
+    rows = await conn.fetch(
+        "SELECT id, content_hash FROM snippets WHERE id = ANY($1::text[]) OR "
+        "(content_hash = ANY($2::bytea[]) AND duplicate_of IS NULL)",
+        [s.snippet_id for s in clean],
+        [s.content_hash for s in clean],
+    )
+    ids = {r["id"] for r in rows}
+    hashes = {bytes(r["content_hash"]) for r in rows}
+    return sum(1 for s in clean if s.snippet_id in ids or s.content_hash in hashes)

@@ -1,0 +1,103 @@
+"""Search response cache: Redis first, an in-process LRU when Redis is absent or failing.
+
+Keys hash the normalised prompt, filters, k, explain, the model version and the index generation,
+so a new model (or newly visible data) never serves old entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import OrderedDict
+from typing import Any
+
+import orjson
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from app.observability.meters import CACHE_EVENTS
+
+logger = logging.getLogger(__name__)
+PREFIX = "leadpoet:search:v1:"
+
+
+def normalise_prompt(prompt: str) -> str:
+    return " ".join(prompt.lower().split())
+
+
+def cache_key(
+    *, prompt: str, filters: dict[str, Any], k: int, explain: bool, model_version: str, generation: str
+) -> str:
+    body = orjson.dumps(
+        {
+            "p": normalise_prompt(prompt),
+            "f": filters,
+            "k": k,
+            "e": explain,
+            "m": model_version,
+            "g": generation,
+        },
+        option=orjson.OPT_SORT_KEYS,
+    )
+    return PREFIX + hashlib.sha256(body).hexdigest()
+
+
+class SearchCache:
+    def __init__(self, *, redis: Redis | None, ttl_s: int, local_max_entries: int) -> None:
+        self.redis = redis
+        self.ttl_s = ttl_s
+        self.local_max = local_max_entries
+        self._local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self.redis_ok = redis is not None
+
+    def _local_get(self, key: str) -> bytes | None:
+        item = self._local.get(key)
+        if item is None:
+            return None
+        expires, value = item
+        if expires < time.monotonic():
+            self._local.pop(key, None)
+            return None
+        self._local.move_to_end(key)
+        return value
+
+    def _local_set(self, key: str, value: bytes) -> None:
+        if self.local_max <= 0:
+            return
+        self._local[key] = (time.monotonic() + self.ttl_s, value)
+        self._local.move_to_end(key)
+        while len(self._local) > self.local_max:
+            self._local.popitem(last=False)
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        if self.ttl_s <= 0:
+            return None
+        if self.redis is not None:
+            try:
+                value = await self.redis.get(key)
+                self.redis_ok = True
+                if value is not None:
+                    CACHE_EVENTS.labels(result="hit", tier="redis").inc()
+                    return dict(orjson.loads(value))
+                CACHE_EVENTS.labels(result="miss", tier="redis").inc()
+            except (RedisError, OSError) as exc:
+                self.redis_ok = False
+                CACHE_EVENTS.labels(result="error", tier="redis").inc()
+                logger.warning("redis cache unavailable: %s", exc)
+        local = self._local_get(key)
+        CACHE_EVENTS.labels(result="hit" if local is not None else "miss", tier="local").inc()
+        return dict(orjson.loads(local)) if local is not None else None
+
+    async def set(self, key: str, value: dict[str, Any]) -> None:
+        if self.ttl_s <= 0:
+            return
+        data = orjson.dumps(value)
+        self._local_set(key, data)
+        if self.redis is not None:
+            try:
+                await self.redis.set(key, data, ex=self.ttl_s)
+                self.redis_ok = True
+            except (RedisError, OSError) as exc:
+                self.redis_ok = False
+                logger.warning("redis cache unavailable: %s", exc)

@@ -1,0 +1,86 @@
+"""The ranker's startup hook: builds the lead index, loads the model, starts the refreshers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.state import AppState
+from app.leads.cache import SearchCache
+from app.leads.index import LeadIndex
+from app.leads.registry import ModelManager
+from app.leads.search import SearchService
+from app.llm.client import LlmClient
+from app.ranking.embedding import load_embedder
+
+logger = logging.getLogger(__name__)
+COMPONENT = "ranker"
+
+
+@dataclass
+class Ranker:
+    """What routes reach as `RankerDep`; `/readyz` calls `readiness()`."""
+
+    index: LeadIndex
+    models: ModelManager
+    cache: SearchCache
+    service: SearchService
+    llm: LlmClient | None
+
+    async def readiness(self) -> None:
+        """Raises when the index was never built (the Redis check is /readyz's own)."""
+        if self.index.last_refresh_ok is None:
+            raise RuntimeError("lead index not built yet")
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "companies": self.index.store.size,
+            "model_version": self.models.current.version,
+            "model_error": self.models.last_error,
+            "redis_cache": "up"
+            if self.cache.redis_ok
+            else ("disabled" if self.cache.redis is None else "down"),
+        }
+
+
+async def ranker_hook(state: AppState) -> Callable[[], Awaitable[None]] | None:
+    settings = state.settings
+    embedder = await asyncio.to_thread(load_embedder, settings)
+    index = LeadIndex(
+        sessionmaker=state.sessionmaker,
+        embedder=embedder,
+        refresh_interval_s=settings.index_refresh_interval_s,
+    )
+    await index.build()
+    models = ModelManager(
+        sessionmaker=state.sessionmaker,
+        model_dir=settings.model_dir,
+        poll_interval_s=settings.model_poll_interval_s,
+    )
+    try:
+        await models.poll()
+    except Exception:
+        logger.exception("model registry unavailable at start; serving %s", models.current.version)
+    if settings.ranker_require_model and models.current.booster is None:
+        raise RuntimeError(f"no usable ranker model in the registry: {models.last_error}")
+    cache = SearchCache(
+        redis=state.redis, ttl_s=settings.cache_ttl_s, local_max_entries=settings.cache_local_max_entries
+    )
+    llm = LlmClient(settings) if settings.llm_enabled else None
+    service = SearchService(settings=settings, index=index, models=models, cache=cache, llm=llm)
+    ranker = Ranker(index=index, models=models, cache=cache, service=service, llm=llm)
+    state.components[COMPONENT] = ranker
+    index.start()
+    models.start()
+
+    async def cleanup() -> None:
+        await index.stop()
+        await models.stop()
+        await service.drain()
+        if llm is not None:
+            await llm.aclose()
+
+    return cleanup

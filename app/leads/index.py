@@ -1,0 +1,144 @@
+"""The searchable lead index: the in-memory store plus the BM25 index, kept fresh from PostgreSQL.
+
+Built from PostgreSQL at start; a background task polls the watermarks of companies, snippets and
+outcomes every `index_refresh_interval_s` and re-reads only the companies that changed. Ingestion
+running in the same process calls `apply_changes(company_ids)` to make its writes visible at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.leads.loader import (
+    Watermarks,
+    all_company_ids,
+    changed_company_ids,
+    current_watermarks,
+    load_companies,
+)
+from app.leads.store import LeadStore
+from app.observability.meters import INDEX_DOCUMENTS, INDEX_LAG
+from app.ranking.bm25 import Bm25Index
+from app.ranking.embedding import Embedder
+
+logger = logging.getLogger(__name__)
+BATCH = 2000
+
+
+class LeadIndex:
+    def __init__(
+        self, *, sessionmaker: async_sessionmaker[AsyncSession], embedder: Embedder, refresh_interval_s: float
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.embedder = embedder
+        self.store = LeadStore(dim=embedder.dim)
+        self.bm25 = Bm25Index()
+        self.refresh_interval_s = refresh_interval_s
+        self.watermarks = Watermarks()
+        self.generation = 0  # bumps whenever visible data changes (part of the cache key)
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self.last_refresh_ok: float | None = None
+
+    async def build(self) -> int:
+        """Load every company from PostgreSQL (at start)."""
+        started = time.perf_counter()
+        async with self._lock:
+            async with self.sessionmaker() as session:
+                marks = await current_watermarks(session)
+                ids = await all_company_ids(session)
+            for start in range(0, len(ids), BATCH):
+                await self._load(ids[start : start + BATCH])
+            self.bm25.commit()
+            self.watermarks = marks
+            self.generation += 1
+            self.last_refresh_ok = time.monotonic()
+        INDEX_DOCUMENTS.set(self.store.size)
+        logger.info("lead index built: %d companies in %.1fs", self.store.size, time.perf_counter() - started)
+        return self.store.size
+
+    async def _load(self, ids: Iterable[uuid.UUID]) -> int:
+        id_list = list(ids)
+        if not id_list:
+            return 0
+        async with self.sessionmaker() as session:
+            records = await load_companies(session, id_list, embedding_model=self.embedder.model_id)
+        now = datetime.now(UTC)
+        docs = await asyncio.to_thread(self.store.upsert, records, embedder=self.embedder, now=now)
+        self.bm25.upsert(docs)
+        return len(docs)
+
+    async def apply_changes(self, company_ids: Iterable[uuid.UUID]) -> int:
+        """Re-read these companies now (for ingestion running in this process), then catch up on
+        anything else that changed, so the watermarks (and the cache key) move forward too."""
+        async with self._lock:
+            count = await self._load(company_ids)
+            if count:
+                await asyncio.to_thread(self.bm25.commit)
+                self.generation += 1
+                INDEX_DOCUMENTS.set(self.store.size)
+        await self.refresh()
+        return count
+
+    @property
+    def cache_token(self) -> str:
+        """Identifies the visible data for the cache key: equal across workers at the same watermarks.
+
+        Outcome events are left out on purpose (they move the outcome features slowly; the TTL bounds
+        that staleness) so a steady stream of outcomes does not void every cached answer.
+        """
+        w = self.watermarks
+        return f"{w.companies.isoformat()}|{w.snippets.isoformat()}"
+
+    async def refresh(self) -> int:
+        """One poll: re-read whatever changed since the last watermarks."""
+        async with self._lock:
+            async with self.sessionmaker() as session:
+                marks = await current_watermarks(session)
+                if marks == self.watermarks:
+                    self.last_refresh_ok = time.monotonic()
+                    INDEX_LAG.set(0)
+                    return 0
+                changed = await changed_company_ids(session, self.watermarks)
+            lag = (datetime.now(UTC) - max(marks.snippets, marks.companies)).total_seconds()
+            INDEX_LAG.set(max(0.0, lag))
+            ids = list(changed)
+            count = 0
+            for start in range(0, len(ids), BATCH):
+                count += await self._load(ids[start : start + BATCH])
+            await asyncio.to_thread(self.bm25.commit)
+            self.watermarks = marks
+            self.generation += 1
+            self.last_refresh_ok = time.monotonic()
+            INDEX_DOCUMENTS.set(self.store.size)
+            INDEX_LAG.set(0)
+            return count
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="lead-index-refresh")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.refresh_interval_s)
+            try:
+                await self.refresh()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("lead index refresh failed; retrying")

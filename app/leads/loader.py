@@ -1,0 +1,123 @@
+"""Reads companies, their usable snippets and outcome counts from PostgreSQL in a few set queries."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.ingest.models import Miner, Outcome, Snippet
+from app.leads.models import Company
+from app.leads.store import CompanyRecord, StoredSnippet
+
+USABLE_STATUSES = ("accepted", "near_duplicate")
+DEFAULT_REPUTATION = 0.5
+# Re-read a little before each watermark: a transaction may commit after a later one.
+WATERMARK_OVERLAP = timedelta(seconds=3)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Watermarks:
+    companies: datetime = EPOCH
+    snippets: datetime = EPOCH
+    outcomes: datetime = EPOCH
+
+
+async def current_watermarks(session: AsyncSession) -> Watermarks:
+    row = (
+        await session.execute(
+            select(
+                select(func.max(Company.updated_at)).scalar_subquery(),
+                select(func.max(Snippet.received_at)).scalar_subquery(),
+                select(func.max(Outcome.received_at)).scalar_subquery(),
+            )
+        )
+    ).one()
+    return Watermarks(companies=row[0] or EPOCH, snippets=row[1] or EPOCH, outcomes=row[2] or EPOCH)
+
+
+async def changed_company_ids(session: AsyncSession, since: Watermarks) -> set[uuid.UUID]:
+    ids: set[uuid.UUID] = set()
+    queries = (
+        select(Company.id).where(Company.updated_at > since.companies - WATERMARK_OVERLAP),
+        select(Snippet.company_id).where(Snippet.received_at > since.snippets - WATERMARK_OVERLAP).distinct(),
+        select(Outcome.company_id).where(Outcome.received_at > since.outcomes - WATERMARK_OVERLAP).distinct(),
+    )
+    for query in queries:
+        ids.update((await session.execute(query)).scalars())
+    return ids
+
+
+async def all_company_ids(session: AsyncSession) -> list[uuid.UUID]:
+    return list((await session.execute(select(Company.id).order_by(Company.id))).scalars())
+
+
+async def load_companies(
+    session: AsyncSession, ids: Sequence[uuid.UUID], *, embedding_model: str
+) -> list[CompanyRecord]:
+    """Full records of the given companies (three queries whatever the number of ids)."""
+    if not ids:
+        return []
+    id_list = list(ids)
+    rows = await session.execute(
+        select(
+            Company.id,
+            Company.domain,
+            Company.name,
+            Company.industry,
+            Company.naics_code,
+            Company.employees,
+            Company.country,
+            Company.description,
+            Company.embedding,
+            Company.embedding_model,
+        ).where(Company.id.in_(id_list))
+    )
+    records: dict[uuid.UUID, CompanyRecord] = {}
+    for r in rows:
+        vec = None
+        if r.embedding is not None and r.embedding_model == embedding_model:
+            vec = np.asarray(r.embedding, dtype=np.float32)
+        records[r.id] = CompanyRecord(
+            id=r.id,
+            domain=r.domain,
+            name=r.name or r.domain,
+            industry=r.industry,
+            naics_code=r.naics_code,
+            employees=r.employees,
+            country=r.country,
+            description=r.description or "",
+            embedding=vec,
+        )
+    snippets = await session.execute(
+        select(Snippet.company_id, Snippet.kind, Snippet.text, Snippet.observed_at, Miner.reputation)
+        .join(Miner, Miner.id == Snippet.miner_id, isouter=True)
+        .where(Snippet.company_id.in_(id_list), Snippet.status.in_(USABLE_STATUSES))
+        .where(func.coalesce(Miner.quarantined, False).is_(False))
+    )
+    for s in snippets:
+        rec = records.get(s.company_id)
+        if rec is not None:
+            rep = float(s.reputation) if s.reputation is not None else DEFAULT_REPUTATION
+            rec.snippets.append(StoredSnippet(s.kind, s.text, s.observed_at, rep))
+    outcomes = await session.execute(
+        select(Outcome.company_id, Outcome.type, func.count())
+        .where(Outcome.company_id.in_(id_list))
+        .group_by(Outcome.company_id, Outcome.type)
+    )
+    for company_id, kind, count in outcomes:
+        rec = records.get(company_id)
+        if rec is not None:
+            rec.outcomes[kind] = int(count)
+    return list(records.values())
+
+
+async def iter_batches(ids: Sequence[uuid.UUID], size: int) -> AsyncIterator[Sequence[uuid.UUID]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

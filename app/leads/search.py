@@ -1,0 +1,282 @@
+"""The search service: a prompt and filters in, the K most likely buyers with evidence out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from typing import Any
+
+import numpy as np
+
+from app.core.config import Settings
+from app.leads.cache import SearchCache, cache_key
+from app.leads.hydrate import ContactView, contacts_for, evidence_rows, iso, strongest_evidence
+from app.leads.index import LeadIndex
+from app.leads.pipeline import Prepared, Ranked, ann_ranks, bm25_candidates, fit_and_intent, prepare, rank
+from app.leads.registry import ModelManager
+from app.leads.retrieve import ann_search
+from app.leads.schemas import SearchRequestBody
+from app.llm.client import LlmClient
+from app.llm.refine import refine
+from app.observability.cost import CostMeter
+from app.observability.meters import CANDIDATES, LLM_REQUESTS, PIPELINE_LATENCY, SEARCH_REQUESTS
+from app.ranking.explain import summary, top_features
+from app.ranking.prompt import parse_prompt
+from app.search.models import SearchRequest
+
+logger = logging.getLogger(__name__)
+STAGES = ("parse", "embed", "bm25", "ann", "features", "rerank")
+
+
+def observe(timings: dict[str, float], *, candidates: int, llm_calls: int) -> None:
+    for stage in STAGES:
+        PIPELINE_LATENCY.labels(stage=stage).observe(timings.get(stage, 0.0))
+    CANDIDATES.observe(candidates)
+    LLM_REQUESTS.labels(called="true" if llm_calls else "false").inc()
+
+
+class SearchService:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        index: LeadIndex,
+        models: ModelManager,
+        cache: SearchCache,
+        llm: LlmClient | None,
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.models = models
+        self.cache = cache
+        self.llm = llm
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def search(self, *, body: SearchRequestBody, api_key_id: uuid.UUID | None) -> dict[str, Any]:
+        started = time.perf_counter()
+        meter = CostMeter(self.settings)  # CPU of the synchronous stages only (no await inside blocks)
+        request_id = uuid.uuid4()
+        reranker = self.models.current
+        with meter.cpu():
+            key = cache_key(
+                prompt=body.prompt,
+                filters=body.filters.model_dump(),
+                k=body.k,
+                explain=body.explain,
+                model_version=reranker.version,
+                generation=self.index.cache_token,
+            )
+        cached = await self.cache.get(key)
+        if cached is not None:
+            cached["request_id"] = str(request_id)
+            cached["metadata"].update(
+                cache_hit=True,
+                llm_calls=0,
+                processing_time_ms=round((time.perf_counter() - started) * 1e3, 3),
+                cost_usd=round(meter.cost_usd(), 10),
+            )
+            self._finish(
+                request_id=request_id,
+                body=body,
+                api_key_id=api_key_id,
+                response=cached,
+                started=started,
+                meter=meter,
+            )
+            return cached
+        timings: dict[str, float] = {}
+        t = time.perf_counter()
+        with meter.cpu():
+            parsed = parse_prompt(body.prompt)
+        llm_calls = 0
+        if self.llm is not None:
+            parsed, result = await refine(self.llm, parsed)
+            llm_calls = result.calls
+            meter.add_llm_tokens(input_tokens=result.input_tokens, output_tokens=result.output_tokens)
+        timings["parse"] = time.perf_counter() - t
+        t = time.perf_counter()
+        store = self.index.store
+        with meter.cpu():
+            prepared = prepare(store=store, embedder=self.index.embedder, parsed=parsed, filters=body.filters)
+        timings["embed"] = time.perf_counter() - t
+        ann_task = asyncio.create_task(self._ann(prepared))
+        t = time.perf_counter()
+        with meter.cpu():
+            bm25 = bm25_candidates(self.index.bm25, prepared, limit=self.settings.search_bm25_candidates)
+        timings["bm25"] = time.perf_counter() - t
+        t = time.perf_counter()
+        ann_lists = await ann_task
+        timings["ann"] = time.perf_counter() - t
+        with meter.cpu():
+            ann = ann_ranks(ann_lists)
+            ranked = rank(store=store, prepared=prepared, reranker=reranker, bm25=bm25, ann=ann, k=body.k)
+        timings["features"], timings["rerank"] = ranked.features_s, ranked.rerank_s
+        leads = await self._leads(ranked, prepared, explain=body.explain, meter=meter)
+        response: dict[str, Any] = {
+            "request_id": str(request_id),
+            "model_version": reranker.version,
+            "leads": leads,
+            "metadata": {
+                "processing_time_ms": round((time.perf_counter() - started) * 1e3, 3),
+                "timings_ms": {s: round(timings.get(s, 0.0) * 1e3, 3) for s in STAGES},
+                "candidates": ranked.candidates,
+                "cache_hit": False,
+                "llm_calls": llm_calls,
+                "cost_usd": round(meter.cost_usd(), 10),
+            },
+        }
+        observe(timings, candidates=ranked.candidates, llm_calls=llm_calls)
+        await self.cache.set(key, response)
+        self._finish(
+            request_id=request_id,
+            body=body,
+            api_key_id=api_key_id,
+            response=response,
+            started=started,
+            meter=meter,
+        )
+        return response
+
+    def _finish(
+        self,
+        *,
+        request_id: uuid.UUID,
+        body: SearchRequestBody,
+        api_key_id: uuid.UUID | None,
+        response: dict[str, Any],
+        started: float,
+        meter: CostMeter,
+    ) -> None:
+        elapsed = time.perf_counter() - started
+        PIPELINE_LATENCY.labels(stage="total").observe(elapsed)
+        n = len(response["leads"])
+        outcome = "cache_hit" if response["metadata"]["cache_hit"] else ("empty" if n == 0 else "ok")
+        SEARCH_REQUESTS.labels(outcome=outcome).inc()
+        meter.record(leads=n)  # lead_cost_usd, leads_returned_total, request_cost_usd_total
+        task = asyncio.create_task(self._log(request_id, body, api_key_id, response, elapsed))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def drain(self) -> None:
+        """Wait for pending query-log writes (tests, shutdown)."""
+        while self._background:
+            await asyncio.gather(*list(self._background), return_exceptions=True)
+
+    async def _log(
+        self,
+        request_id: uuid.UUID,
+        body: SearchRequestBody,
+        api_key_id: uuid.UUID | None,
+        response: dict[str, Any],
+        elapsed: float,
+    ) -> None:
+        meta = response["metadata"]
+        try:
+            async with self.index.sessionmaker() as session, session.begin():
+                session.add(
+                    SearchRequest(
+                        id=request_id,
+                        api_key_id=api_key_id,
+                        prompt=body.prompt,
+                        filters=body.filters.model_dump(),
+                        k=body.k,
+                        lead_ids=[uuid.UUID(lead["lead_id"]) for lead in response["leads"]],
+                        latency_ms=elapsed * 1e3,
+                        cost_usd=meta["cost_usd"],
+                        model_version=response["model_version"],
+                        cache_hit=meta["cache_hit"],
+                        candidates=meta["candidates"],
+                        llm_calls=meta["llm_calls"],
+                    )
+                )
+        except Exception:
+            logger.exception("could not write the query log row")
+
+    async def _ann(self, prepared: Prepared) -> list[list[int]]:
+        vectors = np.vstack([prepared.query_vec[None, :], prepared.exemplar_vecs])
+        limit = self.settings.search_ann_candidates
+        ids = await ann_search(
+            self.index.sessionmaker,
+            vectors=vectors,
+            limit=limit,
+            filters=prepared.filters,
+            ef_search=self.settings.search_hnsw_ef_search,
+        )
+        store = self.index.store
+        out = []
+        for lst in ids:
+            rows = [store.row_of_id.get(uuid.UUID(i)) for i in lst]
+            out.append([r for r in rows if r is not None])
+        return out
+
+    async def _leads(
+        self, ranked: Ranked, prepared: Prepared, *, explain: bool, meter: CostMeter
+    ) -> list[dict[str, Any]]:
+        store = self.index.store
+        ids = [store.ids[int(r)] for r in ranked.rows]
+        async with self.index.sessionmaker() as session:
+            contacts = await contacts_for(session, ids, roles=prepared.parsed.roles)
+            rows = await evidence_rows(session, ids)
+        with meter.cpu():
+            return self._build_leads(ranked, prepared, contacts, rows, explain=explain)
+
+    def _build_leads(
+        self,
+        ranked: Ranked,
+        prepared: Prepared,
+        contacts: dict[uuid.UUID, list[ContactView]],
+        rows: list[Any],
+        *,
+        explain: bool,
+    ) -> list[dict[str, Any]]:
+        store = self.index.store
+        reranker = self.models.current
+        evidence = strongest_evidence(rows, query_vec=prepared.query_vec, embedder=self.index.embedder)
+        contributions = reranker.contributions(ranked.features) if explain else None
+        leads = []
+        for i, row in enumerate(ranked.rows.tolist()):
+            cid = store.ids[row]
+            probability = float(ranked.probabilities[i])
+            fit, intent = fit_and_intent(ranked.features[i])
+            explanation = None
+            if contributions is not None:
+                top = top_features(reranker.feature_names, ranked.features[i], contributions[i])
+                explanation = {
+                    "top_features": [
+                        {"name": n, "value": round(v, 4), "contribution": round(c, 4)} for n, v, c in top
+                    ],
+                    "summary": summary(store.names[row], top, probability),
+                }
+            employees = int(store.employees[row])
+            leads.append(
+                {
+                    "rank": i + 1,
+                    "lead_id": str(cid),
+                    "domain": store.domains[row],
+                    "name": store.names[row],
+                    "score": round(probability, 4),
+                    "fit_score": fit,
+                    "intent_score": intent,
+                    "industry": store.industries[row],
+                    "employees": employees if employees >= 0 else None,
+                    "country": store.country[row] or None,
+                    "contacts": [
+                        {"name": c.name, "title": c.title, "email": c.email} for c in contacts.get(cid, [])
+                    ],
+                    "signals": [
+                        {
+                            "snippet_id": e.snippet_id,
+                            "kind": e.kind,
+                            "text": e.text,
+                            "source_url": e.source_url,
+                            "observed_at": iso(e.observed_at),
+                            "weight": e.weight,
+                        }
+                        for e in evidence.get(cid, [])
+                    ],
+                    "explanation": explanation,
+                }
+            )
+        return leads

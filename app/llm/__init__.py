@@ -1,0 +1,1 @@
+"""Optional OpenAI-compatible LLM provider client (prompt refinement, offline judging)."""

@@ -1,0 +1,1 @@
+"""The ranking core: pure functions and small immutable structures (no I/O at import time)."""

@@ -1,0 +1,147 @@
+"""BM25 retrieval over company documents with tantivy (Lucene's BM25), plus the reference formula.
+
+Chosen by measurement (docs/BENCHMARKS.md, "Search"): tantivy answers a query over 100k documents in
+about a millisecond from an inverted index and supports incremental adds and deletes; `rank-bm25`
+scans every document per query, `bm25s` has no incremental updates.
+
+Scoring (tantivy = Lucene >= 6): for each query term t in field f with boost w_f,
+    idf(t)   = ln(1 + (N - n_t + 0.5) / (n_t + 0.5))
+    score    = w_f * idf(t) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)),  k1 = 1.2, b = 0.75
+where N and n_t count documents having field f, dl is the field length in tokens (tantivy encodes it
+exactly up to 40 tokens, then on a log scale) and avgdl the mean field length.
+`lucene_bm25` below computes the same from token lists; tests/ranking/test_bm25_parity.py compares.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+K1 = 1.2
+B = 0.75
+# Field weights of the company document (name and technologies are short and precise).
+FIELD_BOOSTS: Mapping[str, float] = {"name": 2.0, "industry": 1.0, "tech": 1.5, "body": 1.0}
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedDocument:
+    """One company, already tokenised per field (see app.ranking.text.tokenize)."""
+
+    row: int
+    fields: Mapping[str, Sequence[str]]
+
+
+def lucene_bm25(
+    corpus: Sequence[Sequence[str]], query: Sequence[str], *, k1: float = K1, b: float = B
+) -> list[float]:
+    """Reference Lucene BM25 of one field: the score of every document of `corpus` for `query`."""
+    n_docs = len(corpus)
+    avgdl = sum(len(d) for d in corpus) / max(n_docs, 1)
+    df: Counter[str] = Counter()
+    for doc in corpus:
+        df.update(set(doc))
+    scores = []
+    for doc in corpus:
+        tf = Counter(doc)
+        total = 0.0
+        for term in dict.fromkeys(query):
+            if tf[term] == 0:
+                continue
+            idf = math.log(1.0 + (n_docs - df[term] + 0.5) / (df[term] + 0.5))
+            norm = k1 * (1.0 - b + b * len(doc) / avgdl)
+            total += idf * tf[term] * (k1 + 1.0) / (tf[term] + norm)
+        scores.append(total)
+    return scores
+
+
+class Bm25Index:
+    """An in-memory tantivy index keyed by store row; thread-safe; writes become visible on commit."""
+
+    def __init__(self, *, fields: Iterable[str] = tuple(FIELD_BOOSTS), heap_bytes: int = 64_000_000) -> None:
+        import tantivy  # noqa: PLC0415
+
+        self._tantivy = tantivy
+        builder = tantivy.SchemaBuilder()
+        self.fields = tuple(fields)
+        for name in self.fields:
+            builder.add_text_field(name, stored=False, tokenizer_name="default", index_option="freq")
+        builder.add_unsigned_field("row", stored=False, indexed=False, fast=True)
+        # Deletes by a u64 term do not match from Python (ints arrive as i64): delete by a raw text key.
+        builder.add_text_field("key", stored=False, tokenizer_name="raw", index_option="basic")
+        self._schema = builder.build()
+        self._index = tantivy.Index(self._schema)
+        self._writer = self._index.writer(heap_size=heap_bytes, num_threads=1)
+        self._lock = threading.Lock()
+        self._pending = 0
+
+    def upsert(self, docs: Iterable[IndexedDocument]) -> int:
+        """Replace the documents of the given rows (call `commit` to make them searchable)."""
+        count = 0
+        with self._lock:
+            for doc in docs:
+                self._writer.delete_documents_by_term("key", str(doc.row))
+                document = self._tantivy.Document()
+                document.add_unsigned("row", doc.row)
+                document.add_text("key", str(doc.row))
+                for name in self.fields:
+                    tokens = doc.fields.get(name, ())
+                    if tokens:
+                        document.add_text(name, " ".join(tokens))
+                self._writer.add_document(document)
+                count += 1
+            self._pending += count
+        return count
+
+    def delete(self, rows: Iterable[int]) -> None:
+        with self._lock:
+            for row in rows:
+                self._writer.delete_documents_by_term("key", str(row))
+                self._pending += 1
+
+    def commit(self) -> bool:
+        """Make pending writes searchable; returns whether anything was committed."""
+        with self._lock:
+            if self._pending == 0:
+                return False
+            self._writer.commit()
+            self._pending = 0
+        self._index.reload()
+        return True
+
+    def num_docs(self) -> int:
+        return int(self._index.searcher().num_docs)
+
+    def search(
+        self,
+        tokens: Sequence[str],
+        *,
+        limit: int,
+        boosts: Mapping[str, float] = FIELD_BOOSTS,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Top `limit` rows by the summed, boosted BM25 of every field; empty arrays when no term matches."""
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        terms = [t for t in dict.fromkeys(tokens) if t]
+        if not terms or limit <= 0:
+            return empty
+        query_cls, occur = self._tantivy.Query, self._tantivy.Occur
+        clauses = []
+        for name in self.fields:
+            boost = boosts.get(name, 0.0)
+            if boost <= 0:
+                continue
+            for term in terms:
+                q = query_cls.term_query(self._schema, name, term, index_option="freq")
+                clauses.append((occur.Should, q if boost == 1.0 else query_cls.boost_query(q, boost)))
+        searcher = self._index.searcher()
+        result = searcher.search(query_cls.boolean_query(clauses), limit=limit, count=False)
+        if not result.hits:
+            return empty
+        scores = np.fromiter((h[0] for h in result.hits), dtype=np.float32, count=len(result.hits))
+        rows = searcher.fast_field_values("row", [h[1] for h in result.hits])
+        return np.asarray(rows, dtype=np.int64), scores

@@ -1,0 +1,64 @@
+"""Plain-words explanations of a ranked lead from its feature contributions (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+PHRASES: dict[str, tuple[str, str]] = {
+    # feature -> (when it pushed the lead up, when it pushed it down)
+    "bm25": ("its evidence uses the prompt's words", "little of its evidence uses the prompt's words"),
+    "bm25_rrf": ("it ranks high on the prompt's keywords", "it ranks low on the prompt's keywords"),
+    "ann_rrf": ("its profile is semantically close to the prompt", "its profile is far from the prompt"),
+    "cos_doc": ("its profile matches the need described", "its profile does not match the need"),
+    "cos_intent": ("recent signals show the need the product serves", "its recent signals show no such need"),
+    "cos_self": ("it describes itself in the prompt's terms", "it describes itself in other terms"),
+    "intent_minus_self": (
+        "it shows the need rather than selling the solution",
+        "it looks like a vendor of it",
+    ),
+    "cos_exemplar": ("it resembles the named example companies", "it differs from the named examples"),
+    "industry_match": ("it is in a target industry", "it is outside the target industries"),
+    "size_fit": ("its size fits the target", "its size is outside the target"),
+    "country_match": ("it is in a target country", "it is outside the target countries"),
+    "employees_log": ("its size suits the product", "its size suits the product less"),
+    "tech_overlap": ("its tech stack mentions the product's terms", "its tech stack is unrelated"),
+    "intent_funding": ("it raised money recently", "it has no recent funding"),
+    "intent_hiring": ("it is hiring for related roles", "it is not hiring"),
+    "intent_news": ("recent news shows a trigger", "there is little recent news"),
+    "intent_tech_add": ("it recently added related technology", "no recent tech adoption"),
+    "intent_tech_remove": ("it is replacing part of its stack", "its stack is stable"),
+    "intent_voice": ("employees and reviewers describe the pain", "no voices describe the pain"),
+    "intent_total": ("it has plenty of fresh evidence", "its evidence is thin or old"),
+    "vendor_language": ("it talks like a buyer", "it talks like a seller of this category"),
+    "evidence_count_log": ("many sources document it", "few sources document it"),
+    "evidence_reputation": ("its sources are reputable", "its sources are less reliable"),
+    "evidence_age_days_log": ("its evidence is recent", "its evidence is old"),
+    "outcome_rate": ("sellers had good results with it", "past outreach went poorly"),
+    "outcome_impressions_log": ("it has a track record with sellers", "it has no track record"),
+    "outcome_unsubscribe_rate": ("it rarely unsubscribes", "it unsubscribed before"),
+}
+
+
+def top_features(
+    names: Sequence[str],
+    values: npt.NDArray[np.float32],
+    contributions: npt.NDArray[np.float64],
+    *,
+    limit: int = 5,
+) -> list[tuple[str, float, float]]:
+    order = np.argsort(-np.abs(contributions))[:limit]
+    return [(names[i], float(values[i]), float(contributions[i])) for i in order if contributions[i] != 0]
+
+
+def summary(name: str, top: Sequence[tuple[str, float, float]], probability: float) -> str:
+    ups = [PHRASES.get(n, (n, n))[0] for n, _, c in top if c > 0][:2]
+    downs = [PHRASES.get(n, (n, n))[1] for n, _, c in top if c < 0][:1]
+    if not ups and not downs:
+        return f"{name} has an estimated {probability:.0%} chance to buy."
+    text = f"{name} ranks here because " + (" and ".join(ups) if ups else "nothing stands out")
+    if downs:
+        text += f", although {downs[0]}"
+    return text + f" (estimated {probability:.0%} chance to buy)."

@@ -1,0 +1,171 @@
+"""Features of (prompt, candidate) pairs, vectorised over the candidate rows of the lead store."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from app.leads.store import COMPANY_FEATURES, LeadStore
+from app.ranking.prompt import ParsedPrompt
+
+RRF_K = 60.0
+QUERY_FEATURES = (
+    "bm25",
+    "bm25_rrf",
+    "ann_rrf",
+    "cos_doc",
+    "cos_intent",
+    "cos_self",
+    "intent_minus_self",
+    "snippet_match_sum",
+    "snippet_match_max",
+    "snippet_match_top3",
+    "snippet_match_seller_share",
+    "cos_exemplar",
+    "exemplar_sector_match",
+    "exemplar_size_ratio_log",
+    "industry_match",
+    "size_fit",
+    "country_match",
+    "employees_log",
+    "tech_overlap",
+)
+FEATURE_NAMES: tuple[str, ...] = (*QUERY_FEATURES, *COMPANY_FEATURES)
+COLUMN: Mapping[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Retrieval:
+    """What the retrievers returned: rank and score per candidate row."""
+
+    bm25: Mapping[int, tuple[int, float]]  # row -> (rank, score)
+    ann: Mapping[int, int]  # row -> best rank over the prompt and exemplar queries
+
+
+def rrf(rank: int | None) -> float:
+    return 0.0 if rank is None else 1.0 / (RRF_K + rank + 1)
+
+
+def size_fit(employees: npt.NDArray[np.int64], low: int | None, high: int | None) -> FloatArray:
+    """1 inside [low, high], decaying with log distance outside; 0.5 when no target or size unknown."""
+    out = np.full(employees.shape, 0.5, dtype=np.float32)
+    if low is None and high is None:
+        return out
+    known = employees > 0
+    e = np.log10(np.maximum(employees, 1).astype(np.float64))
+    lo = math.log10(max(low, 1)) if low is not None else -math.inf
+    hi = math.log10(max(high, 1)) if high is not None else math.inf
+    distance = np.maximum(lo - e, 0) + np.maximum(e - hi, 0)
+    out[known] = np.exp(-2.0 * distance[known]).astype(np.float32)
+    return out
+
+
+SNIPPET_TAU = 0.1
+
+
+def snippet_features(store: LeadStore, rows: npt.NDArray[np.int64], q: FloatArray, out: FloatArray) -> None:
+    """Snippet-level matching: how many recent, reputable snippets say what the prompt is about."""
+    c = COLUMN
+    dim = store.snip_vec.shape[2]
+    qd = q[:dim] / max(float(np.linalg.norm(q[:dim])), 1e-9)
+    sims = store.snip_vec[rows].astype(np.float32) @ qd  # (n, M)
+    weights = store.snip_weight[rows]
+    present = weights > 0
+    sims = np.where(present, sims, -1.0)
+    mass = np.maximum(sims - SNIPPET_TAU, 0.0) * weights
+    total = mass.sum(axis=1)
+    out[:, c["snippet_match_sum"]] = total
+    seller = (mass * store.snip_seller[rows]).sum(axis=1)
+    out[:, c["snippet_match_seller_share"]] = np.where(total > 0, seller / np.maximum(total, 1e-9), 0.0)
+    out[:, c["snippet_match_max"]] = np.maximum(sims.max(axis=1), 0.0)
+    top = -np.sort(-sims, axis=1)[:, :3]
+    out[:, c["snippet_match_top3"]] = np.maximum(top, 0.0).mean(axis=1)
+
+
+def compute_features(
+    *,
+    store: LeadStore,
+    rows: npt.NDArray[np.int64],
+    parsed: ParsedPrompt,
+    query_vec: FloatArray,
+    exemplar_vecs: FloatArray,
+    exemplar_rows: Sequence[int] = (),
+    retrieval: Retrieval,
+) -> FloatArray:
+    """(len(rows), len(FEATURE_NAMES)) float32 feature matrix."""
+    n = len(rows)
+    out = np.zeros((n, len(FEATURE_NAMES)), dtype=np.float32)
+    if n == 0:
+        return out
+    c = COLUMN
+    q = query_vec.astype(np.float32)
+    doc = store.doc_vec[rows].astype(np.float32)
+    intent = store.intent_vec[rows].astype(np.float32)
+    own = store.self_vec[rows].astype(np.float32)
+    keys = rows.tolist()
+    for i, r in enumerate(keys):
+        hit = retrieval.bm25.get(r)
+        if hit is not None:
+            out[i, c["bm25"]] = hit[1]
+            out[i, c["bm25_rrf"]] = 1.0 / (RRF_K + hit[0] + 1)
+        rank = retrieval.ann.get(r)
+        if rank is not None:
+            out[i, c["ann_rrf"]] = 1.0 / (RRF_K + rank + 1)
+    out[:, c["cos_doc"]] = doc @ q
+    out[:, c["cos_intent"]] = intent @ q
+    out[:, c["cos_self"]] = own @ q
+    out[:, c["intent_minus_self"]] = out[:, c["cos_intent"]] - out[:, c["cos_self"]]
+    snippet_features(store, rows, q, out)
+    employees = store.employees[rows]
+    if len(exemplar_vecs):
+        out[:, c["cos_exemplar"]] = (doc @ exemplar_vecs.astype(np.float32).T).max(axis=1)
+    if exemplar_rows:
+        ex = list(exemplar_rows)
+        ex_sectors = store.sector[ex]
+        out[:, c["exemplar_sector_match"]] = np.isin(store.sector[rows], ex_sectors[ex_sectors > 0])
+        ratio = np.log10(np.maximum(employees, 1)[:, None] / np.maximum(store.employees[ex], 1)[None, :])
+        out[:, c["exemplar_size_ratio_log"]] = np.abs(ratio).min(axis=1)
+    else:
+        out[:, c["exemplar_sector_match"]] = 0.5
+    sectors = [int(s) for s in parsed.industries if s.isdigit()]
+    out[:, c["industry_match"]] = np.isin(store.sector[rows], sectors) if sectors else 0.5
+    out[:, c["size_fit"]] = size_fit(employees, parsed.employees_min, parsed.employees_max)
+    if parsed.countries:
+        out[:, c["country_match"]] = np.isin(store.country_code[rows], store.country_codes(parsed.countries))
+    else:
+        out[:, c["country_match"]] = 0.5
+    out[:, c["employees_log"]] = np.log10(np.maximum(employees, 1))
+    keywords = set(parsed.keywords)
+    if keywords:
+        out[:, c["tech_overlap"]] = [len(keywords & store.tech_tokens[r]) / len(keywords) for r in keys]
+    out[:, len(QUERY_FEATURES) :] = store.company_features[rows]
+    return out
+
+
+# Hand-set weights used before a trained model exists (and as the "hybrid" baseline's tie-breaker).
+HEURISTIC_WEIGHTS: Mapping[str, float] = {
+    "bm25_rrf": 8.0,
+    "ann_rrf": 8.0,
+    "cos_intent": 1.0,
+    "snippet_match_sum": 3.0,
+    "snippet_match_max": 1.0,
+    "cos_doc": 1.0,
+    "intent_minus_self": 1.0,
+    "cos_exemplar": 1.0,
+    "industry_match": 0.5,
+    "size_fit": 0.5,
+    "country_match": 0.5,
+    "intent_total": 0.2,
+    "vendor_language": -2.0,
+    "outcome_rate": 2.0,
+}
+
+
+def heuristic_scores(features: FloatArray) -> FloatArray:
+    weights = np.array([HEURISTIC_WEIGHTS.get(name, 0.0) for name in FEATURE_NAMES], dtype=np.float32)
+    return (features @ weights).astype(np.float32)

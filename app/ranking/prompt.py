@@ -1,0 +1,244 @@
+"""Prompt understanding without an LLM: targets, exemplars and exclusions from a seller's free text.
+
+Pure and total: any string parses (the worst case is a prompt with only keywords). The optional LLM
+refinement (app/llm) returns the same `ParsedPrompt` shape and is merged by `merge_parsed`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from app.ranking.gazetteer import COUNTRIES, INDUSTRY_TERMS, REGIONS, ROLE_TERMS, SIZE_TERMS, TARGET_NOUNS
+from app.ranking.text import query_tokens, words
+
+_NAME = r"([A-Z0-9][\w&.'-]*(?:\s+(?:[A-Z0-9][\w&.'-]*|&|of|and))*)"
+_EXEMPLAR = re.compile(
+    r"\b(?:companies|firms|businesses|organi[sz]ations|teams|brands|customers|accounts)?\s*"
+    r"(?:like|such as|similar to|resembling|lookalikes? of|look-alikes? of|the likes of)\s+" + _NAME
+)
+_EXCLUDE_TECH = re.compile(
+    r"\b(?:not|n't|never)\s+"
+    r"(?:(?:companies|firms|businesses|anyone|those|teams)\s+(?:that are\s+|who are\s+)?)?"
+    r"(?:already\s+|currently\s+|yet\s+)?(?:using|use|on|running|customers of|"
+    r"with)\s+"
+    + _NAME
+    + r"|\b(?:without|excluding|except|other than|no)\s+(?:existing\s+|current\s+)?"
+    + _NAME
+    + r"(?:\s+(?:users|customers|shops))?"
+    r"|\b[Ss]kip\s+(?:anyone|any|companies|those|firms)?\s*(?:already\s+|currently\s+)?(?:on|using|with)\s+"
+    + _NAME,
+)
+_OUTSIDE = re.compile(
+    r"\b(?:outside(?:\s+of)?|not in|excluding|except(?:\s+in)?|ex-)\s+(?:the\s+)?([a-zA-Z. ]{2,30})"
+)
+_INSIDE = re.compile(
+    r"\b(?:in|across|from|based in|headquartered in|throughout)\s+(?:the\s+)?([a-zA-Z. ]{2,30})"
+)
+_EMPLOYEES = re.compile(
+    r"(?:(?P<op>up to|under|below|fewer than|less than|<|more than|over|above|at least|>)\s*)?"
+    r"(?P<a>\d[\d,.]*\s*k?)(?:\s*(?:-|–|to)\s*(?P<b>\d[\d,.]*\s*k?))?\+?\s*(?:employees|staff|people|fte|headcount|"
+    r"workers|seats)"
+)
+_NOT_KEYWORDS = frozenset(
+    [
+        "employee",
+        "staff",
+        "people",
+        "headcount",
+        "already",
+        "using",
+        "use",
+        "outside",
+        "across",
+        "based",
+        "mid",
+        "size",
+        "sized",
+        "large",
+        "small",
+        "midsize",
+        "enterprise",
+        "smb",
+        "startup",
+        "reach",
+        "pay",
+        "want",
+        "try",
+        "company",
+    ]
+)
+_STOP_NAMES = frozenset({"The", "A", "An", "We", "Our", "I", "Who", "That", "This", "And", "Or"})
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedPrompt:
+    """What a prompt asks for. Tuples are ordered and duplicate-free; codes are upper case."""
+
+    text: str
+    keywords: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()  # NAICS 2-digit sectors
+    countries: tuple[str, ...] = ()
+    excluded_countries: tuple[str, ...] = ()
+    employees_min: int | None = None
+    employees_max: int | None = None
+    roles: tuple[str, ...] = ()
+    exemplars: tuple[str, ...] = ()
+    excluded_terms: tuple[str, ...] = ()  # technologies / vendors / names to exclude
+    source: str = "rules"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _uniq(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+def _number(raw: str) -> int | None:
+    raw = raw.strip().lower().replace(",", "")
+    mult = 1000 if raw.endswith("k") else 1
+    raw = raw.rstrip("k").strip()
+    try:
+        value = float(raw) * mult
+    except ValueError:
+        return None
+    return int(value) if 0 <= value < 1e8 else None
+
+
+def _places(fragment: str) -> list[str]:
+    """Country codes named at the start of `fragment` ("the US and Canada" -> US, CA)."""
+    out: list[str] = []
+    low = " " + re.sub(r"[^a-z. ]", " ", fragment.lower()) + " "
+    for name, codes in REGIONS.items():
+        if f" {name} " in low:
+            out.extend(codes)
+    for name, code in COUNTRIES.items():
+        if f" {name} " in low:
+            out.append(code)
+    return out
+
+
+def _industries(lowered: str) -> list[str]:
+    tokens = words(lowered.replace("-", " "))
+    joined = " " + " ".join(tokens) + " "
+    sectors: list[str] = []
+    for term, codes in INDUSTRY_TERMS.items():
+        term_words = " ".join(words(term.replace("-", " ")))
+        for form in (term_words, term_words + "s", term_words + "es"):
+            idx = joined.find(f" {form} ")
+            if idx < 0:
+                continue
+            after = joined[idx + len(form) + 2 :].split(" ", 2)
+            plural = form != term_words or term_words.endswith(("ies", "ers", "ks", "ls", "es"))
+            target = plural or (after and after[0] in TARGET_NOUNS)
+            before = joined[:idx].split()
+            target = target or bool(before and before[-1] in {"for", "in", "to", "at", "across"})
+            if target:
+                sectors.extend(codes)
+            break
+    return sectors
+
+
+def _sizes(text: str, lowered: str) -> tuple[int | None, int | None]:
+    low: int | None = None
+    high: int | None = None
+    match = _EMPLOYEES.search(lowered)
+    if match:
+        a = _number(match.group("a"))
+        b = _number(match.group("b")) if match.group("b") else None
+        op = (match.group("op") or "").strip()
+        if b is not None and a is not None:
+            low, high = min(a, b), max(a, b)
+        elif a is not None and op in {"up to", "under", "below", "fewer than", "less than", "<"}:
+            high = a
+        elif a is not None:
+            low = a
+        return low, high
+    for term, (lo, hi) in sorted(SIZE_TERMS.items(), key=lambda kv: -len(kv[0])):
+        if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", lowered):
+            return lo, hi
+    return None, None
+
+
+def _names(pattern: re.Pattern[str], text: str) -> list[str]:
+    out: list[str] = []
+    for match in pattern.finditer(text):
+        for group in match.groups():
+            if not group:
+                continue
+            name = group.strip(" .,'")
+            # Keep the leading run of capitalised words: "Snowflake that are ..." -> "Snowflake".
+            kept: list[str] = []
+            for w in name.split():
+                if w[0].isupper() or w[0].isdigit() or (kept and w in {"&", "of", "and"}):
+                    kept.append(w)
+                else:
+                    break
+            while kept and kept[-1] in {"&", "of", "and"}:
+                kept.pop()
+            candidate = " ".join(kept)
+            if candidate and candidate not in _STOP_NAMES:
+                out.append(candidate)
+    return out
+
+
+def parse_prompt(text: str) -> ParsedPrompt:
+    """Parse a seller's prompt. Never raises; an empty or odd prompt yields empty targets."""
+    lowered = text.lower()
+    exemplars = _names(_EXEMPLAR, text)
+    excluded = [n for n in _names(_EXCLUDE_TECH, text) if n not in exemplars]
+    excluded_countries: list[str] = []
+    for match in _OUTSIDE.finditer(text):
+        excluded_countries.extend(_places(match.group(1)))
+    countries = [
+        c for m in _INSIDE.finditer(text) for c in _places(m.group(1)) if c not in excluded_countries
+    ]
+    # Demonyms anywhere ("German manufacturers") count as targets too.
+    for code in _places(text):
+        if code not in excluded_countries and code not in countries and _is_demonym_target(lowered, code):
+            countries.append(code)
+    # Excluded names are not also countries ("outside the US" would otherwise match "US").
+    excluded = [n for n in excluded if not _places(n)]
+    low, high = _sizes(text, lowered)
+    roles = [r for r in ROLE_TERMS if re.search(rf"\b{re.escape(r)}s?\b", lowered)]
+    removed = {w.lower() for name in exemplars + excluded for w in words(name)}
+    keywords = [
+        t for t in query_tokens(text) if t not in removed and t not in _NOT_KEYWORDS and not t.isdigit()
+    ]
+    return ParsedPrompt(
+        text=text,
+        keywords=_uniq(keywords),
+        industries=_uniq(sorted(set(_industries(lowered)))),
+        countries=_uniq(countries),
+        excluded_countries=_uniq(excluded_countries),
+        employees_min=low,
+        employees_max=high,
+        roles=_uniq(roles),
+        exemplars=_uniq(exemplars),
+        excluded_terms=_uniq(excluded),
+    )
+
+
+def _is_demonym_target(lowered: str, code: str) -> bool:
+    for name, c in COUNTRIES.items():
+        if c == code and len(name) > 3 and re.search(rf"\b{re.escape(name)}\b", lowered):
+            return True
+    return any(
+        code in codes and re.search(rf"\b{re.escape(name)}\b", lowered) for name, codes in REGIONS.items()
+    )
+
+
+def merge_parsed(base: ParsedPrompt, refined: ParsedPrompt) -> ParsedPrompt:
+    """Union of the rules' parse and an LLM's parse (the LLM may only add targets, never drop them)."""
+    return replace(
+        base,
+        keywords=_uniq([*base.keywords, *refined.keywords]),
+        industries=_uniq([*base.industries, *refined.industries]),
+        countries=_uniq([*base.countries, *refined.countries]),
+        excluded_countries=_uniq([*base.excluded_countries, *refined.excluded_countries]),
+        employees_min=base.employees_min if base.employees_min is not None else refined.employees_min,
+        employees_max=base.employees_max if base.employees_max is not None else refined.employees_max,
+        roles=_uniq([*base.roles, *refined.roles]),
+        exemplars=_uniq([*base.exemplars, *refined.exemplars]),
+        excluded_terms=_uniq([*base.excluded_terms, *refined.excluded_terms]),
+        source="rules+llm",
+    )

@@ -1,0 +1,1 @@
+"""Operational scripts: `python -m scripts.<name>` from the repository root."""

@@ -1,0 +1,336 @@
+"""Ingestion benchmark: push a world's snippets through Kafka into the real consumers and measure the
+sustained end-to-end rate and the freshness (broker ack -> stored, profile merged, embedding written
+and `companies.updated_at` bumped, i.e. what the ranker's index refresh picks up).
+
+    python -m scripts.bench_ingest --world .dev/world/bench [--generate] [--limit N] [--consumers 2]
+
+Runs against the stack in the environment (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL's server), in its own
+database (`leadpoet_bench`) and its own topics, and starts `--consumers` processes of
+`python -m app.ingest --topic snippets`. Prints a Markdown block for docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from sqlalchemy.engine import make_url
+
+from app.core.config import REPO_ROOT, Settings
+from dev.world.config import WorldConfig
+from dev.world.writer import write_world
+
+BENCH_DB = "leadpoet_bench"
+TABLES = (
+    "companies, contacts, miners, snippets, outcomes, embedding_queue, churn_events, "
+    "snippet_corroborations, ingest_job_state"
+)
+
+
+def _dsn(url: str, database: str) -> str:
+    return make_url(url).set(drivername="postgresql", database=database).render_as_string(hide_password=False)
+
+
+async def prepare_database(settings: Settings) -> str:
+    admin = await asyncpg.connect(_dsn(settings.database_url, "postgres"))
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", BENCH_DB):
+            await admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    finally:
+        await admin.close()
+    url = make_url(settings.database_url).set(database=BENCH_DB).render_as_string(hide_password=False)
+    conn = await asyncpg.connect(_dsn(settings.database_url, BENCH_DB))
+    try:
+        await conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    finally:
+        await conn.close()
+    env = {**os.environ, "DATABASE_URL": url}
+    migrate = [sys.executable, "-m", "alembic", "upgrade", "head"]
+    await asyncio.to_thread(subprocess.run, migrate, cwd=REPO_ROOT, env=env, check=True)
+    conn = await asyncpg.connect(_dsn(settings.database_url, BENCH_DB))
+    try:
+        await conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    finally:
+        await conn.close()
+    return url
+
+
+async def create_topics(bootstrap: str, topic: str, dlq: str, partitions: int) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics(
+            [
+                NewTopic(name=topic, num_partitions=partitions, replication_factor=1),
+                NewTopic(name=dlq, num_partitions=1, replication_factor=1),
+            ]
+        )
+    finally:
+        await admin.close()
+
+
+async def committed(bootstrap: str, group: str) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+        return sum(max(0, meta.offset) for meta in offsets.values())
+    except Exception:
+        return 0
+    finally:
+        await admin.close()
+
+
+async def dlq_reasons(bootstrap: str, topic: str) -> dict[str, int]:
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None
+    )
+    await consumer.start()
+    reasons: Counter[str] = Counter()
+    try:
+        partitions = list(consumer.assignment())
+        ends = await consumer.end_offsets(partitions)
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            for records in (await consumer.getmany(timeout_ms=500)).values():
+                for r in records:
+                    reasons[dict(r.headers).get("dlq-reason", b"?").decode()] += 1
+    finally:
+        await consumer.stop()
+    return dict(reasons)
+
+
+def read_lines(path: Path, limit: int | None) -> list[bytes]:
+    lines: list[bytes] = []
+    with path.open("rb") as handle:
+        for line in handle:
+            if line.strip():
+                lines.append(line.rstrip(b"\n"))
+                if limit is not None and len(lines) >= limit:
+                    break
+    return lines
+
+
+async def produce(
+    bootstrap: str,
+    topic: str,
+    lines: list[bytes],
+    *,
+    sample_every: int,
+    acked: dict[str, float],
+    rate: float | None,
+) -> float:
+    """As fast as possible, or paced at `rate` snippets/s (ticks of 100 ms)."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        linger_ms=20,
+        max_batch_size=256 * 1024,
+        compression_type=None,
+    )
+    await producer.start()
+    started = time.monotonic()
+    try:
+        pending: list[Any] = []
+        for i, line in enumerate(lines):
+            record = orjson.loads(line)
+            key = str(record.get("company", {}).get("domain", "")).encode()
+            future = await producer.send(topic, value=line, key=key)
+            if i % sample_every == 0 and record.get("snippet_id"):
+                sid = str(record["snippet_id"])
+                future.add_done_callback(lambda _f, sid=sid: acked.__setitem__(sid, time.monotonic()))
+            pending.append(future)
+            if rate is not None and i % max(1, int(rate / 10)) == 0:
+                ahead = started + i / rate - time.monotonic()
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
+            if len(pending) >= 5000:
+                await asyncio.gather(*pending)
+                pending.clear()
+        await asyncio.gather(*pending)
+    finally:
+        await producer.stop()
+    return time.monotonic() - started
+
+
+async def watch_freshness(
+    dsn: str, acked: dict[str, float], visible: dict[str, float], stop: asyncio.Event
+) -> None:
+    """Poll every 100 ms: a sampled snippet is visible once stored and its company is no longer
+    waiting in the embedding queue (profile, columns, embedding and updated_at all written)."""
+    conn = await asyncpg.connect(dsn)
+    try:
+        while not stop.is_set():
+            pending = [sid for sid in acked if sid not in visible]
+            if pending:
+                rows = await conn.fetch(
+                    """
+                    SELECT s.id FROM snippets s WHERE s.id = ANY($1::text[]) AND (
+                        s.status <> 'accepted' OR NOT EXISTS (
+                            SELECT 1 FROM embedding_queue q WHERE q.company_id = s.company_id))
+                    """,
+                    pending,
+                )
+                now = time.monotonic()
+                for r in rows:
+                    visible[r["id"]] = now
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    settings = Settings()
+    world = Path(args.world)
+    snippets_path = world / "snippets.jsonl"
+    if not snippets_path.exists():
+        if not args.generate:
+            raise SystemExit(
+                f"{snippets_path} is missing: generate it (python -m dev.world generate --size bench)"
+            )
+        write_world(WorldConfig.for_size(args.size, seed=args.seed), world)
+    lines = read_lines(snippets_path, args.limit)
+    url = await prepare_database(settings)
+    suffix = uuid.uuid4().hex[:8]
+    topic, dlq, group = f"bench.snippets-{suffix}", f"bench.snippets.dlq-{suffix}", f"bench-ingest-{suffix}"
+    bootstrap = settings.kafka_bootstrap_servers
+    await create_topics(bootstrap, topic, dlq, args.partitions)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "TOPIC_SNIPPETS": topic,
+        "TOPIC_SNIPPETS_DLQ": dlq,
+        "KAFKA_CONSUMER_GROUP_SNIPPETS": group,
+        "LOG_LEVEL": "WARNING",
+        "INGEST_CHURN_INTERVAL_S": "30",
+    }
+    procs = [
+        subprocess.Popen(  # noqa: ASYNC220 - long-running children, stopped at the end
+            [sys.executable, "-m", "app.ingest", "--topic", "snippets"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(args.consumers)
+    ]
+    acked: dict[str, float] = {}
+    visible: dict[str, float] = {}
+    stop = asyncio.Event()
+    dsn = _dsn(settings.database_url, BENCH_DB)
+    watcher = asyncio.create_task(watch_freshness(dsn, acked, visible, stop))
+    try:
+        await asyncio.sleep(3.0)  # consumers join the group
+        started = time.monotonic()
+        produce_s = await produce(
+            bootstrap, topic, lines, sample_every=args.sample_every, acked=acked, rate=args.rate
+        )
+        done_at = None
+        deadline = time.monotonic() + args.timeout
+        while time.monotonic() < deadline:
+            if await committed(bootstrap, group) >= len(lines):
+                done_at = time.monotonic()
+                break
+            await asyncio.sleep(0.5)
+        # let the embedding queue drain for the freshness samples
+        drain_deadline = time.monotonic() + 60
+        while time.monotonic() < drain_deadline and len(visible) < len(acked):  # noqa: ASYNC110
+            await asyncio.sleep(0.5)
+    finally:
+        stop.set()
+        await watcher
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=60)
+    conn = await asyncpg.connect(dsn)
+    try:
+        counts = {
+            r["status"]: r["n"]
+            for r in await conn.fetch("SELECT status, count(*) AS n FROM snippets GROUP BY 1")
+        }
+        companies = await conn.fetchval("SELECT count(*) FROM companies")
+        embedded = await conn.fetchval("SELECT count(*) FROM companies WHERE embedding IS NOT NULL")
+        miners = await conn.fetch("SELECT reputation, quarantined FROM miners")
+        churn = await conn.fetchval("SELECT count(*) FROM churn_events")
+    finally:
+        await conn.close()
+    total_s = (done_at or time.monotonic()) - started
+    reasons = await dlq_reasons(bootstrap, dlq)
+    fresh = [visible[s] - acked[s] for s in visible if s in acked]
+    return {
+        "snippets": len(lines),
+        "consumers": args.consumers,
+        "paced_rate": args.rate,
+        "partitions": args.partitions,
+        "produce_s": round(produce_s, 2),
+        "end_to_end_s": round(total_s, 2),
+        "completed": done_at is not None,
+        "snippets_per_s": round(len(lines) / total_s, 1),
+        "statuses": counts,
+        "dead_letter_reasons": reasons,
+        "repeated_ids_skipped": len(lines) - sum(counts.values()) - sum(reasons.values()),
+        "companies": companies,
+        "companies_embedded": embedded,
+        "miners": len(miners),
+        "miners_quarantined": sum(1 for m in miners if m["quarantined"]),
+        "churn_events": churn,
+        "freshness_samples": len(fresh),
+        "freshness_unseen": len(acked) - len(fresh),
+        "freshness_s": {
+            "p50": round(percentile(fresh, 50), 3),
+            "p90": round(percentile(fresh, 90), 3),
+            "p99": round(percentile(fresh, 99), 3),
+            "max": round(max(fresh), 3) if fresh else None,
+            "mean": round(statistics.fmean(fresh), 3) if fresh else None,
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--world", default=str(REPO_ROOT / ".dev" / "world" / "bench"))
+    parser.add_argument("--generate", action="store_true", help="generate the world when it is missing")
+    parser.add_argument("--size", default="bench")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--limit", type=int, default=None, help="push only the first N snippets")
+    parser.add_argument("--consumers", type=int, default=2)
+    parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--rate", type=float, default=None, help="pace the producer (snippets/s)")
+    parser.add_argument("--sample-every", type=int, default=200, help="freshness sample rate")
+    parser.add_argument("--timeout", type=float, default=3600.0)
+    args = parser.parse_args()
+    result = asyncio.run(run(args))
+    print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
+    fresh = result["freshness_s"]
+    print(
+        f"\n| {result['snippets']:,} snippets "
+        f"| {result['consumers']} consumers / {result['partitions']} partitions "
+        f"| {result['snippets_per_s']:,.0f} snippets/s end to end | freshness p50 {fresh['p50']} s, "
+        f"p90 {fresh['p90']} s, p99 {fresh['p99']} s |"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

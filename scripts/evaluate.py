@@ -1,0 +1,118 @@
+"""Evaluate the rankers on the world's test prompts (categories unseen in training).
+
+    python -m scripts.evaluate [--size tiny] [--seed 7] [--model models/ranker/<version>.json] [--split test]
+
+Prints NDCG@10, P@10, P@25 and candidate recall@K (relevant = grade >= 1 in the world's qrels) for
+BM25 only, ANN only (exact cosine on the company vectors), hybrid reciprocal rank fusion, the
+teacher and the student over the same filtered candidate pool, and the student's calibration (ECE
+of the calibrated probability against purchases in the logged validation-split requests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.core.config import get_settings
+from app.ranking.calibration import expected_calibration_error
+from app.ranking.embedding import load_embedder
+from app.ranking.reranker import load_artifact
+from scripts.ranker_dataset import calibration_pairs, query_sets
+from scripts.ranker_eval import ANN_K, BM25_K, baseline_orders, ndcg_at, order_by, precision_at, recall_of
+from scripts.ranker_teacher import teacher_for
+from scripts.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
+
+
+def default_model(model_dir: Path) -> Path:
+    manifest = model_dir / "ranker" / "DEFAULT.json"
+    if not manifest.exists():
+        raise SystemExit("no models/ranker/DEFAULT.json: run `python -m scripts.train_ranker` first")
+    return model_dir / "ranker" / str(json.loads(manifest.read_text())["file"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="tiny")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--model", type=Path, default=None)
+    parser.add_argument("--bm25-k", type=int, default=BM25_K)
+    parser.add_argument("--ann-k", type=int, default=ANN_K)
+    parser.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = parser.parse_args()
+    settings = get_settings()
+    started = time.perf_counter()
+    model_path = args.model or default_model(settings.model_dir)
+    student = load_artifact(model_path, expected_sha256=None)
+    world = generate_world(args.size, seed=args.seed)
+    embedder = load_embedder(settings)
+    index = build_offline_index(company_records(world), embedder, now=WORLD_NOW)
+    teacher = teacher_for(index, now=WORLD_NOW, settings=settings, tag=f"{args.size}-{args.seed}")
+    sets = query_sets(
+        world, index, embedder, teacher, world.prompts_in(args.split), bm25_k=args.bm25_k, ann_k=args.ann_k
+    )
+    sets = [q for q in sets if q.grades]
+    rows: dict[str, list[tuple[float, float, float]]] = {}
+    recalls, sizes = [], []
+    for q in sets:
+        orders = baseline_orders(q.candidates)
+        orders["teacher"] = order_by(q.candidates.rows, q.teacher)
+        orders["student"] = order_by(q.candidates.rows, student.raw_scores(q.candidates.features))
+        for name, order in orders.items():
+            rows.setdefault(name, []).append(
+                (
+                    ndcg_at(order, q.grades, 10),
+                    precision_at(order, q.grades, 10),
+                    precision_at(order, q.grades, 25),
+                )
+            )
+        recalls.append(recall_of(q.candidates.rows.tolist(), q.grades))
+        sizes.append(len(q.candidates.rows))
+    cal_x, cal_y = calibration_pairs(world, index, embedder, world.prompts_in("validation"))
+    probabilities = student.probabilities(np.concatenate([student.raw_scores(f) for f in cal_x]))
+    labels = np.concatenate(cal_y)
+    ece = expected_calibration_error(probabilities, labels)
+    results: dict[str, Any] = {
+        "world": f"{args.size}-{args.seed}",
+        "split": args.split,
+        "prompts": len(sets),
+        "model": student.version,
+        "candidates_mean": round(float(np.mean(sizes)), 1),
+        "candidate_recall": round(float(np.mean(recalls)), 4),
+        "ece_student_validation_purchases": round(ece, 4),
+        "purchase_rate": round(float(labels.mean()), 4),
+        "mean_probability": round(float(probabilities.mean()), 4),
+        "rankers": {
+            name: dict(zip(("ndcg@10", "p@10", "p@25"), np.mean(v, axis=0).round(4).tolist(), strict=True))
+            for name, v in rows.items()
+        },
+    }
+    print(
+        f"world {results['world']}, {args.split} prompts with judged companies: {len(sets)}, "
+        f"model {student.version}"
+    )
+    print(f"{'ranker':<12} {'NDCG@10':>8} {'P@10':>7} {'P@25':>7}")
+    for name, m in results["rankers"].items():
+        print(f"{name:<12} {m['ndcg@10']:>8.4f} {m['p@10']:>7.4f} {m['p@25']:>7.4f}")
+    print(
+        f"candidate recall@{results['candidates_mean']:.0f} (mean union size): "
+        f"{results['candidate_recall']:.4f}"
+    )
+    print(
+        f"student calibration: ECE {ece:.4f} on {len(labels)} shown companies "
+        f"(purchase rate {labels.mean():.4f}, mean probability {probabilities.mean():.4f})"
+    )
+    s, b, t = (results["rankers"][k]["ndcg@10"] for k in ("student", "bm25", "teacher"))
+    print(f"student - bm25 = {s - b:+.4f} NDCG@10; student / teacher = {s / t if t else 0:.1%}")
+    print(f"({time.perf_counter() - started:.0f}s)")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,175 @@
+"""POST /v1/leads/search and GET /v1/leads/{id} on the tiny world: the contract, golden shape."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.leads.models import lead_id_for_domain
+from app.search.models import SearchRequest
+from scripts.ranker_world import World
+
+LEAD_KEYS = {
+    "rank",
+    "lead_id",
+    "domain",
+    "name",
+    "score",
+    "fit_score",
+    "intent_score",
+    "industry",
+    "employees",
+    "country",
+    "contacts",
+    "signals",
+    "explanation",
+}
+STAGES = {"parse", "embed", "bm25", "ann", "features", "rerank"}
+
+
+async def search(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
+    response = await client.post("/v1/leads/search", json=body, headers=headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+async def test_contract_shape(
+    client: httpx.AsyncClient, search_headers: dict[str, str], world_db: World
+) -> None:
+    body = await search(client, search_headers, prompt="cloud cost optimization software", k=10)
+    assert set(body) == {"request_id", "model_version", "leads", "metadata"}
+    uuid.UUID(body["request_id"])
+    assert body["model_version"]
+    assert len(body["leads"]) == 10
+    meta = body["metadata"]
+    assert set(meta) == {
+        "processing_time_ms",
+        "timings_ms",
+        "candidates",
+        "cache_hit",
+        "llm_calls",
+        "cost_usd",
+    }
+    assert set(meta["timings_ms"]) == STAGES
+    assert meta["cache_hit"] is False
+    assert meta["llm_calls"] == 0
+    assert meta["candidates"] >= 10
+    assert meta["cost_usd"] >= 0
+    for rank, lead in enumerate(body["leads"], start=1):
+        assert set(lead) == LEAD_KEYS
+        assert lead["rank"] == rank
+        assert lead["lead_id"] == str(lead_id_for_domain(lead["domain"]))
+        assert 0.0 <= lead["score"] <= 1.0
+        assert 0.0 <= lead["fit_score"] <= 1.0
+        assert 0.0 <= lead["intent_score"] <= 1.0
+        for contact in lead["contacts"]:
+            assert set(contact) == {"name", "title", "email"}
+            assert contact["email"] is None or contact["email"].endswith(lead["domain"])
+        for signal in lead["signals"]:
+            assert set(signal) == {"snippet_id", "kind", "text", "source_url", "observed_at", "weight"}
+            assert signal["observed_at"].endswith("Z")
+        explanation = lead["explanation"]
+        assert set(explanation) == {"top_features", "summary"}
+        assert explanation["summary"].startswith(lead["name"])
+        for feature in explanation["top_features"]:
+            assert set(feature) == {"name", "value", "contribution"}
+    scores = [lead["score"] for lead in body["leads"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+async def test_golden_is_deterministic_and_cached(
+    client: httpx.AsyncClient, search_headers: dict[str, str]
+) -> None:
+    prompt = "Payroll and employer of record for companies hiring abroad"
+    first = await search(client, search_headers, prompt=prompt, k=15, explain=False)
+    second = await search(
+        client,
+        search_headers,
+        prompt="  payroll AND employer of record for companies hiring abroad ",
+        k=15,
+        explain=False,
+    )
+    assert second["metadata"]["cache_hit"] is True
+    assert [lead["lead_id"] for lead in first["leads"]] == [lead["lead_id"] for lead in second["leads"]]
+    assert second["request_id"] != first["request_id"]
+    assert all(lead["explanation"] is None for lead in first["leads"])
+
+
+async def test_query_log_row(
+    client: httpx.AsyncClient, search_headers: dict[str, str], ranker_engine: AsyncEngine
+) -> None:
+    body = await search(client, search_headers, prompt="warehouse robots for distribution centers", k=5)
+    state = client._transport.app.state.leadpoet  # type: ignore[attr-defined]
+    await state.components["ranker"].service.drain()
+    async with ranker_engine.connect() as conn:
+        row = (
+            await conn.execute(select(SearchRequest).where(SearchRequest.id == uuid.UUID(body["request_id"])))
+        ).one()
+    assert row.k == 5
+    assert row.cache_hit is False
+    assert row.model_version == body["model_version"]
+    assert [str(x) for x in row.lead_ids] == [lead["lead_id"] for lead in body["leads"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"prompt": "ab"}, "prompt"),
+        ({"prompt": "x" * 2001}, "prompt"),
+        ({"prompt": "cloud cost", "k": 0}, "k"),
+        ({"prompt": "cloud cost", "k": 201}, "k"),
+        ({"prompt": "cloud cost", "filters": {"countries": ["USA"]}}, "filters.countries"),
+        (
+            {"prompt": "cloud cost", "filters": {"employees_min": 10, "employees_max": 5}},
+            "filters.employees_max",
+        ),
+        ({"prompt": "cloud cost", "filters": {"colour": "red"}}, "filters.colour"),
+        ({"k": 5}, "prompt"),
+    ],
+)
+async def test_invalid_input_is_422_naming_the_field(
+    client: httpx.AsyncClient, search_headers: dict[str, str], body: dict[str, Any], field: str
+) -> None:
+    response = await client.post("/v1/leads/search", json=body, headers=search_headers)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == field
+
+
+async def test_no_match_is_an_empty_list(client: httpx.AsyncClient, search_headers: dict[str, str]) -> None:
+    body = await search(client, search_headers, prompt="cloud cost tools", filters={"countries": ["AQ"]})
+    assert body["leads"] == []
+
+
+async def test_requires_the_search_scope(
+    client: httpx.AsyncClient, ranker_engine: AsyncEngine, ranker_settings: Any
+) -> None:
+    from tests.leads.conftest import mint_key  # noqa: PLC0415
+
+    key = await mint_key(ranker_engine, ranker_settings, "ingest")
+    response = await client.post(
+        "/v1/leads/search", json={"prompt": "cloud"}, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert response.status_code == 403
+    response = await client.post("/v1/leads/search", json={"prompt": "cloud"})
+    assert response.status_code == 401
+
+
+async def test_lead_profile(client: httpx.AsyncClient, search_headers: dict[str, str]) -> None:
+    body = await search(client, search_headers, prompt="security awareness training for staff", k=1)
+    lead = body["leads"][0]
+    response = await client.get(f"/v1/leads/{lead['lead_id']}", headers=search_headers)
+    assert response.status_code == 200
+    profile = response.json()
+    assert profile["domain"] == lead["domain"]
+    assert profile["lead_id"] == lead["lead_id"]
+    assert profile["evidence"]
+    assert {"snippet_id", "kind", "text", "miner_id"} <= set(profile["evidence"][0])
+    assert (await client.get(f"/v1/leads/{uuid.uuid4()}", headers=search_headers)).status_code == 404
+    bad = await client.get("/v1/leads/not-a-uuid", headers=search_headers)
+    assert bad.status_code == 422
+    assert bad.json()["error"]["field"] == "lead_id"

@@ -1,0 +1,233 @@
+"""The SLA scripts end to end on loopback: the real API under `uvicorn --workers 2` in multi-process
+metrics mode, load_test.py against it (few seconds, small rate), validate_sla.py on its result and on
+a stand-in Prometheus, cost_report.py on a synthetic run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from app.core.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+PY = sys.executable
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def script(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PY, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="module")
+def api(
+    settings: Settings, migrated: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """The real app, two uvicorn workers, metrics in multi-process mode."""
+    prom_dir = tmp_path_factory.mktemp("prom")
+    log_path = tmp_path_factory.mktemp("api") / "api.log"
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "KAFKA_BOOTSTRAP_SERVERS": "",
+        "PROMETHEUS_MULTIPROC_DIR": str(prom_dir),
+        "LOG_LEVEL": "WARNING",
+    }
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [PY, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "2", "--log-level", "warning"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, log_path.read_text()
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.2)
+        yield base, prom_dir
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def scrape_count(base: str, route: str) -> float:
+    text = httpx.get(f"{base}/metrics", timeout=5).text
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("http_request_duration_seconds_count{") and f'route="{route}"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_load_test_against_the_api_and_metrics_add_up_over_workers(
+    api: tuple[str, Path], tmp_path: Path
+) -> None:
+    base, prom_dir = api
+    before = scrape_count(base, "/healthz")
+    out = tmp_path / "healthz.json"
+    done = script(
+        "scripts/load_test.py", "--qps", "40", "--duration", "2", "--url", base, "--endpoint", "/healthz",
+        "--method", "GET", "--out", str(out),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(out.read_text())
+    assert result["scheduled"] == 80
+    assert result["ok"] == 80
+    assert result["errors"] == {}
+    assert result["latency_ms"]["p99"] >= result["latency_ms"]["p50"] > 0
+    assert out.with_suffix(".png").stat().st_size > 10_000
+    # Every worker's requests are in the one /metrics answer (the 80 may be split over 2 processes).
+    assert scrape_count(base, "/healthz") - before == 80
+    pids = {re.sub(r"\D", "", p.stem.rsplit("_", 1)[-1]) for p in prom_dir.glob("*.db")}
+    assert len(pids) >= 2, sorted(p.name for p in prom_dir.glob("*.db"))
+
+    sla = script("scripts/validate_sla.py", str(out))
+    assert sla.returncode == 0, sla.stdout + sla.stderr
+    assert sum(line.startswith("PASS") for line in sla.stdout.splitlines()) == 4
+
+
+async def test_load_test_search_mix(api: tuple[str, Path], tmp_path: Path, make_key: Any) -> None:
+    base, _ = api
+    key = await make_key("search")
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text(
+        "\n".join(
+            json.dumps({"prompt_id": str(i), "text": f"payroll software for retailers {i}", "split": "test"})
+            for i in range(5)
+        )
+    )
+    out = tmp_path / "search.json"
+    done = script(
+        "scripts/load_test.py", "--qps", "10", "--duration", "2", "--url", base, "--key", key,
+        "--prompts", str(prompts), "--out", str(out), "--client", "httpx",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads(out.read_text())
+    assert result["ok"] == 20, result["errors"]
+    assert key not in out.read_text()  # the key is never written to the result
+    assert result["mix"]["distinct_prompts"] == 5
+
+
+def test_validate_sla_fails_on_a_bad_result(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        json.dumps(
+            {
+                "latency_ms": {"p95": 420.0, "p99": 500.0},
+                "error_rate": 0.0,
+                "achieved_qps": 250,
+                "target_qps": 250,
+            }
+        )
+    )
+    done = script("scripts/validate_sla.py", str(bad))
+    assert done.returncode == 1
+    lines = [line for line in done.stdout.splitlines() if line.startswith(("PASS", "FAIL"))]
+    assert len(lines) == 4
+    assert lines[0].startswith("FAIL  p95")
+    assert script("scripts/validate_sla.py", str(tmp_path / "missing.json")).returncode == 2
+
+
+class FakePrometheus(BaseHTTPRequestHandler):
+    """Answers /api/v1/query like Prometheus, from the query text."""
+
+    def do_GET(self) -> None:
+        query = parse_qs(urlsplit(self.path).query)["query"][0]
+        if query.startswith("histogram_quantile(0.95"):
+            value = "0.031"
+        elif query.startswith("histogram_quantile(0.99"):
+            value = "0.090"
+        elif 'status=~"5.."' in query:
+            value = "0.0002"
+        else:
+            value = "249.0"
+        body = json.dumps(
+            {
+                "status": "success",
+                "data": {"resultType": "vector", "result": [{"metric": {}, "value": [0, value]}]},
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def prometheus() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), FakePrometheus)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_validate_sla_from_prometheus(prometheus: str) -> None:
+    done = script("scripts/validate_sla.py", "--prometheus", prometheus, "--target-qps", "250")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "31.0 ms" in done.stdout
+    assert "SLA MET" in done.stdout
+    tight = script(
+        "scripts/validate_sla.py", "--prometheus", prometheus, "--target-qps", "250", "--p95-ms", "30"
+    )
+    assert tight.returncode == 1
+
+
+def test_cost_report_table_and_chart(tmp_path: Path) -> None:
+    run = {
+        "price_per_vcpu_second_usd": 0.0000124,
+        "errors": 0,
+        "server_cpu_seconds": 2.0,
+        "fully_loaded_per_lead_usd": 2.0 * 0.0000124 / 30,
+        "requests": [
+            {"status": 200, "leads": 10, "cost_usd": 0.00001, "cache_hit": False, "llm_calls": 0},
+            {"status": 200, "leads": 20, "cost_usd": 0.00004, "cache_hit": True, "llm_calls": 0},
+        ],
+    }
+    path = tmp_path / "cost.json"
+    path.write_text(json.dumps(run))
+    md = tmp_path / "cost.md"
+    done = script("scripts/cost_report.py", str(path), "--md", str(md))
+    assert done.returncode == 0, done.stderr
+    table = md.read_text()
+    assert "| mean cost per lead (attributed) | $1.667e-06 | <= $0.002: meets |" in table
+    assert "| P99 cost per lead (attributed) | $2.000e-06 | <= $0.004: meets |" in table
+    assert path.with_suffix(".png").stat().st_size > 5_000
