@@ -26,7 +26,15 @@ from dev.stack_config import (
     asyncpg_dsn,
     current_config,
 )
-from dev.stack_proc import load_untyped, owned_pid, pid_alive, read_pid, signal_and_wait, write_pid
+from dev.stack_proc import (
+    load_untyped,
+    owned_pid,
+    pid_alive,
+    read_pid,
+    signal_and_wait,
+    wait_until,
+    write_pid,
+)
 
 HEALTHY = ("up", "external")
 
@@ -151,6 +159,8 @@ def test_owned_pid_checks_the_command_line_and_stop_waits(tmp_path: Path) -> Non
     try:
         pid_file = tmp_path / "sleep.pid"
         write_pid(pid_file, proc.pid)
+        # Right after fork the child may not have exec'd `sleep` yet: wait for its command line.
+        assert wait_until(lambda: owned_pid(pid_file, "sleep 300") is not None, timeout=10)
         assert owned_pid(pid_file, "sleep 300") == proc.pid
         assert owned_pid(pid_file, "kafka.Kafka") is None  # a reused pid is never taken for ours
         assert signal_and_wait(proc.pid, timeout=10)

@@ -61,4 +61,4 @@ def test_every_alert_has_a_firing_unit_test() -> None:
 def test_helm_packages_the_rules_verbatim() -> None:
     """The chart's PrometheusRule carries alerts.yml's groups: it must stay plain YAML with groups."""
     doc = yaml.safe_load(ALERTS.read_text())
-    assert [g["name"] for g in doc["groups"]] == ["leadpoet-recording", "leadpoet-alerts"]
+    assert [g["name"] for g in doc["groups"]] == ["leadpoet"]
