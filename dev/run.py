@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-world", action="store_true")
     args = parser.parse_args(argv)
 
+    # `kill` (SIGTERM) stops the API child too, like Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     migrate()
     key, companies = asyncio.run(_demo_key_and_count())
     base_url = f"http://{args.host}:{args.port}"
