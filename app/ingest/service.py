@@ -4,6 +4,7 @@ code directly (no Kafka) or publish to the topics and return after the broker ac
 from __future__ import annotations
 
 import asyncio
+import random
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -66,6 +67,13 @@ def judge_snippets(items: list[Any], *, now: datetime, limits: Limits) -> Verdic
     return verdict
 
 
+DEADLOCK_RETRIES = 5
+
+
+class StorageBusy(Exception):
+    """The batch could not be stored now; nothing of it was stored (answered 503, retry later)."""
+
+
 @dataclass(frozen=True, slots=True)
 class IngestAnswer:
     accepted: int
@@ -93,16 +101,7 @@ class IngestService:
             now=now,
         )
         if self.kafka is None:
-            async with transaction(self.engine) as conn:
-                result: StoreResult = await store_snippets(
-                    conn,
-                    snippets=clean,
-                    rejected_by_miner=verdict.rejected_by_miner,
-                    settings=self.settings,
-                    now=now,
-                    throttle="all_or_nothing",
-                    source="http",
-                )
+            result = await self._store_direct(clean, verdict.rejected_by_miner, now)
             return IngestAnswer(result.accepted, result.duplicates, verdict.rejections())
         async with transaction(self.engine) as conn:
             await self._admit(conn, clean, verdict.rejected_by_miner, now)
@@ -112,6 +111,30 @@ class IngestService:
             messages=[(s.domain.encode(), orjson.dumps(items[i])) for i, s in verdict.clean],
         )
         return IngestAnswer(len(clean) - known, known, verdict.rejections())
+
+    async def _store_direct(
+        self, clean: list[CleanSnippet], rejected: Counter[str], now: datetime
+    ) -> StoreResult:
+        """The embedded mode's write. HTTP batches lock their miners before the companies (all or
+        nothing), so two concurrent batches can deadlock: PostgreSQL then aborts one, whose whole
+        transaction rolled back, and it is retried after a short random pause."""
+        for attempt in range(DEADLOCK_RETRIES):
+            try:
+                async with transaction(self.engine) as conn:
+                    return await store_snippets(
+                        conn,
+                        snippets=clean,
+                        rejected_by_miner=rejected,
+                        settings=self.settings,
+                        now=now,
+                        throttle="all_or_nothing",
+                        source="http",
+                    )
+            except asyncpg.exceptions.DeadlockDetectedError:
+                if attempt == DEADLOCK_RETRIES - 1:
+                    raise StorageBusy("storage is busy (repeated deadlocks); nothing was stored") from None
+                await asyncio.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
+        raise AssertionError("unreachable")
 
     async def _admit(
         self, conn: asyncpg.Connection, clean: list[CleanSnippet], rejected: Counter[str], now: datetime

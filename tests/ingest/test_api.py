@@ -3,6 +3,7 @@ throttling with 429 and nothing stored, outcomes, the miner endpoint."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import httpx
@@ -270,3 +271,32 @@ async def test_quarantined_miner_is_stored_but_not_evidence_until_it_recovers(
         )
         == 1
     )
+
+
+async def test_concurrent_batches_of_different_miners_on_shared_companies_all_land(
+    direct: httpx.AsyncClient, make_key: MakeKey, engine: AsyncEngine
+) -> None:
+    """Batches lock their miners, then the companies: concurrent writers may deadlock in PostgreSQL;
+    the aborted transaction is retried, so every batch answers 202 and every snippet is stored once."""
+    key = await make_key("ingest")
+    headers = {"Authorization": f"Bearer {key}"}
+    domains = [f"shared{i}.com" for i in range(12)]
+    batches = [
+        {
+            "snippets": [
+                # the same text from several miners: corroboration updates the OTHER miners' rows too
+                snippet(
+                    domain=d,
+                    miner=f"miner-{m}",
+                    text=f"{d} is hiring a cloud cost engineer after its bill doubled.",
+                )
+                for d in (domains if m % 2 else domains[::-1])
+            ]
+        }
+        for m in range(8)
+    ]
+    answers = await asyncio.gather(*(direct.post("/v1/snippets", json=b, headers=headers) for b in batches))
+    assert [a.status_code for a in answers] == [202] * len(batches), [a.text for a in answers]
+    total = sum(a.json()["accepted"] + a.json()["duplicates"] for a in answers)
+    assert total == 8 * len(domains)
+    assert await _count(engine, "SELECT count(*) FROM snippets") == 8 * len(domains)

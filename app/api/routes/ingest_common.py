@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from app.core.errors import ApiError
 from app.core.kafka import KafkaUnavailableError
-from app.ingest.service import IngestAnswer
+from app.ingest.service import IngestAnswer, StorageBusy
 from app.ingest.store import Throttled
 
 
@@ -42,6 +42,10 @@ async def run_ingest(
             message=f"miner {exc.miner_id!r} is over its ingestion rate; nothing was stored",
             field="miner_id",
             headers={"Retry-After": str(max(1, int(exc.retry_after_s + 0.999)))},
+        ) from exc
+    except StorageBusy as exc:
+        raise ApiError(
+            status_code=503, code="unavailable", message=str(exc), headers={"Retry-After": "1"}
         ) from exc
     except (KafkaUnavailableError, KafkaError) as exc:
         raise ApiError(
