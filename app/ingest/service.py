@@ -117,7 +117,8 @@ class IngestService:
     ) -> StoreResult:
         """The embedded mode's write. HTTP batches lock their miners before the companies (all or
         nothing), so two concurrent batches can deadlock: PostgreSQL then aborts one, whose whole
-        transaction rolled back, and it is retried after a short random pause."""
+        transaction rolled back, and it is retried after a short random pause. The same for a batch
+        that waited past the statement timeout for its company locks under heavy load."""
         for attempt in range(DEADLOCK_RETRIES):
             try:
                 async with transaction(self.engine) as conn:
@@ -130,9 +131,9 @@ class IngestService:
                         throttle="all_or_nothing",
                         source="http",
                     )
-            except asyncpg.exceptions.DeadlockDetectedError:
+            except (asyncpg.exceptions.DeadlockDetectedError, asyncpg.exceptions.QueryCanceledError):
                 if attempt == DEADLOCK_RETRIES - 1:
-                    raise StorageBusy("storage is busy (repeated deadlocks); nothing was stored") from None
+                    raise StorageBusy("storage is busy (lock contention); nothing was stored") from None
                 await asyncio.sleep(random.uniform(0.02, 0.1) * (attempt + 1))
         raise AssertionError("unreachable")
 

@@ -202,12 +202,21 @@ class HttpLoader:
                 if progress:
                     progress.update(done)
 
+        senders: dict[str, asyncio.Task[None]] = {}
         try:
             for miner, batch in batches_by_miner(snippets, min(batch_size, MAX_BATCH)):
                 if miner not in queues:
                     queues[miner] = asyncio.Queue(maxsize=4)
-                    tasks.append(asyncio.create_task(sender(queues[miner])))
-                await queues[miner].put(batch)
+                    senders[miner] = asyncio.create_task(sender(queues[miner]))
+                    tasks.append(senders[miner])
+                # Wait for room in the miner's queue OR the end of its sender: a sender that died
+                # (LoadError) never drains its full queue, and a bare put() would wait forever.
+                put = asyncio.ensure_future(queues[miner].put(batch))
+                finished, _ = await asyncio.wait({put, senders[miner]}, return_when=asyncio.FIRST_COMPLETED)
+                if put not in finished:
+                    put.cancel()
+                    await senders[miner]  # raises the sender's error
+                    raise LoadError(f"the sender of miner {miner} stopped early")
                 failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception() is not None]
                 if failed:
                     await failed[0]
