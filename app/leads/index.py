@@ -8,7 +8,6 @@ running in the same process calls `apply_changes(company_ids)` to make its write
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import uuid
@@ -17,6 +16,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.periodic import Periodic
 from app.leads.loader import (
     Watermarks,
     all_company_ids,
@@ -45,7 +45,9 @@ class LeadIndex:
         self.watermarks = Watermarks()
         self.generation = 0  # bumps whenever visible data changes (part of the cache key)
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic(
+            name="lead-index-refresh", interval_s=self.refresh_interval_s, action=self.refresh
+        )
         self.last_refresh_ok: float | None = None
 
     async def build(self) -> int:
@@ -123,22 +125,7 @@ class LeadIndex:
             return count
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="lead-index-refresh")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.refresh_interval_s)
-            try:
-                await self.refresh()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("lead index refresh failed; retrying")
+        await self._periodic.stop()

@@ -9,7 +9,6 @@ without a usable default, a hand-weighted fallback does.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.periodic import Periodic
 from app.observability.meters import MODEL_INFO
 from app.ranking.reranker import ArtifactError, Reranker, heuristic_reranker, load_artifact
 from app.registry.models import ModelVersion
@@ -35,7 +35,7 @@ class ModelManager:
         self.last_error: str | None = None
         self.current: Reranker = self._bundled_default()
         self._refused: set[tuple[str, str]] = set()
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic(name="ranker-model-poll", interval_s=self.poll_interval_s, action=self.poll)
         self._publish()
 
     def _bundled_default(self) -> Reranker:
@@ -95,22 +95,7 @@ class ModelManager:
         return True
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._loop(), name="ranker-model-poll")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.poll_interval_s)
-            try:
-                await self.poll()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("model registry poll failed")
+        await self._periodic.stop()
