@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Identity,
     Index,
     SmallInteger,
     String,
@@ -63,6 +64,9 @@ class Snippet(Base):
     __tablename__ = "snippets"
 
     id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    # A compact surrogate key: the ranker's in-memory store keeps it per evidence slot, so a search
+    # fetches the evidence of its K leads by primary key instead of scanning their snippets.
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(), nullable=False)
     miner_id: Mapped[str] = mapped_column(String(64), ForeignKey("miners.id"), nullable=False)
     company_id: Mapped[uuid.UUID] = mapped_column(
         UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
@@ -87,6 +91,7 @@ class Snippet(Base):
         Index("ix_snippets_content_hash", "content_hash"),
         Index("ix_snippets_miner_received", "miner_id", "received_at"),
         Index("ix_snippets_received_brin", "received_at", postgresql_using="brin"),
+        Index("ix_snippets_seq", "seq", unique=True),
     )
 
 

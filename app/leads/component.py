@@ -11,6 +11,7 @@ from typing import Any
 from app.core.state import AppState
 from app.leads.cache import SearchCache
 from app.leads.index import LeadIndex
+from app.leads.querylog import QueryLog
 from app.leads.registry import ModelManager
 from app.leads.search import SearchService
 from app.llm.client import LlmClient
@@ -70,16 +71,20 @@ async def ranker_hook(state: AppState) -> Callable[[], Awaitable[None]] | None:
         redis=state.redis, ttl_s=settings.cache_ttl_s, local_max_entries=settings.cache_local_max_entries
     )
     llm = LlmClient(settings) if settings.llm_enabled else None
-    service = SearchService(settings=settings, index=index, models=models, cache=cache, llm=llm)
+    query_log = QueryLog(sessionmaker=state.sessionmaker)
+    service = SearchService(
+        settings=settings, index=index, models=models, cache=cache, llm=llm, query_log=query_log
+    )
     ranker = Ranker(index=index, models=models, cache=cache, service=service, llm=llm)
     state.components[COMPONENT] = ranker
     index.start()
     models.start()
+    query_log.start()
 
     async def cleanup() -> None:
         await index.stop()
         await models.stop()
-        await service.drain()
+        await query_log.stop()
         if llm is not None:
             await llm.aclose()
 

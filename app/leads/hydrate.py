@@ -1,4 +1,7 @@
-"""Contacts and evidence of the K leads returned: two set queries, whatever K is."""
+"""Contacts and evidence of the K leads returned: two indexed set queries, whatever K is.
+
+The evidence is chosen in memory (`evidence_slots`, from the store's per-company snippet slots) and
+only the chosen snippets are read, by their surrogate key `snippets.seq`."""
 
 from __future__ import annotations
 
@@ -7,23 +10,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ingest.models import Miner, Snippet
-from app.leads.loader import USABLE_STATUSES
+from app.ingest.models import Snippet
 from app.leads.models import Contact
-from app.ranking.embedding import Embedder
-from app.ranking.signals import SnippetView, snippet_weight
+from app.leads.store import LeadStore
 
 MAX_SIGNALS = 3
 MAX_CONTACTS = 3
-# Newest snippets scanned per returned lead for its evidence (the profiler found 40 too costly).
-PER_COMPANY_SCAN = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,57 +70,53 @@ async def contacts_for(
     return out
 
 
-async def evidence_rows(
-    session: AsyncSession, company_ids: Sequence[uuid.UUID], *, per_company_scan: int = PER_COMPANY_SCAN
-) -> list[Any]:
-    """The newest usable snippets of each company (one query)."""
-    if not company_ids:
-        return []
-    ranked = (
-        select(
-            Snippet.id,
-            Snippet.company_id,
-            Snippet.kind,
-            Snippet.text,
-            Snippet.source_url,
-            Snippet.observed_at,
-            func.coalesce(Miner.reputation, 0.5).label("reputation"),
-            func.row_number()
-            .over(partition_by=Snippet.company_id, order_by=Snippet.observed_at.desc())
-            .label("n"),
-        )
-        .join(Miner, Miner.id == Snippet.miner_id, isouter=True)
-        .where(Snippet.company_id.in_(list(company_ids)), Snippet.status.in_(USABLE_STATUSES))
-        .subquery()
-    )
-    return list((await session.execute(select(ranked).where(ranked.c.n <= per_company_scan))).all())
-
-
-def strongest_evidence(
-    rows: Sequence[Any],
+def evidence_slots(
+    store: LeadStore,
+    rows: npt.NDArray[np.int64],
     *,
-    query_vec: npt.NDArray[np.float32] | None,
-    embedder: Embedder,
+    query_vec: npt.NDArray[np.float32],
     limit: int = MAX_SIGNALS,
-) -> dict[uuid.UUID, list[Evidence]]:
-    """The strongest evidence per company: recency x kind x reputation x relevance to the prompt."""
-    out: dict[uuid.UUID, list[Evidence]] = defaultdict(list)
-    if not rows:
-        return out
-    now = datetime.now(UTC)
-    base = np.array(
-        [snippet_weight(SnippetView(r.kind, r.text, r.observed_at, float(r.reputation)), now) for r in rows],
-        dtype=np.float32,
-    )
-    if query_vec is not None:
-        sims = embedder.embed([r.text for r in rows]) @ query_vec.astype(np.float32)
-        weights = base * (0.25 + np.clip(sims, 0.0, 1.0))
-    else:
-        weights = base
-    grouped: dict[uuid.UUID, list[Evidence]] = defaultdict(list)
-    for r, w in zip(rows, weights.tolist(), strict=True):
-        grouped[r.company_id].append(Evidence(r.id, r.kind, r.text, r.source_url, r.observed_at, round(w, 4)))
-    for cid, items in grouped.items():
-        items.sort(key=lambda e: e.weight, reverse=True)
-        out[cid] = items[:limit]
+) -> list[list[tuple[int, float]]]:
+    """Per row, its strongest evidence as (snippets.seq, weight), best first: the recency x kind x
+    reputation weight the store keeps for its newest signal snippets, times their relevance to the
+    prompt (the same truncated snippet vectors the snippet-level features use). Pure, no I/O."""
+    if len(rows) == 0:
+        return []
+    dim = store.snip_vec.shape[2]
+    q = query_vec[:dim].astype(np.float32)
+    q = q / max(float(np.linalg.norm(q)), 1e-9)
+    sims = store.snip_vec[rows].astype(np.float32) @ q  # (n, slots)
+    seqs = store.snip_seq[rows]
+    weights = store.snip_weight[rows] * (0.25 + np.clip(sims, 0.0, 1.0))
+    weights = np.where(seqs >= 0, weights, -1.0)
+    order = np.argsort(-weights, axis=1, kind="stable")[:, :limit]
+    out: list[list[tuple[int, float]]] = []
+    for i in range(len(rows)):
+        picked = [(int(seqs[i, j]), round(float(weights[i, j]), 4)) for j in order[i] if seqs[i, j] >= 0]
+        out.append(picked)
     return out
+
+
+async def evidence_for(
+    session: AsyncSession, slots: Sequence[Sequence[tuple[int, float]]]
+) -> list[list[Evidence]]:
+    """The snippets behind `evidence_slots`, in the same shape (one primary-key lookup for all).
+
+    A snippet deleted since the store last saw it is skipped."""
+    weight_of = {seq: w for row in slots for seq, w in row}
+    if not weight_of:
+        return [[] for _ in slots]
+    result = await session.execute(
+        select(
+            Snippet.seq, Snippet.id, Snippet.kind, Snippet.text, Snippet.source_url, Snippet.observed_at
+        ).where(Snippet.seq.in_(list(weight_of)))
+    )
+    found = {r.seq: r for r in result}
+    return [
+        [
+            Evidence(r.id, r.kind, r.text, r.source_url, r.observed_at, w)
+            for seq, w in row
+            if (r := found.get(seq)) is not None
+        ]
+        for row in slots
+    ]

@@ -96,7 +96,9 @@ async def load_companies(
             embedding=vec,
         )
     snippets = await session.execute(
-        select(Snippet.company_id, Snippet.kind, Snippet.text, Snippet.observed_at, Miner.reputation)
+        select(
+            Snippet.company_id, Snippet.seq, Snippet.kind, Snippet.text, Snippet.observed_at, Miner.reputation
+        )
         .join(Miner, Miner.id == Snippet.miner_id, isouter=True)
         .where(Snippet.company_id.in_(id_list), Snippet.status.in_(USABLE_STATUSES))
         .where(func.coalesce(Miner.quarantined, False).is_(False))
@@ -105,7 +107,7 @@ async def load_companies(
         rec = records.get(s.company_id)
         if rec is not None:
             rep = float(s.reputation) if s.reputation is not None else DEFAULT_REPUTATION
-            rec.snippets.append(StoredSnippet(s.kind, s.text, s.observed_at, rep))
+            rec.snippets.append(StoredSnippet(s.kind, s.text, s.observed_at, rep, s.seq))
     outcomes = await session.execute(
         select(Outcome.company_id, Outcome.type, func.count())
         .where(Outcome.company_id.in_(id_list))

@@ -12,9 +12,10 @@ import numpy as np
 
 from app.core.config import Settings
 from app.leads.cache import SearchCache, cache_key
-from app.leads.hydrate import ContactView, contacts_for, evidence_rows, iso, strongest_evidence
+from app.leads.hydrate import ContactView, Evidence, contacts_for, evidence_for, evidence_slots, iso
 from app.leads.index import LeadIndex
 from app.leads.pipeline import Prepared, Ranked, ann_ranks, bm25_candidates, fit_and_intent, prepare, rank
+from app.leads.querylog import QueryLog
 from app.leads.registry import ModelManager
 from app.leads.retrieve import ann_search
 from app.leads.schemas import SearchRequestBody
@@ -24,7 +25,6 @@ from app.observability.cost import CostMeter
 from app.observability.meters import CANDIDATES, LLM_REQUESTS, PIPELINE_LATENCY, SEARCH_REQUESTS
 from app.ranking.explain import summary, top_features
 from app.ranking.prompt import parse_prompt
-from app.search.models import SearchRequest
 
 logger = logging.getLogger(__name__)
 STAGES = ("parse", "embed", "bm25", "ann", "features", "rerank")
@@ -46,13 +46,14 @@ class SearchService:
         models: ModelManager,
         cache: SearchCache,
         llm: LlmClient | None,
+        query_log: QueryLog,
     ) -> None:
         self.settings = settings
+        self.query_log = query_log
         self.index = index
         self.models = models
         self.cache = cache
         self.llm = llm
-        self._background: set[asyncio.Task[None]] = set()
 
     async def search(self, *, body: SearchRequestBody, api_key_id: uuid.UUID | None) -> dict[str, Any]:
         started = time.perf_counter()
@@ -155,44 +156,25 @@ class SearchService:
         outcome = "cache_hit" if response["metadata"]["cache_hit"] else ("empty" if n == 0 else "ok")
         SEARCH_REQUESTS.labels(outcome=outcome).inc()
         meter.record(leads=n)  # lead_cost_usd, leads_returned_total, request_cost_usd_total
-        task = asyncio.create_task(self._log(request_id, body, api_key_id, response, elapsed))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        meta = response["metadata"]
+        self.query_log.record(
+            id=request_id,
+            api_key_id=api_key_id,
+            prompt=body.prompt,
+            filters=body.filters.model_dump(),
+            k=body.k,
+            lead_ids=[uuid.UUID(lead["lead_id"]) for lead in response["leads"]],
+            latency_ms=elapsed * 1e3,
+            cost_usd=meta["cost_usd"],
+            model_version=response["model_version"],
+            cache_hit=meta["cache_hit"],
+            candidates=meta["candidates"],
+            llm_calls=meta["llm_calls"],
+        )
 
     async def drain(self) -> None:
-        """Wait for pending query-log writes (tests, shutdown)."""
-        while self._background:
-            await asyncio.gather(*list(self._background), return_exceptions=True)
-
-    async def _log(
-        self,
-        request_id: uuid.UUID,
-        body: SearchRequestBody,
-        api_key_id: uuid.UUID | None,
-        response: dict[str, Any],
-        elapsed: float,
-    ) -> None:
-        meta = response["metadata"]
-        try:
-            async with self.index.sessionmaker() as session, session.begin():
-                session.add(
-                    SearchRequest(
-                        id=request_id,
-                        api_key_id=api_key_id,
-                        prompt=body.prompt,
-                        filters=body.filters.model_dump(),
-                        k=body.k,
-                        lead_ids=[uuid.UUID(lead["lead_id"]) for lead in response["leads"]],
-                        latency_ms=elapsed * 1e3,
-                        cost_usd=meta["cost_usd"],
-                        model_version=response["model_version"],
-                        cache_hit=meta["cache_hit"],
-                        candidates=meta["candidates"],
-                        llm_calls=meta["llm_calls"],
-                    )
-                )
-        except Exception:
-            logger.exception("could not write the query log row")
+        """Write the buffered query-log rows now (tests, shutdown)."""
+        await self.query_log.flush()
 
     async def _ann(self, prepared: Prepared) -> list[list[int]]:
         vectors = np.vstack([prepared.query_vec[None, :], prepared.exemplar_vecs])
@@ -216,24 +198,24 @@ class SearchService:
     ) -> list[dict[str, Any]]:
         store = self.index.store
         ids = [store.ids[int(r)] for r in ranked.rows]
+        with meter.cpu():
+            slots = evidence_slots(store, ranked.rows, query_vec=prepared.query_vec)
         async with self.index.sessionmaker() as session:
             contacts = await contacts_for(session, ids, roles=prepared.parsed.roles)
-            rows = await evidence_rows(session, ids)
+            evidence = await evidence_for(session, slots)
         with meter.cpu():
-            return self._build_leads(ranked, prepared, contacts, rows, explain=explain)
+            return self._build_leads(ranked, contacts, evidence, explain=explain)
 
     def _build_leads(
         self,
         ranked: Ranked,
-        prepared: Prepared,
         contacts: dict[uuid.UUID, list[ContactView]],
-        rows: list[Any],
+        evidence: list[list[Evidence]],
         *,
         explain: bool,
     ) -> list[dict[str, Any]]:
         store = self.index.store
         reranker = self.models.current
-        evidence = strongest_evidence(rows, query_vec=prepared.query_vec, embedder=self.index.embedder)
         contributions = reranker.contributions(ranked.features) if explain else None
         leads = []
         for i, row in enumerate(ranked.rows.tolist()):
@@ -274,7 +256,7 @@ class SearchService:
                             "observed_at": iso(e.observed_at),
                             "weight": e.weight,
                         }
-                        for e in evidence.get(cid, [])
+                        for e in evidence[i]
                     ],
                     "explanation": explanation,
                 }

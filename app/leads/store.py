@@ -43,6 +43,7 @@ class StoredSnippet:
     text: str
     observed_at: datetime
     reputation: float
+    seq: int = -1  # snippets.seq (the evidence handle); -1 when the snippet is not in PostgreSQL
 
 
 @dataclass(slots=True)
@@ -116,6 +117,7 @@ class LeadStore:
         self.snip_vec = np.zeros((capacity, SNIPPETS_PER_COMPANY, SNIPPET_DIM), dtype=np.float16)
         self.snip_weight = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
         self.snip_seller = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
+        self.snip_seq = np.full((capacity, SNIPPETS_PER_COMPANY), -1, dtype=np.int64)
         self.tech_tokens: list[frozenset[str]] = []
 
     def _grow(self, needed: int) -> None:
@@ -139,6 +141,7 @@ class LeadStore:
         self.snip_vec = grow(self.snip_vec)  # type: ignore[assignment]
         self.snip_weight = grow(self.snip_weight)  # type: ignore[assignment]
         self.snip_seller = grow(self.snip_seller)  # type: ignore[assignment]
+        self.snip_seq = grow(self.snip_seq, -1)  # type: ignore[assignment]
 
     def upsert(
         self, records: Sequence[CompanyRecord], *, embedder: Embedder, now: datetime
@@ -185,7 +188,9 @@ class LeadStore:
                 self.snip_vec[row] = 0
                 self.snip_weight[row] = 0
                 self.snip_seller[row] = 0
+                self.snip_seq[row] = -1
                 if len(picked):
+                    self.snip_seq[row, : len(picked)] = [rec.snippets[i].seq for i in picked]
                     self.snip_seller[row, : len(picked)] = [
                         seller_language(views[i].text, rec.name) for i in picked
                     ]

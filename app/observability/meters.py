@@ -37,6 +37,7 @@ SEARCH_REQUESTS = Counter("search_requests_total", "Search requests", ["outcome"
 LLM_REQUESTS = Counter("llm_requests_total", "Search requests by whether they called the LLM", ["called"])
 LLM_CALLS = Counter("llm_calls_total", "Calls to the LLM provider", ["result"])
 LLM_TOKENS = Counter("llm_tokens_total", "LLM tokens", ["direction"])
+QUERY_LOG_ROWS = Counter("query_log_rows_total", "Query log rows by result", ["result"])
 CACHE_EVENTS = Counter("search_cache_total", "Search cache lookups", ["result", "tier"])
 CANDIDATES = Histogram(
     "search_candidates",
