@@ -16,7 +16,6 @@ import asyncio
 import json
 import resource
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +49,17 @@ async def load_vectors(database_url: str, index: Any) -> float:
     settings = get_settings().model_copy(update={"database_url": database_url})
     engine = create_engine(settings)
     store = index.store
+    async with engine.connect() as conn:
+        count = (await conn.execute(text("SELECT count(*) FROM companies"))).scalar_one()
+        held = set((await conn.execute(text("SELECT id FROM companies LIMIT 1000"))).scalars())
+    if count == store.size and held <= set(store.row_of_id):
+        # The same world (same seed: the same company ids) is already loaded: reuse it.
+        await engine.dispose()
+        return 0.0
     async with engine.begin() as conn:
         await conn.execute(text("TRUNCATE companies CASCADE"))
+        # Bulk load without the HNSW index, then build it once (much faster than row by row).
+        await conn.execute(text("DROP INDEX IF EXISTS ix_companies_embedding_hnsw"))
     rows = []
     for row in range(store.size):
         rows.append(
@@ -70,6 +78,13 @@ async def load_vectors(database_url: str, index: Any) -> float:
         async with engine.begin() as conn:
             await conn.execute(insert(Company), rows[start : start + 2000])
     async with engine.begin() as conn:
+        await conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+        await conn.execute(
+            text(
+                "CREATE INDEX ix_companies_embedding_hnsw ON companies "
+                "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+            )
+        )
         await conn.execute(text("ANALYZE companies"))
     await engine.dispose()
     return time.perf_counter() - started
@@ -93,7 +108,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         flush=True,
     )
     loaded = await load_vectors(database_url, index)
-    print(f"pgvector: {index.store.size} vectors loaded with HNSW in {loaded:.0f}s", flush=True)
+    print(
+        f"pgvector: {index.store.size} vectors "
+        + (f"loaded, HNSW built in {loaded:.0f}s" if loaded else "already loaded (same world)"),
+        flush=True,
+    )
     engine = create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
     models = ModelManager(sessionmaker=sessionmaker, model_dir=settings.model_dir, poll_interval_s=60)
@@ -110,11 +129,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         t2 = time.perf_counter()
         ann_task = asyncio.create_task(
             ann_search(
-                sessionmaker,
+                engine,
                 vectors=np.vstack([prepared.query_vec[None, :], prepared.exemplar_vecs]),
                 limit=args.ann_k,
                 filters=prepared.filters,
-                ef_search=settings.search_hnsw_ef_search,
             )
         )
         bm25 = bm25_candidates(index.bm25, prepared, limit=args.bm25_k)
@@ -122,10 +140,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         ids = await ann_task
         t4 = time.perf_counter()
         ann = ann_ranks(
-            [
-                [r for r in (index.store.row_of_id.get(uuid.UUID(x)) for x in lst) if r is not None]
-                for lst in ids
-            ]
+            [[r for r in (index.store.row_of_id.get(x) for x in lst) if r is not None] for lst in ids]
         )
         ranked = rank(store=index.store, prepared=prepared, reranker=reranker, bm25=bm25, ann=ann, k=10)
         total = time.perf_counter() - started

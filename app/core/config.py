@@ -99,8 +99,8 @@ class Settings(BaseSettings):
     embedding_model: Literal["static", "minilm"] = "static"
     # Candidates taken from each retriever (BM25, ANN) before the union is reranked.
     search_bm25_candidates: int = Field(default=300, ge=1, le=5000)
-    search_ann_candidates: int = Field(default=200, ge=1, le=5000)
-    search_hnsw_ef_search: int = Field(default=200, ge=10, le=1000)
+    search_ann_candidates: int = Field(default=100, ge=1, le=5000)
+    search_hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
     # How often the in-memory index polls PostgreSQL watermarks for new companies/snippets.
     index_refresh_interval_s: float = Field(default=1.0, gt=0)
     # Refuse to start the ranker when the active registry artifact cannot be loaded (else: fallback).

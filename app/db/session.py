@@ -7,6 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.core.config import Settings
 
 
+def hnsw_server_settings(*, ef_search: int) -> dict[str, str]:
+    """pgvector settings for the ANN query, set once per pooled connection rather than per query:
+    the HNSW candidate list size, and iterative scans so a selective filter still fills the LIMIT."""
+    return {"hnsw.ef_search": str(ef_search), "hnsw.iterative_scan": "relaxed_order"}
+
+
 def create_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         settings.database_url,
@@ -18,6 +24,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             "server_settings": {
                 "application_name": settings.app_name,
                 "statement_timeout": str(settings.db_statement_timeout_ms),
+                **hnsw_server_settings(ef_search=settings.search_hnsw_ef_search),
             },
             "timeout": settings.db_pool_timeout_s,
         },

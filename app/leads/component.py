@@ -73,7 +73,13 @@ async def ranker_hook(state: AppState) -> Callable[[], Awaitable[None]] | None:
     llm = LlmClient(settings) if settings.llm_enabled else None
     query_log = QueryLog(sessionmaker=state.sessionmaker)
     service = SearchService(
-        settings=settings, index=index, models=models, cache=cache, llm=llm, query_log=query_log
+        settings=settings,
+        index=index,
+        models=models,
+        cache=cache,
+        llm=llm,
+        query_log=query_log,
+        engine=state.engine,
     )
     ranker = Ranker(index=index, models=models, cache=cache, service=service, llm=llm)
     state.components[COMPONENT] = ranker

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.leads.schemas import SearchFilters
 from app.leads.store import LeadStore
@@ -89,53 +90,55 @@ class HardFilters:
                 keep[i] = self.allows(store, int(rows[i]))
         return keep
 
-    def sql(self) -> tuple[str, dict[str, object]]:
-        """The subset expressible on `companies` columns, for the ANN query."""
+    def sql(self, *, first_param: int = 1) -> tuple[str, list[object]]:
+        """The subset expressible on `companies` columns, for the ANN query, with positional
+        parameters numbered from `first_param` (asyncpg's `$n`)."""
         clauses = ["embedding IS NOT NULL"]
-        params: dict[str, object] = {}
+        params: list[object] = []
+
+        def param(value: object) -> str:
+            params.append(value)
+            return f"${first_param + len(params) - 1}"
+
         if self.countries:
-            clauses.append("country = ANY(:countries)")
-            params["countries"] = sorted(self.countries)
+            clauses.append(f"country = ANY({param(sorted(self.countries))}::text[])")
         if self.excluded_countries:
-            clauses.append("(country IS NULL OR country <> ALL(:xcountries))")
-            params["xcountries"] = sorted(self.excluded_countries)
+            clauses.append(
+                f"(country IS NULL OR country <> ALL({param(sorted(self.excluded_countries))}::text[]))"
+            )
         if self.employees_min is not None:
-            clauses.append("employees >= :emin")
-            params["emin"] = self.employees_min
+            clauses.append(f"employees >= {param(self.employees_min)}::int")
         if self.employees_max is not None:
-            clauses.append("employees <= :emax")
-            params["emax"] = self.employees_max
+            clauses.append(f"employees <= {param(self.employees_max)}::int")
         return " AND ".join(clauses), params
 
 
+def vector_literal(vec: npt.NDArray[np.float32]) -> str:
+    """pgvector's text form of one vector (6 decimals: far below the model's int8 resolution)."""
+    return "[" + ",".join(f"{x:.6f}" for x in vec.tolist()) + "]"
+
+
 async def ann_search(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
     *,
     vectors: npt.NDArray[np.float32],
     limit: int,
     filters: HardFilters,
-    ef_search: int,
-) -> list[list[str]]:
-    """Ids (as text) nearest to each query vector by cosine distance, filtered with iterative scans."""
+) -> list[list[uuid.UUID]]:
+    """Company ids nearest to each query vector by cosine distance (pgvector HNSW), best first.
+
+    One round trip per vector on a pooled connection, no transaction: the HNSW settings come with the
+    connection (`app.db.session.hnsw_server_settings`) and the statement is prepared once per
+    connection by asyncpg."""
     if len(vectors) == 0 or limit <= 0:
         return []
-    where, params = filters.sql()
-    sql = text(
-        f"SELECT id::text FROM companies WHERE {where} ORDER BY embedding <=> CAST(:q AS vector) LIMIT :limit"  # noqa: S608
-    )
-    out: list[list[str]] = []
-    ef = min(1000, int(max(ef_search, limit)))
-    async with sessionmaker() as session, session.begin():
-        # One round trip for both transaction-local settings (iterative scans keep filtered queries full).
-        await session.execute(
-            text(
-                "SELECT set_config('hnsw.ef_search', :ef, true), "
-                "set_config('hnsw.iterative_scan', 'relaxed_order', true)"
-            ),
-            {"ef": str(ef)},
-        )
+    where, params = filters.sql(first_param=3)
+    sql = f"SELECT id FROM companies WHERE {where} ORDER BY embedding <=> $1::vector LIMIT $2"  # noqa: S608
+    out: list[list[uuid.UUID]] = []
+    async with engine.connect() as conn:
+        raw = await conn.get_raw_connection()
+        driver: Any = raw.driver_connection  # asyncpg.Connection
         for vec in vectors:
-            literal = "[" + ",".join(map(repr, np.round(vec.astype(np.float64), 6).tolist())) + "]"
-            rows = await session.execute(sql, {**params, "q": literal, "limit": limit})
+            rows = await driver.fetch(sql, vector_literal(vec), limit, *params)
             out.append([r[0] for r in rows])
     return out

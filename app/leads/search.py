@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import numpy as np
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
 from app.leads.cache import SearchCache, cache_key
@@ -47,8 +48,10 @@ class SearchService:
         cache: SearchCache,
         llm: LlmClient | None,
         query_log: QueryLog,
+        engine: AsyncEngine,
     ) -> None:
         self.settings = settings
+        self.engine = engine
         self.query_log = query_log
         self.index = index
         self.models = models
@@ -178,20 +181,11 @@ class SearchService:
 
     async def _ann(self, prepared: Prepared) -> list[list[int]]:
         vectors = np.vstack([prepared.query_vec[None, :], prepared.exemplar_vecs])
-        limit = self.settings.search_ann_candidates
         ids = await ann_search(
-            self.index.sessionmaker,
-            vectors=vectors,
-            limit=limit,
-            filters=prepared.filters,
-            ef_search=self.settings.search_hnsw_ef_search,
+            self.engine, vectors=vectors, limit=self.settings.search_ann_candidates, filters=prepared.filters
         )
-        store = self.index.store
-        out = []
-        for lst in ids:
-            rows = [store.row_of_id.get(uuid.UUID(i)) for i in lst]
-            out.append([r for r in rows if r is not None])
-        return out
+        row_of_id = self.index.store.row_of_id
+        return [[r for r in (row_of_id.get(i) for i in lst) if r is not None] for lst in ids]
 
     async def _leads(
         self, ranked: Ranked, prepared: Prepared, *, explain: bool, meter: CostMeter
