@@ -64,7 +64,7 @@ def find_prompts() -> Path:
 
 async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
     prompts = load_prompts(Path(args.prompts) if args.prompts else find_prompts(), split=args.split)
-    tag = secrets.token_hex(3) if args.unique else ""
+    tag = "" if args.replay_prompts else secrets.token_hex(3)
     mix = build_mix(
         prompts, count=100_000, repeat_share=args.repeat_share, seed=args.seed, unique=args.unique,
         unique_tag=tag,
@@ -124,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="test")
     parser.add_argument("--repeat-share", type=float, default=0.3)
     parser.add_argument("--unique", action="store_true")
+    parser.add_argument("--replay-prompts", action="store_true", help="no per-run tag (see load_test.py)")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=30.0)

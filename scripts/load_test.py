@@ -248,7 +248,7 @@ def build_jobs(args: argparse.Namespace) -> tuple[list[Job], dict[str, Any]]:
     if prompts_path is None or not prompts_path.exists():
         raise SystemExit("no prompts.jsonl found: generate a world (dev/world) or pass --prompts")
     prompts = load_prompts(prompts_path, split=args.split)
-    tag = secrets.token_hex(3) if args.unique else ""
+    tag = "" if args.replay_prompts else secrets.token_hex(3)
     mix = build_mix(
         prompts, count=len(schedule), repeat_share=args.repeat_share, seed=args.seed, unique=args.unique,
         unique_tag=tag,
@@ -291,6 +291,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat-share", type=float, default=0.3)
     parser.add_argument(
         "--unique", action="store_true", help="every body distinct, never sent before (a fresh tag per run)"
+    )
+    parser.add_argument(
+        "--replay-prompts",
+        action="store_true",
+        help="send the prompts' plain texts (no per-run tag): bodies repeat across passes and runs, "
+        "so the cache answers far more than the stated repeat share",
     )
     parser.add_argument("--arrivals", default="fixed", choices=["fixed", "poisson"])
     parser.add_argument("--seed", type=int, default=1)

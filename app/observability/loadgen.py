@@ -7,7 +7,9 @@ holds), drawn from a hot set of the most recent HOT_SET unique bodies; the rest 
 a seeded shuffled order. A prompt's own `filters` (as the world wrote them) are sent as they are;
 `k` is 10 (60 %), 25 (20 %), 50 (15 %) or 100 (5 %); `explain` is true for half the requests.
 With `unique=True` every body is distinct: when the prompts run out, a numbered suffix is appended
-(" (ref 12)"), which changes the cache key but barely the query.
+(" (ref 12)"), which changes the cache key but barely the query. With a `unique_tag` (the load and
+cost scripts pass a fresh one per run) every fresh body carries " (ref TAG-N)", so the share of cache
+hits equals the stated repeat share instead of growing once the test prompts have all been sent.
 """
 
 from __future__ import annotations
@@ -83,8 +85,9 @@ def build_mix(
 ) -> list[MixRequest]:
     """`count` request bodies for POST /v1/leads/search, deterministic for a seed (and tag).
 
-    `unique_tag` (with `unique`) marks every prompt with " (ref TAG-N)": pass a fresh tag per run
-    so that no body was ever sent before, even by an earlier run (whose answers a cache may hold)."""
+    `unique_tag` marks every fresh (non-repeat) prompt with " (ref TAG-N)": pass a fresh tag per run
+    so that no fresh body was ever sent before, even by an earlier run (whose answers a cache may
+    hold); the only cache hits are then the stated repeats."""
     if not prompts:
         raise ValueError("no prompts")
     if not 0.0 <= repeat_share < 1.0:
@@ -103,7 +106,7 @@ def build_mix(
         cycle = fresh // len(order)
         fresh += 1
         text = str(record["text"])
-        if unique and unique_tag:
+        if unique_tag:
             text = f"{text} (ref {unique_tag}-{fresh})"
         elif unique and cycle > 0:
             text = f"{text} (ref {cycle})"

@@ -102,6 +102,20 @@ def test_tagged_unique_mix_differs_from_every_other_run() -> None:
     assert all("(ref aa-" in m.body["prompt"] for m in first)
 
 
+def test_tagged_realistic_mix_hits_the_cache_only_with_its_repeats() -> None:
+    mix = build_mix(PROMPTS, count=2000, repeat_share=0.3, seed=3, unique_tag="cc")
+    seen: set[str] = set()
+    hits = 0
+    for m in mix:
+        key = repr(sorted(m.body.items()))
+        assert (key in seen) == m.repeat  # a repeat is an earlier body; a fresh body is new
+        hits += key in seen
+        seen.add(key)
+    repeats = sum(m.repeat for m in mix)
+    assert hits == repeats
+    assert 0.25 < repeats / len(mix) < 0.35
+
+
 def test_mix_refuses_bad_input() -> None:
     with pytest.raises(ValueError, match="no prompts"):
         build_mix([], count=1)
