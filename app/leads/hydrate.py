@@ -10,14 +10,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ingest.models import Snippet
-from app.leads.models import Contact
 from app.leads.store import LeadStore
 
 MAX_SIGNALS = 3
@@ -45,25 +42,32 @@ def iso(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+CONTACTS_SQL = (
+    "SELECT company_id, name, title, email FROM contacts WHERE company_id = ANY($1::uuid[]) "
+    "ORDER BY company_id, id"
+)
+EVIDENCE_SQL = (
+    "SELECT seq, id, kind, text, source_url, observed_at FROM snippets WHERE seq = ANY($1::bigint[])"
+)
+
+
 async def contacts_for(
-    session: AsyncSession,
+    conn: Any,
     company_ids: Sequence[uuid.UUID],
     *,
     roles: Sequence[str],
     limit: int = MAX_CONTACTS,
 ) -> dict[uuid.UUID, list[ContactView]]:
+    """Up to `limit` contacts per company, those whose title names a wanted role first
+    (`conn`: an asyncpg connection, see app.db.session.raw_connection)."""
     out: dict[uuid.UUID, list[ContactView]] = defaultdict(list)
     if not company_ids:
         return out
-    rows = await session.execute(
-        select(Contact.company_id, Contact.name, Contact.title, Contact.email)
-        .where(Contact.company_id.in_(list(company_ids)))
-        .order_by(Contact.company_id, Contact.id)
-    )
+    rows = await conn.fetch(CONTACTS_SQL, list(company_ids))
     wanted = [r.lower() for r in roles]
     grouped: dict[uuid.UUID, list[ContactView]] = defaultdict(list)
     for r in rows:
-        grouped[r.company_id].append(ContactView(r.name, r.title or "", r.email))
+        grouped[r["company_id"]].append(ContactView(r["name"], r["title"] or "", r["email"]))
     for cid, contacts in grouped.items():
         contacts.sort(key=lambda c: not any(w in c.title.lower() for w in wanted))
         out[cid] = contacts[:limit]
@@ -97,24 +101,16 @@ def evidence_slots(
     return out
 
 
-async def evidence_for(
-    session: AsyncSession, slots: Sequence[Sequence[tuple[int, float]]]
-) -> list[list[Evidence]]:
-    """The snippets behind `evidence_slots`, in the same shape (one primary-key lookup for all).
-
-    A snippet deleted since the store last saw it is skipped."""
+async def evidence_for(conn: Any, slots: Sequence[Sequence[tuple[int, float]]]) -> list[list[Evidence]]:
+    """The snippets behind `evidence_slots`, in the same shape (one primary-key lookup for all;
+    `conn`: an asyncpg connection). A snippet deleted since the store last saw it is skipped."""
     weight_of = {seq: w for row in slots for seq, w in row}
     if not weight_of:
         return [[] for _ in slots]
-    result = await session.execute(
-        select(
-            Snippet.seq, Snippet.id, Snippet.kind, Snippet.text, Snippet.source_url, Snippet.observed_at
-        ).where(Snippet.seq.in_(list(weight_of)))
-    )
-    found = {r.seq: r for r in result}
+    found = {r["seq"]: r for r in await conn.fetch(EVIDENCE_SQL, list(weight_of))}
     return [
         [
-            Evidence(r.id, r.kind, r.text, r.source_url, r.observed_at, w)
+            Evidence(r["id"], r["kind"], r["text"], r["source_url"], r["observed_at"], w)
             for seq, w in row
             if (r := found.get(seq)) is not None
         ]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.db.session import raw_connection
 from app.leads.schemas import SearchFilters
 from app.leads.store import LeadStore
 from app.ranking.prompt import ParsedPrompt
@@ -135,9 +135,7 @@ async def ann_search(
     where, params = filters.sql(first_param=3)
     sql = f"SELECT id FROM companies WHERE {where} ORDER BY embedding <=> $1::vector LIMIT $2"  # noqa: S608
     out: list[list[uuid.UUID]] = []
-    async with engine.connect() as conn:
-        raw = await conn.get_raw_connection()
-        driver: Any = raw.driver_connection  # asyncpg.Connection
+    async with raw_connection(engine) as driver:
         for vec in vectors:
             rows = await driver.fetch(sql, vector_literal(vec), limit, *params)
             out.append([r[0] for r in rows])

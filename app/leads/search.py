@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
+from app.db.session import raw_connection
 from app.leads.cache import SearchCache, cache_key
 from app.leads.hydrate import ContactView, Evidence, contacts_for, evidence_for, evidence_slots, iso
 from app.leads.index import LeadIndex
@@ -194,9 +195,9 @@ class SearchService:
         ids = [store.ids[int(r)] for r in ranked.rows]
         with meter.cpu():
             slots = evidence_slots(store, ranked.rows, query_vec=prepared.query_vec)
-        async with self.index.sessionmaker() as session:
-            contacts = await contacts_for(session, ids, roles=prepared.parsed.roles)
-            evidence = await evidence_for(session, slots)
+        async with raw_connection(self.engine) as conn:
+            contacts = await contacts_for(conn, ids, roles=prepared.parsed.roles)
+            evidence = await evidence_for(conn, slots)
         with meter.cpu():
             return self._build_leads(ranked, contacts, evidence, explain=explain)
 
