@@ -48,28 +48,11 @@ class HardFilters:
         )
 
     def allows(self, store: LeadStore, row: int) -> bool:
-        country = store.country[row]
-        employees = int(store.employees[row])
-        if (
-            row in self.excluded_rows
-            or (self.countries and country not in self.countries)
-            or (country and country in self.excluded_countries)
-            or (self.employees_min is not None and (employees < 0 or employees < self.employees_min))
-            or (self.employees_max is not None and (employees < 0 or employees > self.employees_max))
-        ):
-            return False
-        if self.industries:
-            industry = (store.industries[row] or "").lower()
-            naics = store.naics[row]
-            if not any(i == industry or (i.isdigit() and naics.startswith(i)) for i in self.industries):
-                return False
-        techs = store.tech_tokens[row]
-        if self.technologies and not all(t <= techs for t in self.technologies):
-            return False
-        return not any(t <= techs for t in self.excluded_terms)
+        return bool(self.mask(store, np.array([row], dtype=np.int64))[0])
 
     def mask(self, store: LeadStore, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        """Vectorised `allows` over many rows."""
+        """Which of `rows` pass every filter (numpy over the store's columns; only the technology
+        subset tests run per row, and only for rows still in)."""
         keep = np.ones(len(rows), dtype=bool)
         if len(rows) == 0:
             return keep
@@ -85,10 +68,28 @@ class HardFilters:
             keep &= employees >= self.employees_min
         if self.employees_max is not None:
             keep &= (employees >= 0) & (employees <= self.employees_max)
-        if self.industries or self.technologies or self.excluded_terms:
+        if self.industries:
+            keep &= self._industry_mask(store, rows)
+        if self.technologies or self.excluded_terms:
             for i in np.flatnonzero(keep):
-                keep[i] = self.allows(store, int(rows[i]))
+                techs = store.tech_tokens[int(rows[i])]
+                keep[i] = all(t <= techs for t in self.technologies) and not any(
+                    t <= techs for t in self.excluded_terms
+                )
         return keep
+
+    def _industry_mask(self, store: LeadStore, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """An industry filter matches the label (case-insensitive) or a NAICS code prefix."""
+        match = np.isin(store.industry_code[rows], store.industry_codes(self.industries))
+        prefixes = [i for i in self.industries if i.isdigit()]
+        sectors = [int(p) for p in prefixes if len(p) == 2]
+        if sectors:
+            match |= np.isin(store.sector[rows], sectors)
+        longer = tuple(p for p in prefixes if len(p) != 2)
+        if longer:
+            for i in np.flatnonzero(~match):
+                match[i] = store.naics[int(rows[i])].startswith(longer)
+        return match
 
     def sql(self, *, first_param: int = 1) -> tuple[str, list[object]]:
         """The subset expressible on `companies` columns, for the ANN query, with positional

@@ -110,6 +110,9 @@ class LeadStore:
         self.country_code = np.zeros(capacity, dtype=np.int32)  # index into self.country_names, 0 unknown
         self.country_names: list[str] = [""]
         self._country_index: dict[str, int] = {"": 0}
+        self.industry_code = np.zeros(capacity, dtype=np.int32)  # index into industry_names (lower case)
+        self.industry_names: list[str] = [""]
+        self._industry_index: dict[str, int] = {"": 0}
         self.doc_vec = np.zeros((capacity, dim), dtype=np.float16)
         self.intent_vec = np.zeros((capacity, dim), dtype=np.float16)
         self.self_vec = np.zeros((capacity, dim), dtype=np.float16)
@@ -134,6 +137,7 @@ class LeadStore:
         self.sector = grow(self.sector)  # type: ignore[assignment]
         self.employees = grow(self.employees, -1)  # type: ignore[assignment]
         self.country_code = grow(self.country_code)  # type: ignore[assignment]
+        self.industry_code = grow(self.industry_code)  # type: ignore[assignment]
         self.doc_vec = grow(self.doc_vec)  # type: ignore[assignment]
         self.intent_vec = grow(self.intent_vec)  # type: ignore[assignment]
         self.self_vec = grow(self.self_vec)  # type: ignore[assignment]
@@ -231,6 +235,7 @@ class LeadStore:
         if rec.name:
             self.row_of_name.setdefault(rec.name.lower(), row)
         self.country_code[row] = self.country_index(self.country[row])
+        self.industry_code[row] = self._intern_industry((rec.industry or "").lower())
         code = (rec.naics_code or "")[:2] or sector_of_label(rec.industry)
         self.sector[row] = int(code) if code.isdigit() else 0
         self.employees[row] = rec.employees if rec.employees is not None else -1
@@ -243,6 +248,18 @@ class LeadStore:
             self.country_names.append(country)
             self._country_index[country] = index
         return index
+
+    def _intern_industry(self, industry: str) -> int:
+        index = self._industry_index.get(industry)
+        if index is None:
+            index = len(self.industry_names)
+            self.industry_names.append(industry)
+            self._industry_index[industry] = index
+        return index
+
+    def industry_codes(self, industries: Iterable[str]) -> list[int]:
+        """Indexes of known industry labels (lower case; unknown ones match no company)."""
+        return [self._industry_index[i] for i in industries if i in self._industry_index]
 
     def country_codes(self, countries: Iterable[str]) -> list[int]:
         """Indexes of known countries (unknown ones match no company)."""
