@@ -79,6 +79,7 @@ class SearchService:
             cached["metadata"].update(
                 cache_hit=True,
                 llm_calls=0,
+                timings_ms=dict.fromkeys(STAGES, 0.0),  # no stage ran for this answer
                 processing_time_ms=round((time.perf_counter() - started) * 1e3, 3),
                 cost_usd=round(meter.cost_usd(), 10),
             )

@@ -120,6 +120,7 @@ async def test_redis_down_still_answers_with_the_local_cache(
         second = await post(client, search_headers)
         assert first["leads"]
         assert second["metadata"]["cache_hit"] is True
+        assert set(second["metadata"]["timings_ms"].values()) == {0.0}  # no stage ran for a hit
         ready = await client.get("/readyz")
         assert ready.status_code == 503
         checks = ready.json()["checks"]
