@@ -90,7 +90,7 @@ class Snippet(Base):
         Index("ix_snippets_company_observed", "company_id", "observed_at"),
         Index("ix_snippets_content_hash", "content_hash"),
         Index("ix_snippets_miner_received", "miner_id", "received_at"),
-        Index("ix_snippets_received_brin", "received_at", postgresql_using="brin"),
+        Index("ix_snippets_received_at", "received_at"),  # max() polled by the ranker every second
         Index("ix_snippets_seq", "seq", unique=True),
     )
 
@@ -113,6 +113,7 @@ class Outcome(Base):
     __table_args__ = (
         CheckConstraint(_in("type", OUTCOME_TYPES), name="type"),
         Index("ix_outcomes_company_occurred", "company_id", "occurred_at"),
+        Index("ix_outcomes_received_at", "received_at"),
         Index("ix_outcomes_request_id", "request_id"),
     )
 
