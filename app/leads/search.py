@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
+from app.core.errors import ApiError
 from app.db.session import raw_connection
 from app.leads.cache import SearchCache, cache_key
 from app.leads.hydrate import ContactView, Evidence, contacts_for, evidence_for, evidence_slots, iso
@@ -27,6 +28,7 @@ from app.observability.cost import CostMeter
 from app.observability.meters import CANDIDATES, LLM_REQUESTS, PIPELINE_LATENCY, SEARCH_REQUESTS
 from app.ranking.explain import summary, top_features
 from app.ranking.prompt import parse_prompt
+from app.ranking.reranker import Reranker
 
 logger = logging.getLogger(__name__)
 STAGES = ("parse", "embed", "bm25", "ann", "features", "rerank")
@@ -58,6 +60,7 @@ class SearchService:
         self.models = models
         self.cache = cache
         self.llm = llm
+        self._slots = asyncio.Semaphore(settings.search_max_concurrency)
 
     async def search(self, *, body: SearchRequestBody, api_key_id: uuid.UUID | None) -> dict[str, Any]:
         started = time.perf_counter()
@@ -92,6 +95,47 @@ class SearchService:
                 meter=meter,
             )
             return cached
+        await self._admit()
+        try:
+            response = await self._compute(
+                body=body, request_id=request_id, reranker=reranker, started=started, meter=meter
+            )
+        finally:
+            self._slots.release()
+        await self.cache.set(key, response)
+        self._finish(
+            request_id=request_id,
+            body=body,
+            api_key_id=api_key_id,
+            response=response,
+            started=started,
+            meter=meter,
+        )
+        return response
+
+    async def _admit(self) -> None:
+        """Wait for one of `search_max_concurrency` slots; shed the request when the wait is long."""
+        try:
+            await asyncio.wait_for(self._slots.acquire(), timeout=self.settings.search_queue_timeout_s)
+        except TimeoutError:
+            SEARCH_REQUESTS.labels(outcome="shed").inc()
+            raise ApiError(
+                status_code=503,
+                code="overloaded",
+                message="too many searches in progress; retry shortly",
+                headers={"Retry-After": "1"},
+            ) from None
+
+    async def _compute(
+        self,
+        *,
+        body: SearchRequestBody,
+        request_id: uuid.UUID,
+        reranker: Reranker,
+        started: float,
+        meter: CostMeter,
+    ) -> dict[str, Any]:
+        """The uncached search: parse, embed, BM25 + ANN, features, rerank, hydrate."""
         timings: dict[str, float] = {}
         t = time.perf_counter()
         with meter.cpu():
@@ -134,15 +178,6 @@ class SearchService:
             },
         }
         observe(timings, candidates=ranked.candidates, llm_calls=llm_calls)
-        await self.cache.set(key, response)
-        self._finish(
-            request_id=request_id,
-            body=body,
-            api_key_id=api_key_id,
-            response=response,
-            started=started,
-            meter=meter,
-        )
         return response
 
     def _finish(
