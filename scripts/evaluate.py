@@ -1,8 +1,10 @@
 """Evaluate the rankers on the world's test prompts (categories unseen in training).
 
     python -m scripts.evaluate [--size tiny] [--seed 7] [--model models/ranker/<version>.json] [--split test]
+        [--bm25-k 300] [--ann-k 200] [--budget 500]
 
-Prints NDCG@10, P@10, P@25 and candidate recall@K (relevant = grade >= 1 in the world's qrels) for
+Prints NDCG@10, P@10, P@25 and candidate recall at the budget, overall and per source (BM25, ANN,
+the intent prior; relevant = grade >= 1 in the world's qrels) for
 BM25 only, ANN only (exact cosine on the company vectors), hybrid reciprocal rank fusion, the
 teacher and the student over the same filtered candidate pool, and the student's calibration (ECE
 of the calibrated probability against purchases in the logged validation-split requests).
@@ -19,13 +21,41 @@ from typing import Any
 import numpy as np
 
 from app.core.config import get_settings
+from app.leads.pipeline import CANDIDATE_BUDGET
 from app.ranking.calibration import expected_calibration_error
 from app.ranking.embedding import load_embedder
 from app.ranking.reranker import load_artifact
 from scripts.ranker_dataset import calibration_pairs, query_sets
-from scripts.ranker_eval import ANN_K, BM25_K, baseline_orders, ndcg_at, order_by, precision_at, recall_of
+from scripts.ranker_eval import (
+    ANN_K,
+    BM25_K,
+    Candidates,
+    baseline_orders,
+    ndcg_at,
+    order_by,
+    precision_at,
+    recall_of,
+)
 from scripts.ranker_teacher import teacher_for
 from scripts.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
+
+
+def source_recalls(c: Candidates, grades: dict[int, int]) -> dict[str, float]:
+    """Recall of the candidates each source contributed (after the hard filters), and their count."""
+    rows = c.rows.tolist()
+    bm25 = [r for r in rows if r in c.bm25]
+    ann = [r for r in rows if r in c.ann]
+    prior = [r for r in rows if r not in c.bm25 and r not in c.ann]
+    return {
+        "bm25": recall_of(bm25, grades),
+        "ann": recall_of(ann, grades),
+        "bm25+ann": recall_of(bm25 + ann, grades),
+        "prior": recall_of(prior, grades),
+        "n_bm25": float(len(bm25)),
+        "n_ann": float(len(ann)),
+        "n_bm25+ann": float(len(set(bm25) | set(ann))),
+        "n_prior": float(len(prior)),
+    }
 
 
 def default_model(model_dir: Path) -> Path:
@@ -43,6 +73,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None)
     parser.add_argument("--bm25-k", type=int, default=BM25_K)
     parser.add_argument("--ann-k", type=int, default=ANN_K)
+    parser.add_argument("--budget", type=int, default=CANDIDATE_BUDGET, help="candidates per query")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
     settings = get_settings()
@@ -54,12 +85,22 @@ def main() -> None:
     index = build_offline_index(company_records(world), embedder, now=WORLD_NOW)
     teacher = teacher_for(index, now=WORLD_NOW, settings=settings, tag=f"{args.size}-{args.seed}")
     sets = query_sets(
-        world, index, embedder, teacher, world.prompts_in(args.split), bm25_k=args.bm25_k, ann_k=args.ann_k
+        world,
+        index,
+        embedder,
+        teacher,
+        world.prompts_in(args.split),
+        bm25_k=args.bm25_k,
+        ann_k=args.ann_k,
+        budget=args.budget,
     )
     sets = [q for q in sets if q.grades]
     rows: dict[str, list[tuple[float, float, float]]] = {}
     recalls, sizes = [], []
+    by_source: dict[str, list[float]] = {}
     for q in sets:
+        for name, value in source_recalls(q.candidates, q.grades).items():
+            by_source.setdefault(name, []).append(value)
         orders = baseline_orders(q.candidates)
         orders["teacher"] = order_by(q.candidates.rows, q.teacher)
         orders["student"] = order_by(q.candidates.rows, student.raw_scores(q.candidates.features))
@@ -84,6 +125,8 @@ def main() -> None:
         "model": student.version,
         "candidates_mean": round(float(np.mean(sizes)), 1),
         "candidate_recall": round(float(np.mean(recalls)), 4),
+        "candidate_budget": args.budget,
+        "recall_by_source": {k: round(float(np.mean(v)), 4) for k, v in by_source.items()},
         "ece_student_validation_purchases": round(ece, 4),
         "purchase_rate": round(float(labels.mean()), 4),
         "mean_probability": round(float(probabilities.mean()), 4),
@@ -101,7 +144,11 @@ def main() -> None:
         print(f"{name:<12} {m['ndcg@10']:>8.4f} {m['p@10']:>7.4f} {m['p@25']:>7.4f}")
     print(
         f"candidate recall@{results['candidates_mean']:.0f} (mean union size): "
-        f"{results['candidate_recall']:.4f}"
+        f"{results['candidate_recall']:.4f} (budget {args.budget})"
+    )
+    print(
+        "recall by source (candidates each, mean): "
+        + ", ".join(f"{k} {v:.4f}" for k, v in results["recall_by_source"].items())
     )
     print(
         f"student calibration: ECE {ece:.4f} on {len(labels)} shown companies "

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from app.leads.pipeline import CANDIDATE_BUDGET
 from app.ranking.embedding import Embedder
 from app.ranking.features import Retrieval, compute_features
 from scripts.ranker_eval import Candidates, candidates_for, grades_for
@@ -43,16 +44,29 @@ def outcome_grades(world: World, index: OfflineIndex) -> dict[str, dict[int, int
     return out
 
 
+# Graded labels for lambdarank: the teacher's score relative to the query's best, cut into 8 grades
+# (0..7, linear gains). Chosen by category-grouped cross-validation over the train + validation
+# prompts (docs/RANKER.md, "Teacher and student").
+GRADE_CUTS = (0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75)
+# Logged outcomes raise a candidate's grade to outcome grade x OUTCOME_LABEL_SCALE (0: not used).
+OUTCOME_LABEL_SCALE = 0
+
+
 def distilled_labels(
-    teacher: npt.NDArray[np.float64], outcomes: dict[int, int], rows: npt.NDArray[np.int64]
+    teacher: npt.NDArray[np.float64],
+    outcomes: dict[int, int],
+    rows: npt.NDArray[np.int64],
+    *,
+    outcome_scale: int = OUTCOME_LABEL_SCALE,
 ) -> npt.NDArray[np.int32]:
-    """Graded 0..3 labels: the teacher's score relative to the query's best, raised by observed outcomes."""
+    """Graded 0..len(GRADE_CUTS) labels from the teacher, raised by observed outcomes when scaled in."""
     top = float(teacher.max()) if len(teacher) else 0.0
     rel = teacher / top if top > 0 else np.zeros_like(teacher)
-    labels = np.select([rel >= 0.6, rel >= 0.3, rel >= 0.12], [3, 2, 1], default=0).astype(np.int32)
-    for i, row in enumerate(rows.tolist()):
-        if row in outcomes:
-            labels[i] = max(labels[i], outcomes[row])
+    labels = np.digitize(rel, GRADE_CUTS).astype(np.int32)
+    if outcome_scale > 0:
+        for i, row in enumerate(rows.tolist()):
+            if row in outcomes:
+                labels[i] = max(labels[i], min(len(GRADE_CUTS), outcomes[row] * outcome_scale))
     return labels
 
 
@@ -88,11 +102,12 @@ def query_sets(
     *,
     bm25_k: int,
     ann_k: int,
+    budget: int = CANDIDATE_BUDGET,
 ) -> list[QuerySet]:
     outcomes = outcome_grades(world, index)
     out = []
     for prompt in prompts:
-        c = candidates_for(index, embedder, prompt, bm25_k=bm25_k, ann_k=ann_k)
+        c = candidates_for(index, embedder, prompt, bm25_k=bm25_k, ann_k=ann_k, budget=budget)
         if len(c.rows) == 0:
             continue
         t = teacher.scores(teacher.prompt_vector(prompt["text"]), c.rows, c.features)

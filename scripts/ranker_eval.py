@@ -10,7 +10,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.pipeline import Prepared, ann_ranks, bm25_candidates, candidate_rows, exact_ann, prepare
+from app.leads.pipeline import (
+    CANDIDATE_BUDGET,
+    Prepared,
+    ann_ranks,
+    bm25_candidates,
+    candidate_rows,
+    exact_ann,
+    prepare,
+)
 from app.leads.schemas import SearchFilters
 from app.ranking.embedding import Embedder
 from app.ranking.features import Retrieval, compute_features, rrf
@@ -42,6 +50,7 @@ def candidates_for(
     *,
     bm25_k: int = BM25_K,
     ann_k: int = ANN_K,
+    budget: int = CANDIDATE_BUDGET,
 ) -> Candidates:
     parsed = parse_prompt(prompt["text"])
     prepared = prepare(store=index.store, embedder=embedder, parsed=parsed, filters=filters_of(prompt))
@@ -53,7 +62,7 @@ def candidates_for(
         for lst in exact_ann(index.store, vectors, limit=ann_k * 3)
     ]
     ann = ann_ranks(lists)
-    rows = candidate_rows(index.store, prepared, bm25, ann)
+    rows = candidate_rows(index.store, prepared, bm25, ann, budget=budget)
     features = compute_features(
         store=index.store,
         rows=rows,

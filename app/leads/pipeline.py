@@ -1,7 +1,8 @@
 """The synchronous stages of a search, shared by the service and the offline scripts.
 
 prepare (parse + embed) -> BM25 candidates -> [ANN candidates, async in the service] -> union,
-hard filters -> features -> rerank + calibrate -> top K. Pure with respect to I/O.
+hard filters, filled to the candidate budget by the intent prior -> features -> rerank + calibrate
+-> top K. Pure with respect to I/O.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from app.leads.prior import prior_candidates
 from app.leads.retrieve import HardFilters
 from app.leads.schemas import SearchFilters
 from app.leads.store import LeadStore
@@ -24,6 +26,8 @@ from app.ranking.prompt import ParsedPrompt
 from app.ranking.reranker import Reranker
 
 FloatArray = npt.NDArray[np.float32]
+# Candidates reranked per query: BM25 and ANN first, the intent prior fills the rest (app/leads/prior.py).
+CANDIDATE_BUDGET = 500
 _IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
 
@@ -88,11 +92,21 @@ def ann_ranks(lists: Sequence[Sequence[int]]) -> dict[int, int]:
 
 
 def candidate_rows(
-    store: LeadStore, prepared: Prepared, bm25: Mapping[int, tuple[int, float]], ann: Mapping[int, int]
+    store: LeadStore,
+    prepared: Prepared,
+    bm25: Mapping[int, tuple[int, float]],
+    ann: Mapping[int, int],
+    *,
+    budget: int = CANDIDATE_BUDGET,
 ) -> npt.NDArray[np.int64]:
+    """Union of the retrievers after the hard filters, filled up to `budget` by the intent prior."""
     union = np.fromiter(sorted(set(bm25) | set(ann)), dtype=np.int64)
     union = union[union < store.size]
-    return union[prepared.filters.mask(store, union)]
+    union = union[prepared.filters.mask(store, union)]
+    extra = prior_candidates(
+        store=store, parsed=prepared.parsed, filters=prepared.filters, taken=union, count=budget - len(union)
+    )
+    return np.sort(np.concatenate([union, extra])) if len(extra) else union
 
 
 def rank(

@@ -33,6 +33,9 @@ QUERY_FEATURES = (
     "country_match",
     "employees_log",
     "tech_overlap",
+    "fit_product",
+    "snippet_match_fit",
+    "snippet_match_max_fit",
 )
 FEATURE_NAMES: tuple[str, ...] = (*QUERY_FEATURES, *COMPANY_FEATURES)
 COLUMN: Mapping[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -87,6 +90,23 @@ def snippet_features(store: LeadStore, rows: npt.NDArray[np.int64], q: FloatArra
     out[:, c["snippet_match_top3"]] = np.maximum(top, 0.0).mean(axis=1)
 
 
+def _lookup(
+    rows: npt.NDArray[np.int64], hits: Mapping[int, tuple[int, float]]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """Positions in `rows` found in `hits`, with their (rank, score): one searchsorted, no per-row dict."""
+    empty = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    if not hits or len(rows) == 0:
+        return empty
+    keys = np.fromiter(hits.keys(), dtype=np.int64, count=len(hits))
+    values = np.array(list(hits.values()), dtype=np.float64).reshape(len(hits), 2)
+    order = np.argsort(keys)
+    keys, values = keys[order], values[order]
+    pos = np.minimum(np.searchsorted(keys, rows), len(keys) - 1)
+    found = np.flatnonzero(keys[pos] == rows)
+    picked = values[pos[found]]
+    return found, picked[:, 0], picked[:, 1]
+
+
 def compute_features(
     *,
     store: LeadStore,
@@ -108,14 +128,11 @@ def compute_features(
     intent = store.intent_vec[rows].astype(np.float32)
     own = store.self_vec[rows].astype(np.float32)
     keys = rows.tolist()
-    for i, r in enumerate(keys):
-        hit = retrieval.bm25.get(r)
-        if hit is not None:
-            out[i, c["bm25"]] = hit[1]
-            out[i, c["bm25_rrf"]] = 1.0 / (RRF_K + hit[0] + 1)
-        rank = retrieval.ann.get(r)
-        if rank is not None:
-            out[i, c["ann_rrf"]] = 1.0 / (RRF_K + rank + 1)
+    found, ranks, scores = _lookup(rows, retrieval.bm25)
+    out[found, c["bm25"]] = scores
+    out[found, c["bm25_rrf"]] = 1.0 / (RRF_K + ranks + 1)
+    found, ranks, _ = _lookup(rows, {r: (rank, 0.0) for r, rank in retrieval.ann.items()})
+    out[found, c["ann_rrf"]] = 1.0 / (RRF_K + ranks + 1)
     out[:, c["cos_doc"]] = doc @ q
     out[:, c["cos_intent"]] = intent @ q
     out[:, c["cos_self"]] = own @ q
@@ -144,7 +161,22 @@ def compute_features(
     if keywords:
         out[:, c["tech_overlap"]] = [len(keywords & store.tech_tokens[r]) / len(keywords) for r in keys]
     out[:, len(QUERY_FEATURES) :] = store.company_features[rows]
+    fit_products(out)
     return out
+
+
+def fit_products(out: FloatArray) -> None:
+    """The teacher's shape as explicit products (a few hundred training prompts teach trees sums more
+    easily than products): fit = size fit x 0.4 off-sector x 0.3 off-country / 0.5, and the snippet
+    match (discounted by its seller-language share) times that fit."""
+    c = COLUMN
+    fit = out[:, c["size_fit"]] / 0.5
+    fit = fit * np.where(out[:, c["industry_match"]] == 0, 0.4, 1.0)
+    fit = fit * np.where(out[:, c["country_match"]] == 0, 0.3, 1.0)
+    out[:, c["fit_product"]] = fit
+    buyer = 1.0 - 0.8 * out[:, c["snippet_match_seller_share"]]
+    out[:, c["snippet_match_fit"]] = out[:, c["snippet_match_sum"]] * buyer * fit
+    out[:, c["snippet_match_max_fit"]] = out[:, c["snippet_match_max"]] * fit
 
 
 # Hand-set weights used before a trained model exists (and as the "hybrid" baseline's tie-breaker).

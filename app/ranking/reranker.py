@@ -1,4 +1,4 @@
-"""The reranker artifact: a LightGBM lambdarank model, its feature names, calibration and model card.
+"""The reranker artifact: a LightGBM model (lambdarank), its feature names, calibration and model card.
 
 One JSON file (`models/ranker/<version>.json`):
     {"format": "leadpoet-ranker/1", "version", "feature_names", "booster" (LightGBM text model),
@@ -27,9 +27,10 @@ HEURISTIC_VERSION = "heuristic-v0"
 
 
 # A company that talks like a seller of what the prompt describes is a competitor, not a lead: below
-# every buyer, whatever the model says (the student's scores live in [0, 1]).
+# every buyer, whatever the model says (lambdarank and regression scores stay far inside +-100), and
+# its calibrated probability is ~0.
 VENDOR_LANGUAGE_MIN = 0.05
-VENDOR_PENALTY = 1.0
+VENDOR_PENALTY = 100.0
 VENDOR_SELF_MATCH = 0.3
 
 
