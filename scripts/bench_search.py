@@ -1,6 +1,6 @@
 """In-process search latency per stage at a world size (default `bench`: 100k companies).
 
-    python -m scripts.bench_search [--size bench] [--queries 400] [--bm25-k 300] [--ann-k 200]
+    python -m scripts.bench_search [--size bench] [--queries 400] [--bm25-k 300] [--ann-k 100]
 
 Builds the in-memory index from the generated world (as the service does from PostgreSQL), loads
 the company vectors into a PostgreSQL database of its own (`<DATABASE_URL db>_bench_ranker`,
@@ -70,7 +70,7 @@ async def load_vectors(database_url: str, index: Any) -> float:
                 "industry": store.industries[row],
                 "employees": int(store.employees[row]) if store.employees[row] >= 0 else None,
                 "country": store.country[row] or None,
-                "embedding": store.doc_vec[row].astype(np.float32).tolist(),
+                "embedding": store.doc_vec.get(row).tolist(),
                 "embedding_model": "bench",
             }
         )
@@ -226,8 +226,9 @@ def main() -> None:
     parser.add_argument("--size", default="bench")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--queries", type=int, default=400)
-    parser.add_argument("--bm25-k", type=int, default=300)
-    parser.add_argument("--ann-k", type=int, default=200)
+    defaults = get_settings()
+    parser.add_argument("--bm25-k", type=int, default=defaults.search_bm25_candidates)
+    parser.add_argument("--ann-k", type=int, default=defaults.search_ann_candidates)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
         "--compare-bm25", type=int, default=0, metavar="DOCS", help="only compare BM25 libraries"

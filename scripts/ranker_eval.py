@@ -26,7 +26,7 @@ from app.ranking.prompt import parse_prompt
 from scripts.ranker_world import OfflineIndex, domain_of
 
 BM25_K = 300
-ANN_K = 200
+ANN_K = 100  # the service default (SEARCH_ANN_CANDIDATES)
 
 
 @dataclass

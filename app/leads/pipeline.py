@@ -58,7 +58,7 @@ def prepare(
     query_text = " ".join(parsed.keywords) or parsed.text
     query_vec = embedder.embed([parsed.text + " " + query_text])[0]
     rows = [r for r in (store.find(name) for name in parsed.exemplars) if r is not None]
-    ex_vecs = store.doc_vec[rows].astype(np.float32) if rows else np.zeros((0, store.dim), dtype=np.float32)
+    ex_vecs = store.doc_vec.get(rows) if rows else np.zeros((0, store.dim), dtype=np.float32)
     hard = HardFilters.build(filters=filters, parsed=parsed, store=store, exemplar_rows=rows)
     return Prepared(parsed, query_vec, tuple(rows), ex_vecs, hard)
 
@@ -72,7 +72,7 @@ def exact_ann(store: LeadStore, vectors: FloatArray, *, limit: int) -> list[list
     """Exact cosine top-`limit` rows per vector over the store (offline stand-in for pgvector HNSW)."""
     if store.size == 0 or len(vectors) == 0:
         return []
-    sims = store.doc_vec[: store.size].astype(np.float32) @ vectors.astype(np.float32).T
+    sims = store.doc_vec.get(slice(0, store.size)) @ vectors.astype(np.float32).T
     out = []
     for j in range(sims.shape[1]):
         col = sims[:, j]

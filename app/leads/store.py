@@ -17,6 +17,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from app.leads.vectors import QuantizedVectors
 from app.ranking.bm25 import IndexedDocument
 from app.ranking.documents import combine_company_vector, company_document, company_head
 from app.ranking.embedding import Embedder, l2_normalise
@@ -30,7 +31,7 @@ from app.ranking.signals import (
 from app.ranking.text import tokenize
 
 # Snippet-level matching keeps the newest signal snippets of each company, truncated to the leading
-# (highest-variance) dimensions: 100k companies x 16 x 128 x float16 = 410 MB.
+# (highest-variance) dimensions: 100k companies x 16 x (128 + 4) bytes = 211 MB (int8 + scale).
 SNIPPETS_PER_COMPANY = 16
 SNIPPET_DIM = 128
 OUTCOME_VALUE = {"click": 0.2, "reply": 0.5, "meeting": 0.8, "purchase": 1.0}
@@ -113,11 +114,11 @@ class LeadStore:
         self.industry_code = np.zeros(capacity, dtype=np.int32)  # index into industry_names (lower case)
         self.industry_names: list[str] = [""]
         self._industry_index: dict[str, int] = {"": 0}
-        self.doc_vec = np.zeros((capacity, dim), dtype=np.float16)
-        self.intent_vec = np.zeros((capacity, dim), dtype=np.float16)
-        self.self_vec = np.zeros((capacity, dim), dtype=np.float16)
+        self.doc_vec = QuantizedVectors((capacity, dim))
+        self.intent_vec = QuantizedVectors((capacity, dim))
+        self.self_vec = QuantizedVectors((capacity, dim))
         self.company_features = np.zeros((capacity, len(COMPANY_FEATURES)), dtype=np.float32)
-        self.snip_vec = np.zeros((capacity, SNIPPETS_PER_COMPANY, SNIPPET_DIM), dtype=np.float16)
+        self.snip_vec = QuantizedVectors((capacity, SNIPPETS_PER_COMPANY, SNIPPET_DIM))
         self.snip_weight = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
         self.snip_seller = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
         self.snip_seq = np.full((capacity, SNIPPETS_PER_COMPANY), -1, dtype=np.int64)
@@ -138,11 +139,11 @@ class LeadStore:
         self.employees = grow(self.employees, -1)  # type: ignore[assignment]
         self.country_code = grow(self.country_code)  # type: ignore[assignment]
         self.industry_code = grow(self.industry_code)  # type: ignore[assignment]
-        self.doc_vec = grow(self.doc_vec)  # type: ignore[assignment]
-        self.intent_vec = grow(self.intent_vec)  # type: ignore[assignment]
-        self.self_vec = grow(self.self_vec)  # type: ignore[assignment]
+        self.doc_vec.grow(new)
+        self.intent_vec.grow(new)
+        self.self_vec.grow(new)
         self.company_features = grow(self.company_features)  # type: ignore[assignment]
-        self.snip_vec = grow(self.snip_vec)  # type: ignore[assignment]
+        self.snip_vec.grow(new)
         self.snip_weight = grow(self.snip_weight)  # type: ignore[assignment]
         self.snip_seller = grow(self.snip_seller)  # type: ignore[assignment]
         self.snip_seq = grow(self.snip_seq, -1)  # type: ignore[assignment]
@@ -181,15 +182,15 @@ class LeadStore:
                 signal_weights = weights * is_signal
                 # Recomputed here, never read from companies.embedding, so features do not depend on
                 # which process wrote that column; the same function gives the ANN key (company_embedding).
-                self.doc_vec[row] = combine_company_vector(head, snip, signal_weights)
-                self.intent_vec[row] = _weighted_mean(snip, signal_weights, self.dim)
+                self.doc_vec.set(row, combine_company_vector(head, snip, signal_weights))
+                self.intent_vec.set(row, _weighted_mean(snip, signal_weights, self.dim))
                 own = head + (snip[~is_signal].sum(axis=0) if len(snip) else 0)
-                self.self_vec[row] = l2_normalise(np.asarray(own, dtype=np.float32).reshape(1, -1))[0]
+                self.self_vec.set(row, l2_normalise(np.asarray(own, dtype=np.float32).reshape(1, -1))[0])
                 self.company_features[row] = evidence_features(views, now, name=rec.name) + outcome_features(
                     rec.outcomes
                 )
                 picked = np.flatnonzero(is_signal)[:SNIPPETS_PER_COMPANY]
-                self.snip_vec[row] = 0
+                self.snip_vec.clear(row)
                 self.snip_weight[row] = 0
                 self.snip_seller[row] = 0
                 self.snip_seq[row] = -1
@@ -198,7 +199,7 @@ class LeadStore:
                     self.snip_seller[row, : len(picked)] = [
                         seller_language(views[i].text, rec.name) for i in picked
                     ]
-                    self.snip_vec[row, : len(picked)] = l2_normalise(snip[picked, :SNIPPET_DIM])
+                    self.snip_vec.set((row, slice(0, len(picked))), l2_normalise(snip[picked, :SNIPPET_DIM]))
                     self.snip_weight[row, : len(picked)] = weights[picked]
                 techs = " ".join(s.text for s in rec.snippets if s.kind == "tech_stack")
                 self.tech_tokens[row] = frozenset(tokenize(techs))

@@ -76,7 +76,7 @@ def snippet_features(store: LeadStore, rows: npt.NDArray[np.int64], q: FloatArra
     c = COLUMN
     dim = store.snip_vec.shape[2]
     qd = q[:dim] / max(float(np.linalg.norm(q[:dim])), 1e-9)
-    sims = store.snip_vec[rows].astype(np.float32) @ qd  # (n, M)
+    sims = store.snip_vec.get(rows) @ qd  # (n, M)
     weights = store.snip_weight[rows]
     present = weights > 0
     sims = np.where(present, sims, -1.0)
@@ -124,9 +124,9 @@ def compute_features(
         return out
     c = COLUMN
     q = query_vec.astype(np.float32)
-    doc = store.doc_vec[rows].astype(np.float32)
-    intent = store.intent_vec[rows].astype(np.float32)
-    own = store.self_vec[rows].astype(np.float32)
+    doc = store.doc_vec.get(rows)
+    intent = store.intent_vec.get(rows)
+    own = store.self_vec.get(rows)
     keys = rows.tolist()
     found, ranks, scores = _lookup(rows, retrieval.bm25)
     out[found, c["bm25"]] = scores

@@ -20,9 +20,9 @@ def test_relevant_recent_evidence_wins_and_empty_slots_are_skipped() -> None:
     # row 0: three snippets; the two about the prompt (dimension 0) beat the heavier off-topic one.
     store.snip_seq[0, :3] = [101, 102, 103]
     store.snip_weight[0, :3] = [0.5, 0.9, 0.4]
-    store.snip_vec[0, 0] = unit(0)
-    store.snip_vec[0, 1] = unit(5)
-    store.snip_vec[0, 2] = unit(0, 5)
+    store.snip_vec.set((0, 0), unit(0))
+    store.snip_vec.set((0, 1), unit(5))
+    store.snip_vec.set((0, 2), unit(0, 5))
     # row 1: no evidence at all.
     query = np.zeros(256, dtype=np.float32)
     query[0] = 1.0
