@@ -101,8 +101,8 @@ class Settings(BaseSettings):
     search_bm25_candidates: int = Field(default=300, ge=1, le=5000)
     # Admission control per worker: at most this many uncached searches run at once; a search that
     # waits longer than search_queue_timeout_s for a slot is shed (503 "overloaded", Retry-After).
-    search_max_concurrency: int = Field(default=16, ge=1, le=1024)
-    search_queue_timeout_s: float = Field(default=2.0, gt=0)
+    search_max_concurrency: int = Field(default=8, ge=1, le=1024)
+    search_queue_timeout_s: float = Field(default=0.5, gt=0)
     search_ann_candidates: int = Field(default=100, ge=1, le=5000)
     search_hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
     # How often the in-memory index polls PostgreSQL watermarks for new companies/snippets.
