@@ -1,12 +1,14 @@
 """Ingestion benchmark: push a world's snippets through Kafka into the real consumers and measure the
-sustained end-to-end rate and the freshness (broker ack -> stored, profile merged, embedding written
-and `companies.updated_at` bumped, i.e. what the ranker's index refresh picks up).
+sustained end-to-end rate and the freshness of sampled snippets: broker ack -> stored, profile merged
+and embedding written (the pgvector ANN key), and with `--search-probe` broker ack -> searchable in
+the ranker's in-memory index (BM25, store row, features), see scripts/bench_ingest_probe.py.
 
-    python -m scripts.bench_ingest --world .dev/world/bench [--generate] [--limit N] [--consumers 2]
+    python -m scripts.bench_ingest --world .dev/world/bench-7 [--generate] [--limit N] [--consumers 2]
+        [--rate 1200 --search-probe]
 
 Runs against the stack in the environment (KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL's server), in its own
 database (`leadpoet_bench`) and its own topics, and starts `--consumers` processes of
-`python -m app.ingest --topic snippets`. Prints a Markdown block for docs/BENCHMARKS.md.
+`python -m app.ingest --topic snippets` (and the probe process). Prints JSON and a Markdown row.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -30,8 +31,9 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy.engine import make_url
 
 from app.core.config import REPO_ROOT, Settings
-from dev.world.config import WorldConfig
+from dev.world.config import WorldConfig, default_out_dir
 from dev.world.writer import write_world
+from scripts.bench_ingest_probe import SearchProbe, probe_report, spread
 
 BENCH_DB = "leadpoet_bench"
 TABLES = (
@@ -191,12 +193,23 @@ async def watch_freshness(
         await conn.close()
 
 
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
+def sampled_ids(lines: list[bytes], every: int) -> list[str]:
+    """The snippets whose freshness is measured (the same rule as `produce`)."""
+    out = []
+    for i in range(0, len(lines), every):
+        sid = orjson.loads(lines[i]).get("snippet_id")
+        if sid:
+            out.append(str(sid))
+    return out
+
+
+async def wait_for_consumers(bootstrap: str, group: str, total: int, limit_s: float) -> float | None:
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if await committed(bootstrap, group) >= total:
+            return time.monotonic()
+        await asyncio.sleep(0.5)
+    return None
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -224,6 +237,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "LOG_LEVEL": "WARNING",
         "INGEST_CHURN_INTERVAL_S": "30",
     }
+    probe = (
+        SearchProbe(env, sampled_ids(lines, args.sample_every), REPO_ROOT / ".dev" / "ingest-bench" / suffix)
+        if args.search_probe
+        else None
+    )
     procs = [
         subprocess.Popen(  # noqa: ASYNC220 - long-running children, stopped at the end
             [sys.executable, "-m", "app.ingest", "--topic", "snippets"],
@@ -236,29 +254,30 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     ]
     acked: dict[str, float] = {}
     visible: dict[str, float] = {}
+    probed: dict[str, Any] = {}
     stop = asyncio.Event()
     dsn = _dsn(settings.database_url, BENCH_DB)
     watcher = asyncio.create_task(watch_freshness(dsn, acked, visible, stop))
     try:
         await asyncio.sleep(3.0)  # consumers join the group
+        if probe is not None:
+            await probe.ready()
         started = time.monotonic()
         produce_s = await produce(
             bootstrap, topic, lines, sample_every=args.sample_every, acked=acked, rate=args.rate
         )
-        done_at = None
-        deadline = time.monotonic() + args.timeout
-        while time.monotonic() < deadline:
-            if await committed(bootstrap, group) >= len(lines):
-                done_at = time.monotonic()
-                break
-            await asyncio.sleep(0.5)
-        # let the embedding queue drain for the freshness samples
+        done_at = await wait_for_consumers(bootstrap, group, len(lines), args.timeout)
+        # let the embedding queue drain and the index catch up for the freshness samples
         drain_deadline = time.monotonic() + 60
         while time.monotonic() < drain_deadline and len(visible) < len(acked):  # noqa: ASYNC110
             await asyncio.sleep(0.5)
+        if probe is not None:
+            await asyncio.sleep(3 * settings.index_refresh_interval_s + 5.0)
     finally:
         stop.set()
         await watcher
+        if probe is not None:
+            probed = probe.stop()
         for proc in procs:
             proc.terminate()
         for proc in procs:
@@ -278,7 +297,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     total_s = (done_at or time.monotonic()) - started
     reasons = await dlq_reasons(bootstrap, dlq)
     fresh = [visible[s] - acked[s] for s in visible if s in acked]
-    return {
+    result: dict[str, Any] = {
         "snippets": len(lines),
         "consumers": args.consumers,
         "paced_rate": args.rate,
@@ -297,19 +316,16 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "churn_events": churn,
         "freshness_samples": len(fresh),
         "freshness_unseen": len(acked) - len(fresh),
-        "freshness_s": {
-            "p50": round(percentile(fresh, 50), 3),
-            "p90": round(percentile(fresh, 90), 3),
-            "p99": round(percentile(fresh, 99), 3),
-            "max": round(max(fresh), 3) if fresh else None,
-            "mean": round(statistics.fmean(fresh), 3) if fresh else None,
-        },
+        "freshness_s": spread(fresh),
     }
+    if probe is not None:
+        result["search_probe"] = probe_report(probed, acked, visible)
+    return result
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--world", default=str(REPO_ROOT / ".dev" / "world" / "bench"))
+    parser.add_argument("--world", default=str(default_out_dir("bench", 7)))
     parser.add_argument("--generate", action="store_true", help="generate the world when it is missing")
     parser.add_argument("--size", default="bench")
     parser.add_argument("--seed", type=int, default=7)
@@ -318,17 +334,26 @@ def main() -> int:
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--rate", type=float, default=None, help="pace the producer (snippets/s)")
     parser.add_argument("--sample-every", type=int, default=200, help="freshness sample rate")
+    parser.add_argument(
+        "--search-probe",
+        action="store_true",
+        help="also run the ranker's index and measure search visibility",
+    )
     parser.add_argument("--timeout", type=float, default=3600.0)
     args = parser.parse_args()
     result = asyncio.run(run(args))
     print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
     fresh = result["freshness_s"]
-    print(
+    row = (
         f"\n| {result['snippets']:,} snippets "
         f"| {result['consumers']} consumers / {result['partitions']} partitions "
-        f"| {result['snippets_per_s']:,.0f} snippets/s end to end | freshness p50 {fresh['p50']} s, "
+        f"| {result['snippets_per_s']:,.0f} snippets/s end to end | stored+embedded p50 {fresh['p50']} s, "
         f"p90 {fresh['p90']} s, p99 {fresh['p99']} s |"
     )
+    if "search_probe" in result:
+        search = result["search_probe"]["search_visible_s"]
+        row += f" searchable p50 {search['p50']} s, p90 {search['p90']} s, p99 {search['p99']} s |"
+    print(row)
     return 0
 
 

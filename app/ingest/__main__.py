@@ -21,6 +21,7 @@ from app.db.session import create_engine
 from app.ingest.churn import run_churn, run_churn_forever
 from app.ingest.consumer import TopicConsumer
 from app.ingest.embeddings import EmbeddingWorker
+from app.ingest.inline_embed import InlineEmbedder
 
 logger = logging.getLogger("app.ingest")
 
@@ -43,11 +44,14 @@ async def consume(settings: Settings, kind: str) -> None:
             loop.add_signal_handler(sig, stop.set)
     engine = create_engine(settings)
     try:
-        tasks = [
-            asyncio.create_task(TopicConsumer(settings=settings, engine=engine, kind=kind, stop=stop).run())
-        ]
+        worker = EmbeddingWorker(settings=settings, engine=engine)
+        # Snippet batches write their companies' embeddings themselves (one HNSW insert per company
+        # instead of two); the worker drains what is queued otherwise (rebuilds, HTTP, no model yet).
+        inline = InlineEmbedder(source=worker.embedder) if kind == "snippets" else None
+        consumer = TopicConsumer(settings=settings, engine=engine, kind=kind, stop=stop, embedder=inline)
+        tasks = [asyncio.create_task(consumer.run())]
         if kind == "snippets":
-            tasks.append(asyncio.create_task(EmbeddingWorker(settings=settings, engine=engine).run(stop)))
+            tasks.append(asyncio.create_task(worker.run(stop)))
             tasks.append(asyncio.create_task(run_churn_forever(settings, engine, stop)))
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         stop.set()

@@ -23,6 +23,7 @@ from app.core.config import Settings
 from app.core.kafka import kafka_client_kwargs
 from app.ingest.db import ensure_miners, transaction
 from app.ingest.errors import is_transient
+from app.ingest.inline_embed import InlineEmbedder
 from app.ingest.outcomes import store_outcomes
 from app.ingest.service import ADMITTED_HEADER, limits_of
 from app.ingest.store import store_snippets
@@ -61,13 +62,22 @@ class _Listener(ConsumerRebalanceListener):  # type: ignore[misc]
 
 
 class TopicConsumer:
-    def __init__(self, *, settings: Settings, engine: AsyncEngine, kind: str, stop: asyncio.Event) -> None:
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: AsyncEngine,
+        kind: str,
+        stop: asyncio.Event,
+        embedder: InlineEmbedder | None = None,
+    ) -> None:
         if kind not in ("snippets", "outcomes"):
             raise ValueError(f"unknown topic kind {kind!r}")
         self.settings = settings
         self.engine = engine
         self.kind = kind
         self.stop = stop
+        self.embedder = embedder  # snippets: embeddings written with the batch (else queued)
         self.topic = settings.topic_snippets if kind == "snippets" else settings.topic_outcomes
         self.dlq = settings.topic_snippets_dlq if kind == "snippets" else settings.topic_outcomes_dlq
         self.group = (
@@ -216,6 +226,7 @@ class TopicConsumer:
                 throttle="partial",
                 pre_admitted=admitted,
                 source="kafka",
+                embedder=self.embedder,
             )
         return [Poison(clean[i][0], "throttled", "miner_id") for i in stored.throttled]
 

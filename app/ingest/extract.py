@@ -91,6 +91,91 @@ _PAIN = re.compile(
 )
 
 
+# Literal stems without which a pattern cannot match: checked first (substring tests are far cheaper
+# than Python regexes). Case-sensitive patterns test the text, IGNORECASE ones its lower-case form.
+_TECH_STEMS: tuple[tuple[str, ...], ...] = (
+    ("migrat", "mov", "switch"),
+    ("dropp", "replac", "decommission", "sunset", "retir", "phas", "ditch", "turn", "cancel", "churn"),
+    ("migrat", "mov", "switch"),
+    (
+        "adopt",
+        "add",
+        "deploy",
+        "roll",
+        "implement",
+        "introduc",
+        "sign",
+        "chose",
+        "selected",
+        "went live",
+        "standardi",
+    ),
+    ("alternative", "replacement", "options beyond"),
+    (
+        "uses",
+        "using",
+        "runs on",
+        "running on",
+        "built on",
+        "powered by",
+        "stack includes",
+        "stack:",
+        "experience with",
+        "on top of",
+    ),
+)
+_MONEY_STEMS = ("$", "USD", "€", "EUR", "£", "GBP")
+_ROUND_STEMS = ("seed", "series ", "growth round", "growth equity", "bridge round", "debt financing", "ipo")
+_FUNDING_STEMS = ("raise", "raising", "funding", "round", "investment", "financing", "close")
+_HIRING_STEMS = ("hiring", "recruiting", "looking for", "seeking", "opening for", "job opening")
+_FOUNDED_STEMS = ("founded", "established", "started", "incorporated")
+_HEADCOUNT_STEMS = ("employees", "staff", "people", "team members")
+_TRIGGER_STEMS: dict[str, tuple[str, ...]] = {
+    "expansion": ("expan", "new office", "open", "enter"),
+    "acquisition": ("acqui", "merg"),
+    "leadership_change": ("appoint", "name", "new ", "joins as"),
+    "layoffs": ("lay", "job cuts", "restructur", "downsiz"),
+    "product_launch": ("launch", "unveil", "introduc"),
+    "partnership": ("partner", "alliance"),
+    "regulatory": ("audit", "complian", "regulat", "fined", "penalt", "gdpr", "hipaa", "sox", "soc 2"),
+    "incident": ("outage", "breach", "ransomware", "incident", "downtime", "recall"),
+    "growth": ("record ", "doubl", "tripl", "grew "),
+}
+_PAIN_STEMS = (
+    "struggl",
+    "pain",
+    "frustrat",
+    "bottleneck",
+    "backlog",
+    "too ",
+    "cost",
+    "bill ",
+    "spend",
+    "manual",
+    "spreadsheet",
+    "keep",
+    "fail",
+    "churn",
+    "turnover",
+    "end",
+    "out of support",
+    "legacy",
+    "outdated",
+    "overwhelm",
+    "delay",
+    "error",
+    "complain",
+    "hard to",
+    "difficult to",
+)
+
+
+def _may(haystack: str | None, stems: tuple[str, ...]) -> bool:
+    """False when none of the stems occurs, so the pattern cannot match. `haystack` None: unknown
+    (non-ASCII text, where `str.lower` and the regex's case folding differ): run the pattern."""
+    return haystack is None or any(stem in haystack for stem in stems)
+
+
 # Technographic scans as miners report them: a (possibly truncated) snapshot, an addition, a removal.
 _SCAN = re.compile(
     r"Technologies detected on \S+ \([^)]*\):\s*(.+?)\s*(\.\.\.|…)?\s*\.?\s*(?:\(source:[^)]*\))?\s*$"
@@ -151,37 +236,47 @@ def _scan(facts: Facts, text: str) -> bool:
     return False
 
 
+def _funding_and_hiring(facts: Facts, kind: str, text: str, exact: str | None, lowered: str | None) -> None:
+    if kind == "funding" or (_may(lowered, _FUNDING_STEMS) and _FUNDING_HINT.search(text)):
+        rounds = _ROUND.findall(text) if _may(lowered, _ROUND_STEMS) else []
+        money = _MONEY.search(text) if _may(exact, _MONEY_STEMS) else None
+        amount = _amount(money.group(1), money.group(2)) if money else None
+        if rounds or (kind == "funding" and amount):
+            facts.funding.append((rounds[0].title() if rounds else None, amount))
+    for match in _HIRING.finditer(text) if _may(exact, _HIRING_STEMS) else ():
+        count = int(match.group(1)) if match.group(1) else 1
+        role = match.group(2).strip()
+        if role.split()[0] not in _STOP_TECH:
+            facts.hiring.append((role, count))
+
+
 def extract(*, kind: str, text: str) -> Facts:
     facts = Facts()
     if "detected" in text and _scan(facts, text):
         return facts
     seen: set[str] = set()
-    for event, pattern in TECH_PATTERNS:
+    exact = text if text.isascii() else None
+    lowered = text.lower() if exact is not None else None
+    for (event, pattern), stems in zip(TECH_PATTERNS, _TECH_STEMS, strict=True):
+        if not _may(exact, stems):
+            continue
         for match in pattern.finditer(text):
             name = _clean_tech(match.group(1))
             if name is not None and tech_key(name) not in seen:
                 seen.add(tech_key(name))
                 facts.techs.append((event, name))
-    if kind == "funding" or _FUNDING_HINT.search(text):
-        rounds = _ROUND.findall(text)
-        money = _MONEY.search(text)
-        amount = _amount(money.group(1), money.group(2)) if money else None
-        if rounds or (kind == "funding" and amount):
-            facts.funding.append((rounds[0].title() if rounds else None, amount))
-    for match in _HIRING.finditer(text):
-        count = int(match.group(1)) if match.group(1) else 1
-        role = match.group(2).strip()
-        if role.split()[0] not in _STOP_TECH:
-            facts.hiring.append((role, count))
+    _funding_and_hiring(facts, kind, text, exact, lowered)
     if kind in ("news", "social", "web", "review", "funding"):
-        facts.triggers = [name for name, pattern in TRIGGERS if pattern.search(text)]
+        facts.triggers = [
+            name for name, pattern in TRIGGERS if _may(lowered, _TRIGGER_STEMS[name]) and pattern.search(text)
+        ]
         if facts.funding:
             facts.triggers.append("funding")
-    facts.pain = bool(_PAIN.search(text)) and kind != "profile"
-    founded = _FOUNDED.search(text)
+    facts.pain = kind != "profile" and _may(lowered, _PAIN_STEMS) and bool(_PAIN.search(text))
+    founded = _FOUNDED.search(text) if _may(lowered, _FOUNDED_STEMS) else None
     if founded:
         facts.founded = int(founded.group(1))
-    headcount = _HEADCOUNT.search(text)
+    headcount = _HEADCOUNT.search(text) if _may(lowered, _HEADCOUNT_STEMS) else None
     if headcount and kind in ("profile", "news", "web"):
         facts.headcount = int(headcount.group(1).replace(",", ""))
     return facts

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import asyncpg
@@ -19,6 +19,7 @@ from app.core.config import Settings
 from app.ingest.db import lock_companies
 from app.ingest.dedup import hamming, is_boilerplate, simhash_many
 from app.ingest.extract import extract
+from app.ingest.inline_embed import InlineEmbedder
 from app.ingest.miners import (
     MinerRow,
     Transition,
@@ -67,6 +68,7 @@ class _Row:
     pos: int
     s: CleanSnippet
     company_id: uuid.UUID
+    simhash: int
     status: str = "accepted"
     duplicate_of: str | None = None
     original_miner: str | None = None
@@ -82,9 +84,11 @@ async def store_snippets(
     throttle: str,
     pre_admitted: set[int] | None = None,
     source: str,
+    embedder: InlineEmbedder | None = None,
 ) -> StoreResult:
     """`throttle`: "all_or_nothing" (HTTP: raise Throttled, store nothing), "partial" (consumer: refuse
-    the excess, reported in `throttled`) or "off". Positions in `pre_admitted` were already charged."""
+    the excess, reported in `throttled`) or "off". Positions in `pre_admitted` were already charged.
+    With `embedder` the embeddings are written in this transaction, else queued for the worker."""
     result = StoreResult()
     # HTTP (all or nothing) locks its miners up front; consumers read a snapshot and lock at the end
     miners = await lock_miners(
@@ -109,8 +113,6 @@ async def store_snippets(
             continue
         existing.add(s.snippet_id)
         fresh.append((pos, s))
-    hashes = simhash_many([s.text for _, s in fresh])
-    fresh = [(pos, replace(s, simhash=h)) for (pos, s), h in zip(fresh, hashes, strict=True)]
     # 2. the spam throttle, per miner, in batch order
     fresh = _throttle(
         fresh,
@@ -123,7 +125,9 @@ async def store_snippets(
     )
     if fresh:
         await lock_companies(conn, sorted({s.domain for _, s in fresh}))
-    rows = [_Row(pos, s, lead_id_for_domain(s.domain)) for pos, s in fresh]
+    company_ids = {d: lead_id_for_domain(d) for d in {s.domain for _, s in fresh}}
+    hashes = simhash_many([s.text for _, s in fresh])  # only for what passed the throttle
+    rows = [_Row(pos, s, company_ids[s.domain], h) for (pos, s), h in zip(fresh, hashes, strict=True)]
     await _upsert_companies(conn, rows)
     await _classify(conn, rows, miners, settings)
     inserted = await _insert(conn, rows)
@@ -132,7 +136,7 @@ async def store_snippets(
     await _contacts(conn, [r for r in rows if r.status == "accepted"])
     # 3. profiles from the accepted (not quarantined) evidence
     evidence = _evidence(rows, miners, result)
-    stats = await apply_evidence(conn, evidence=evidence, now=now)
+    stats = await apply_evidence(conn, evidence=evidence, now=now, embedder=embedder)
     await _add_to_miners(conn, miners, "contradicted", stats.contradicted)
     result.touched = set(evidence)
     transitions = await save_miners(conn, miners=miners, settings=settings, now=now)
@@ -234,13 +238,13 @@ async def _classify(
         if hit is not None:
             r.status, r.duplicate_of, r.original_miner = "duplicate", hit[0], hit[1]
             continue
-        similar = next((c for c in near[r.company_id] if hamming(c[0], r.s.simhash) <= bits), None)
+        similar = next((c for c in near[r.company_id] if hamming(c[0], r.simhash) <= bits), None)
         if similar is not None:
             r.status, r.duplicate_of, r.original_miner = "near_duplicate", similar[1], similar[2]
             continue
         r.status = "quarantined" if miners[r.s.miner_id].quarantined else "accepted"
         exact[r.s.content_hash] = (r.s.snippet_id, r.s.miner_id)
-        near[r.company_id].append((r.s.simhash, r.s.snippet_id, r.s.miner_id))
+        near[r.company_id].append((r.simhash, r.s.snippet_id, r.s.miner_id))
 
 
 async def _insert(conn: asyncpg.Connection, rows: list[_Row]) -> set[str]:
@@ -264,7 +268,7 @@ async def _insert(conn: asyncpg.Connection, rows: list[_Row]) -> set[str]:
         [r.s.source_url for r in rows],
         [r.s.observed_at for r in rows],
         [r.s.content_hash for r in rows],
-        [r.s.simhash for r in rows],
+        [r.simhash for r in rows],
         [r.status for r in rows],
         [r.duplicate_of for r in rows],
     )

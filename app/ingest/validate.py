@@ -60,8 +60,6 @@ class CleanSnippet:
     source_url: str
     observed_at: datetime
     content_hash: bytes
-    # Filled for a whole batch at once by the store (`dedup.simhash_many`); 0 until then.
-    simhash: int = 0
     # Why a contact was dropped (counted in contacts_dropped_total), if it was.
     contact_dropped: str | None = None
     domain_from_email: bool = False
