@@ -152,6 +152,7 @@ class SearchService:
             prepared = prepare(store=store, embedder=self.index.embedder, parsed=parsed, filters=body.filters)
         timings["embed"] = time.perf_counter() - t
         ann_task = asyncio.create_task(self._ann(prepared))
+        await asyncio.sleep(0)  # let the ANN task send its query before BM25 holds the event loop
         t = time.perf_counter()
         with meter.cpu():
             bm25 = bm25_candidates(self.index.bm25, prepared, limit=self.settings.search_bm25_candidates)
