@@ -21,7 +21,10 @@ from tests.support import alembic_run, ensure_database, with_database
 
 pytestmark = pytest.mark.slow
 
-OWN_KAFKA_PORT, OWN_KAFKA_CONTROLLER_PORT, OWN_PG_PORT = 59192, 59193, 55532
+# Above Linux's ephemeral range (32768-60999 by default): a listener on a port inside it can collide
+# with the local port of any outgoing connection on the machine (seen once: "could not bind ...
+# Address already in use" on 55532 with nothing listening there before or after).
+OWN_KAFKA_PORT, OWN_KAFKA_CONTROLLER_PORT, OWN_PG_PORT = 61192, 61193, 61532
 
 
 def _consistent_sql() -> list[str]:
