@@ -86,10 +86,7 @@ def evidence_slots(
     prompt (the same truncated snippet vectors the snippet-level features use). Pure, no I/O."""
     if len(rows) == 0:
         return []
-    dim = store.snip_vec.shape[2]
-    q = query_vec[:dim].astype(np.float32)
-    q = q / max(float(np.linalg.norm(q)), 1e-9)
-    sims = store.snip_vec.get(rows) @ q  # (n, slots)
+    sims = store.snippet_similarities(rows, query_vec)  # (n, slots)
     seqs = store.snip_seq[rows]
     weights = store.snip_weight[rows] * (0.25 + np.clip(sims, 0.0, 1.0))
     weights = np.where(seqs >= 0, weights, -1.0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 import uuid
 from typing import Any
@@ -30,7 +29,6 @@ from app.ranking.explain import summary, top_features
 from app.ranking.prompt import parse_prompt
 from app.ranking.reranker import Reranker
 
-logger = logging.getLogger(__name__)
 STAGES = ("parse", "embed", "bm25", "ann", "features", "rerank")
 
 

@@ -90,6 +90,21 @@ def outcome_features(counts: dict[str, int]) -> list[float]:
     return [rate, math.log1p(shown), unsub]
 
 
+class Codebook:
+    """Small integer codes for repeated strings ("" is 0), so a column compares as a numpy array."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, int] = {"": 0}
+
+    def code(self, name: str) -> int:
+        """The code of `name`, assigning the next one the first time it is seen."""
+        return self._code.setdefault(name, len(self._code))
+
+    def known(self, names: Iterable[str]) -> list[int]:
+        """Codes of the names already seen; the others are left out."""
+        return [self._code[n] for n in names if n in self._code]
+
+
 class LeadStore:
     """Columnar arrays over rows; row numbers are stable for the life of the process."""
 
@@ -108,12 +123,10 @@ class LeadStore:
         self.naics: list[str] = []
         self.employees = np.full(capacity, -1, dtype=np.int64)
         self.country: list[str] = []
-        self.country_code = np.zeros(capacity, dtype=np.int32)  # index into self.country_names, 0 unknown
-        self.country_names: list[str] = [""]
-        self._country_index: dict[str, int] = {"": 0}
-        self.industry_code = np.zeros(capacity, dtype=np.int32)  # index into industry_names (lower case)
-        self.industry_names: list[str] = [""]
-        self._industry_index: dict[str, int] = {"": 0}
+        self._countries = Codebook()
+        self.country_code = np.zeros(capacity, dtype=np.int32)  # code in _countries, 0 unknown
+        self._industries = Codebook()
+        self.industry_code = np.zeros(capacity, dtype=np.int32)  # code of the lower-case label, 0 unknown
         self.doc_vec = QuantizedVectors((capacity, dim))
         self.intent_vec = QuantizedVectors((capacity, dim))
         self.self_vec = QuantizedVectors((capacity, dim))
@@ -235,36 +248,31 @@ class LeadStore:
         self.row_of_domain[rec.domain.lower()] = row
         if rec.name:
             self.row_of_name.setdefault(rec.name.lower(), row)
-        self.country_code[row] = self.country_index(self.country[row])
-        self.industry_code[row] = self._intern_industry((rec.industry or "").lower())
+        self.country_code[row] = self._countries.code(self.country[row])
+        self.industry_code[row] = self._industries.code((rec.industry or "").lower())
         code = (rec.naics_code or "")[:2] or sector_of_label(rec.industry)
         self.sector[row] = int(code) if code.isdigit() else 0
         self.employees[row] = rec.employees if rec.employees is not None else -1
         return row
 
-    def country_index(self, country: str) -> int:
-        index = self._country_index.get(country)
-        if index is None:
-            index = len(self.country_names)
-            self.country_names.append(country)
-            self._country_index[country] = index
-        return index
-
-    def _intern_industry(self, industry: str) -> int:
-        index = self._industry_index.get(industry)
-        if index is None:
-            index = len(self.industry_names)
-            self.industry_names.append(industry)
-            self._industry_index[industry] = index
-        return index
-
     def industry_codes(self, industries: Iterable[str]) -> list[int]:
-        """Indexes of known industry labels (lower case; unknown ones match no company)."""
-        return [self._industry_index[i] for i in industries if i in self._industry_index]
+        """Codes of known industry labels (lower case; unknown ones match no company)."""
+        return self._industries.known(industries)
 
     def country_codes(self, countries: Iterable[str]) -> list[int]:
-        """Indexes of known countries (unknown ones match no company)."""
-        return [self._country_index[c] for c in countries if c in self._country_index]
+        """Codes of known countries (unknown ones match no company)."""
+        return self._countries.known(countries)
+
+    def snippet_similarities(
+        self, rows: npt.NDArray[np.int64], query_vec: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        """(len(rows), slots) cosines of each row's snippet slots to the query, on the leading
+        SNIPPET_DIM dimensions the slots keep (empty slots give 0)."""
+        dim = self.snip_vec.shape[2]
+        q = query_vec[:dim].astype(np.float32)
+        q /= max(float(np.linalg.norm(q)), 1e-9)
+        sims: npt.NDArray[np.float32] = self.snip_vec.get(rows) @ q
+        return sims
 
     def find(self, name: str) -> int | None:
         """The row of a company named (or with the domain) `name`, case-insensitive."""

@@ -74,9 +74,7 @@ SNIPPET_TAU = 0.1
 def snippet_features(store: LeadStore, rows: npt.NDArray[np.int64], q: FloatArray, out: FloatArray) -> None:
     """Snippet-level matching: how many recent, reputable snippets say what the prompt is about."""
     c = COLUMN
-    dim = store.snip_vec.shape[2]
-    qd = q[:dim] / max(float(np.linalg.norm(q[:dim])), 1e-9)
-    sims = store.snip_vec.get(rows) @ qd  # (n, M)
+    sims = store.snippet_similarities(rows, q)  # (n, M)
     weights = store.snip_weight[rows]
     present = weights > 0
     sims = np.where(present, sims, -1.0)
