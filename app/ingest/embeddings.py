@@ -23,6 +23,16 @@ from app.ranking.signals import SnippetView
 
 logger = logging.getLogger(__name__)
 SNIPPETS_PER_DOCUMENT = 20
+# The newest accepted snippets of each company with their miner's reputation: what a company's
+# vector is made of (`company_embedding`). Shared by this worker and the consumer's inline embedder.
+DOCUMENT_SNIPPETS_SQL = """
+    SELECT s.company_id, s.id, s.kind, s.text, s.observed_at, m.reputation FROM (
+        SELECT company_id, id, miner_id, kind, text, observed_at, row_number() OVER (
+            PARTITION BY company_id ORDER BY observed_at DESC, id) AS rn
+        FROM snippets WHERE company_id = ANY($1::uuid[]) AND status = 'accepted') s
+    JOIN miners m ON m.id = s.miner_id
+    WHERE s.rn <= $2 ORDER BY s.company_id, s.rn
+"""
 RETRY_LOAD_S = 60.0
 CLAIM_S = 60.0  # a claim left by a crashed worker expires after this
 
@@ -75,18 +85,7 @@ class EmbeddingWorker:
                 ids,
             )
             snippets: dict[uuid.UUID, list[SnippetView]] = defaultdict(list)
-            for r in await conn.fetch(
-                """
-                SELECT s.company_id, s.kind, s.text, s.observed_at, m.reputation FROM (
-                    SELECT company_id, miner_id, kind, text, observed_at, row_number() OVER (
-                        PARTITION BY company_id ORDER BY observed_at DESC, id) AS rn
-                    FROM snippets WHERE company_id = ANY($1::uuid[]) AND status = 'accepted') s
-                JOIN miners m ON m.id = s.miner_id
-                WHERE s.rn <= $2 ORDER BY s.company_id, s.rn
-                """,
-                ids,
-                SNIPPETS_PER_DOCUMENT,
-            ):
+            for r in await conn.fetch(DOCUMENT_SNIPPETS_SQL, ids, SNIPPETS_PER_DOCUMENT):
                 snippets[r["company_id"]].append(
                     SnippetView(
                         kind=r["kind"],

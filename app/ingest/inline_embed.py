@@ -28,10 +28,10 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from app.ingest.embeddings import SNIPPETS_PER_DOCUMENT
+from app.ingest.embeddings import DOCUMENT_SNIPPETS_SQL, SNIPPETS_PER_DOCUMENT
 from app.observability.meters import FRESHNESS
-from app.ranking.documents import combine_company_vector, company_head
-from app.ranking.signals import SnippetView, snippet_weight
+from app.ranking.documents import combine_company_vector, company_head, signal_weights
+from app.ranking.signals import SnippetView
 
 CACHE_ENTRIES = 100_000  # float32 x 256 dims: ~1 KiB each, ~110 MiB at most per process
 
@@ -66,18 +66,7 @@ class InlineEmbedder:
         if embedder is None or not heads:
             return {}
         snippets: dict[uuid.UUID, list[tuple[str, SnippetView]]] = defaultdict(list)
-        for r in await conn.fetch(
-            """
-            SELECT s.company_id, s.id, s.kind, s.text, s.observed_at, m.reputation FROM (
-                SELECT company_id, id, miner_id, kind, text, observed_at, row_number() OVER (
-                    PARTITION BY company_id ORDER BY observed_at DESC, id) AS rn
-                FROM snippets WHERE company_id = ANY($1::uuid[]) AND status = 'accepted') s
-            JOIN miners m ON m.id = s.miner_id
-            WHERE s.rn <= $2 ORDER BY s.company_id, s.rn
-            """,
-            list(heads),
-            SNIPPETS_PER_DOCUMENT,
-        ):
+        for r in await conn.fetch(DOCUMENT_SNIPPETS_SQL, list(heads), SNIPPETS_PER_DOCUMENT):
             view = SnippetView(r["kind"], r["text"], r["observed_at"], float(r["reputation"]))
             snippets[r["company_id"]].append((r["id"], view))
         out = await asyncio.to_thread(self._compute, embedder, heads, snippets)
@@ -109,10 +98,7 @@ class InlineEmbedder:
             items = snippets.get(company_id, [])
             vecs = [fresh[sid] if sid in fresh else self._cache[sid] for sid, _ in items]
             matrix = np.stack(vecs) if vecs else np.zeros((0, embedded.shape[1]), dtype=np.float32)
-            weights = np.array(
-                [snippet_weight(v, now) if v.kind != "profile" else 0.0 for _, v in items], dtype=np.float32
-            )
-            vector = combine_company_vector(embedded[i], matrix, weights)
+            vector = combine_company_vector(embedded[i], matrix, signal_weights([v for _, v in items], now))
             out[company_id] = orjson.dumps(vector, option=orjson.OPT_SERIALIZE_NUMPY).decode()
         self._remember(fresh)
         return out

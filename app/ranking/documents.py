@@ -76,10 +76,14 @@ def company_embedding(
     """
     texts = [company_head(name=name, description=description, industry=industry)] + [s.text for s in snippets]
     vectors = embedder.embed(texts)
-    weights = np.array(
+    return combine_company_vector(vectors[0], vectors[1:], signal_weights(snippets, now))
+
+
+def signal_weights(snippets: Sequence[SnippetView], now: datetime) -> npt.NDArray[np.float32]:
+    """Each snippet's weight in the company vector: recency x kind x reputation, 0 for profile text."""
+    return np.array(
         [snippet_weight(s, now) if s.kind != "profile" else 0.0 for s in snippets], dtype=np.float32
     )
-    return combine_company_vector(vectors[0], vectors[1:], weights)
 
 
 def company_head(*, name: str, description: str, industry: str | None) -> str:
