@@ -16,7 +16,7 @@
 # cores); their cold times are appended to <cache>/tools/build-times.txt.
 #
 # Usage: scripts/install_tools.sh [--force] [tool ...]
-#   tools: helm terraform kubeconform promtool hadolint schemas hcl2 shellcheck pwsh-grammar crds
+#   tools: helm terraform kubeconform promtool prometheus hadolint schemas hcl2 shellcheck pwsh-grammar crds
 #   (default: all)
 set -euo pipefail
 
@@ -56,7 +56,7 @@ for a in "$@"; do
     *) WANT+=("$a") ;;
   esac
 done
-[ ${#WANT[@]} -eq 0 ] && WANT=(helm terraform kubeconform promtool hadolint schemas hcl2 shellcheck pwsh-grammar crds)
+[ ${#WANT[@]} -eq 0 ] && WANT=(helm terraform kubeconform promtool prometheus hadolint schemas hcl2 shellcheck pwsh-grammar crds)
 
 mkdir -p "$BIN" "$CACHE/tools" "$CACHE/go"
 export GOPATH="$CACHE/go" GOCACHE="$CACHE/go/build" GOMODCACHE="$CACHE/go/mod"
@@ -231,6 +231,10 @@ for t in "${WANT[@]}"; do
             github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION" "" || rc=1 ;;
     promtool) go_tool promtool github.com/prometheus/prometheus \
             github.com/prometheus/prometheus/cmd/promtool "$PROMETHEUS_VERSION" \
+            "-X github.com/prometheus/common/version.Version=$PROMETHEUS_RELEASE" \
+            "remove_all_sd" wrapped || rc=1 ;;
+    prometheus) go_tool prometheus github.com/prometheus/prometheus \
+            github.com/prometheus/prometheus/cmd/prometheus "$PROMETHEUS_VERSION" \
             "-X github.com/prometheus/common/version.Version=$PROMETHEUS_RELEASE" \
             "remove_all_sd" wrapped || rc=1 ;;
     hadolint) install_hadolint || rc=1 ;;
