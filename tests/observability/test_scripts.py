@@ -231,3 +231,38 @@ def test_cost_report_table_and_chart(tmp_path: Path) -> None:
     assert "| mean cost per lead (attributed) | $1.667e-06 | <= $0.002: meets |" in table
     assert "| P99 cost per lead (attributed) | $2.000e-06 | <= $0.004: meets |" in table
     assert path.with_suffix(".png").stat().st_size > 5_000
+
+
+async def test_sla_sweep_runs_every_load_and_tabulates(
+    api: tuple[str, Path], tmp_path: Path, make_key: Any
+) -> None:
+    base, _ = api
+    key = await make_key("search")
+    prompts = tmp_path / "prompts.jsonl"
+    prompts.write_text(
+        "\n".join(
+            json.dumps({"prompt_id": str(i), "text": f"warehouse robots for grocers {i}", "split": "test"})
+            for i in range(4)
+        )
+    )
+    md = tmp_path / "sweep.md"
+    done = script(
+        "scripts/sla_sweep.py", "--url", base, "--key", key, "--prompts", str(prompts),
+        "--sla-qps", "5", "--sla-duration", "1", "--rates", "5", "--unique-rates", "5",
+        "--sweep-duration", "1", "--warmup", "0", "--pause", "0", "--p95-ms", "5000",
+        "--out-dir", str(tmp_path / "sweep"), "--md", str(md),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    table = md.read_text()
+    assert key not in table
+    assert {p.name for p in (tmp_path / "sweep").glob("*.json")} == {
+        "sla.json",
+        "realistic_5.json",
+        "unique_5.json",
+    }
+    assert "| sla | realistic | 5/s |" in table
+    assert "| unique_5 | cache off | 5/s |" in table
+    assert "- realistic: highest swept rate with P95 <= 5000 ms: 5/s" in table
+    # validate_sla.py's verdict on the SLA run is in the table (its latency depends on the machine).
+    for check in ("p95", "p99", "error_rate", "achieved_rate"):
+        assert re.search(rf"^(PASS|FAIL)\s+{check}\s", table, re.MULTILINE), table
