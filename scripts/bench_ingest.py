@@ -37,7 +37,7 @@ from scripts.bench_ingest_probe import SearchProbe, probe_report, spread
 
 BENCH_DB = "leadpoet_bench"
 TABLES = (
-    "companies, contacts, miners, snippets, outcomes, embedding_queue, churn_events, "
+    "companies, company_embeddings, contacts, miners, snippets, outcomes, embedding_queue, churn_events, "
     "snippet_corroborations, ingest_job_state"
 )
 
@@ -65,6 +65,7 @@ async def prepare_database(settings: Settings) -> str:
     conn = await asyncpg.connect(_dsn(settings.database_url, BENCH_DB))
     try:
         await conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+        await conn.execute("SELECT pg_stat_reset()")  # this database's counters: table_writes()
     finally:
         await conn.close()
     return url
@@ -203,6 +204,21 @@ def sampled_ids(lines: list[bytes], every: int) -> list[str]:
     return out
 
 
+async def table_writes(conn: asyncpg.Connection) -> dict[str, dict[str, int]]:
+    """Rows inserted / updated (HOT among them) per table over the run (counters reset with the
+    TRUNCATE; the server flushes them about once a second)."""
+    await asyncio.sleep(1.5)
+    rows = await conn.fetch(
+        "SELECT relname, n_tup_ins, n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables "
+        "WHERE relname = ANY($1::text[])",
+        ["companies", "company_embeddings"],
+    )
+    return {
+        r["relname"]: {"inserted": r["n_tup_ins"], "updated": r["n_tup_upd"], "hot": r["n_tup_hot_upd"]}
+        for r in rows
+    }
+
+
 async def wait_for_consumers(bootstrap: str, group: str, total: int, limit_s: float) -> float | None:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
@@ -289,7 +305,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             for r in await conn.fetch("SELECT status, count(*) AS n FROM snippets GROUP BY 1")
         }
         companies = await conn.fetchval("SELECT count(*) FROM companies")
-        embedded = await conn.fetchval("SELECT count(*) FROM companies WHERE embedding IS NOT NULL")
+        embedded = await conn.fetchval("SELECT count(*) FROM company_embeddings")
+        writes = await table_writes(conn)
         miners = await conn.fetch("SELECT reputation, quarantined FROM miners")
         churn = await conn.fetchval("SELECT count(*) FROM churn_events")
     finally:
@@ -311,6 +328,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "repeated_ids_skipped": len(lines) - sum(counts.values()) - sum(reasons.values()),
         "companies": companies,
         "companies_embedded": embedded,
+        "table_writes": writes,
         "miners": len(miners),
         "miners_quarantined": sum(1 for m in miners if m["quarantined"]),
         "churn_events": churn,

@@ -45,9 +45,13 @@ async def consume(settings: Settings, kind: str) -> None:
     engine = create_engine(settings)
     try:
         worker = EmbeddingWorker(settings=settings, engine=engine)
-        # Snippet batches write their companies' embeddings themselves (one HNSW insert per company
-        # instead of two); the worker drains what is queued otherwise (rebuilds, HTTP, no model yet).
-        inline = InlineEmbedder(source=worker.embedder) if kind == "snippets" else None
+        # Snippet batches write their companies' embeddings themselves (only vectors that moved); the
+        # worker drains what is queued otherwise (rebuilds, HTTP, no model yet).
+        inline = (
+            InlineEmbedder(source=worker.embedder, min_change=settings.ingest_embed_min_change)
+            if kind == "snippets"
+            else None
+        )
         consumer = TopicConsumer(settings=settings, engine=engine, kind=kind, stop=stop, embedder=inline)
         tasks = [asyncio.create_task(consumer.run())]
         if kind == "snippets":

@@ -1,6 +1,6 @@
 """The embedding worker: drains `embedding_queue` (filled in the storage transaction), recomputes the
 company's vector (`app.ranking.documents.company_embedding`: head + reputation- and recency-weighted
-evidence) with the ranker's embedder and bumps `companies.updated_at`."""
+evidence) with the ranker's embedder and writes it to `company_embeddings` (the ANN key)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import logging
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
@@ -33,8 +35,31 @@ DOCUMENT_SNIPPETS_SQL = """
     JOIN miners m ON m.id = s.miner_id
     WHERE s.rn <= $2 ORDER BY s.company_id, s.rn
 """
+# Upsert of company vectors. `country`/`employees` (the ANN filters) are copied from `companies` on
+# insert; the trigger `companies_embedding_filters` keeps them equal afterwards. An existing vector is
+# rewritten only when it moved more than $4 (cosine distance) or came from another model: each write
+# is an HNSW insert. RETURNING gives the rows written.
+WRITE_VECTORS_SQL = """
+    INSERT INTO company_embeddings AS e (company_id, embedding, embedding_model, country, employees)
+    SELECT c.id, v.e::vector, $3, c.country, c.employees
+    FROM unnest($1::uuid[], $2::text[]) AS v(id, e) JOIN companies c ON c.id = v.id
+    ON CONFLICT (company_id) DO UPDATE SET
+        embedding = EXCLUDED.embedding, embedding_model = EXCLUDED.embedding_model, updated_at = now()
+    WHERE e.embedding_model <> EXCLUDED.embedding_model OR (e.embedding <=> EXCLUDED.embedding) > $4
+    RETURNING e.company_id
+"""
 RETRY_LOAD_S = 60.0
 CLAIM_S = 60.0  # a claim left by a crashed worker expires after this
+
+
+async def write_vectors(
+    conn: asyncpg.Connection, *, vectors: Mapping[uuid.UUID, str], model: str, min_change: float
+) -> int:
+    """Upsert these pgvector literals (sorted by company: a stable row lock order); returns how many
+    rows were written (the others moved at most `min_change` and stay as they are)."""
+    ids = sorted(vectors)
+    rows = await conn.fetch(WRITE_VECTORS_SQL, ids, [vectors[i] for i in ids], model[:100], min_change)
+    return len(rows)
 
 
 class EmbeddingWorker:
@@ -113,14 +138,14 @@ class EmbeddingWorker:
         async with transaction(self.engine) as conn:  # write, then release (short transaction)
             # the storage transactions' lock order: company advisory locks first, sorted
             await lock_companies(conn, sorted(c["domain"] for c in companies))
-            await conn.execute(
-                """
-                UPDATE companies c SET embedding = v.e::vector, embedding_model = $3, updated_at = now()
-                FROM unnest($1::uuid[], $2::text[]) AS v(id, e) WHERE c.id = v.id
-                """,
-                [c["id"] for c in companies],
-                ["[" + ",".join(f"{x:.6f}" for x in row) + "]" for row in vectors],
-                str(getattr(embedder, "model_id", "unknown"))[:100],
+            await write_vectors(
+                conn,
+                vectors={
+                    c["id"]: "[" + ",".join(f"{x:.6f}" for x in row) + "]"
+                    for c, row in zip(companies, vectors, strict=True)
+                },
+                model=str(getattr(embedder, "model_id", "unknown")),
+                min_change=self.settings.ingest_embed_min_change,
             )
             # Rows re-enqueued meanwhile (newer evidence) stay, unclaimed, for the next round.
             await conn.execute(

@@ -1,10 +1,11 @@
 """Company embeddings computed inside the consumer's storage transaction.
 
-Every `UPDATE companies` inserts a new entry into the pgvector HNSW index (the update is never HOT:
-`updated_at` is indexed), and that insert is by far the most expensive part of storing a batch (900
-rows: ~35 ms without the HNSW index, ~3 s with it on the 2-core benchmark machine). Writing the new
-embedding in the same UPDATE as the profile halves those inserts compared with a profile UPDATE
-followed by the embedding worker's UPDATE, and the embedding is current when the batch commits.
+The vectors live in `company_embeddings` (migration 0005), apart from `companies`: the profile UPDATE
+of every batch never touches the HNSW index, and a vector is written only when it moved by more than
+`INGEST_EMBED_MIN_CHANGE` (cosine distance to the stored one; an insert into the HNSW index costs
+milliseconds, far more than the rest of a company's write). Every company of the batch is embedded
+here when a model is loaded (first vectors included); the worker only drains the queue (HTTP path,
+no model, rebuilds).
 
 The vector is the one the embedding worker computes (`app.ranking.documents.company_embedding`: the
 company head and its `SNIPPETS_PER_DOCUMENT` newest accepted snippets, recency- and
@@ -28,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from app.ingest.embeddings import DOCUMENT_SNIPPETS_SQL, SNIPPETS_PER_DOCUMENT
+from app.ingest.embeddings import DOCUMENT_SNIPPETS_SQL, SNIPPETS_PER_DOCUMENT, write_vectors
 from app.observability.meters import FRESHNESS
 from app.ranking.documents import combine_company_vector, company_head, signal_weights
 from app.ranking.signals import SnippetView
@@ -44,13 +45,18 @@ class Head:
 
 
 class InlineEmbedder:
-    """`vectors(conn, heads=...)`: pgvector literals for these companies, or {} without a model."""
+    """`embed(conn, heads=...)`: computes and writes these companies' vectors (nothing without a model)."""
 
-    def __init__(self, *, source: Callable[[], Any], cache_entries: int = CACHE_ENTRIES) -> None:
+    def __init__(
+        self, *, source: Callable[[], Any], min_change: float = 0.0, cache_entries: int = CACHE_ENTRIES
+    ) -> None:
         self._source = source  # returns the embedder, or None while none can be loaded
         self._cache: dict[str, npt.NDArray[np.float32]] = {}
         self._cache_entries = cache_entries
+        self.min_change = min_change
         self.model_id = ""
+        self.written = 0  # vectors written / left as they were (moved less than min_change)
+        self.skipped = 0
 
     def embedder(self) -> Any:
         embedder = self._source()
@@ -58,10 +64,25 @@ class InlineEmbedder:
             self.model_id = str(getattr(embedder, "model_id", "unknown"))[:100]
         return embedder
 
+    async def embed(
+        self, conn: asyncpg.Connection, *, heads: Mapping[uuid.UUID, Head], since: datetime
+    ) -> set[uuid.UUID]:
+        """Write the vectors of these companies (rows of `companies` already written in this
+        transaction) that moved; returns the companies whose stored vector is now current (written or
+        within `min_change`), empty without a model. `since`: when the batch was received
+        (`snippet_freshness_seconds` observes it to now)."""
+        vectors = await self.vectors(conn, heads=heads, since=since)
+        if not vectors:
+            return set()
+        written = await write_vectors(conn, vectors=vectors, model=self.model_id, min_change=self.min_change)
+        self.written += written
+        self.skipped += len(vectors) - written
+        return set(vectors)
+
     async def vectors(
         self, conn: asyncpg.Connection, *, heads: Mapping[uuid.UUID, Head], since: datetime
     ) -> dict[uuid.UUID, str]:
-        """`since`: when the batch was received (`snippet_freshness_seconds` observes it to now)."""
+        """pgvector literals for these companies, or {} without a model."""
         embedder = self.embedder()
         if embedder is None or not heads:
             return {}

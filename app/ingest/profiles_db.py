@@ -25,14 +25,13 @@ async def apply_evidence(
 ) -> MergeStats:
     """Merge evidence into the profiles of these companies (already locked by the caller), update the
     firmographic columns, counts and `updated_at` (the ranker polls it), and the embedding: computed
-    here with `embedder` (one UPDATE per company), else queued for the embedding worker."""
+    here with `embedder` (written to `company_embeddings` when it moved), else queued for the worker."""
     stats = MergeStats(contradicted={})
     if not evidence:
         return stats
     ids = sorted(evidence)
     rows = await conn.fetch(
-        "SELECT id, name, description, industry, embedding IS NOT NULL AS embedded, "
-        "profile::text AS profile FROM companies "
+        "SELECT id, name, description, industry, profile::text AS profile FROM companies "
         "WHERE id = ANY($1::uuid[])",
         ids,
     )
@@ -52,17 +51,12 @@ async def apply_evidence(
         out["n"].append(len(evidence[company_id]))
         out["last"].append(max(e.observed_at for e in evidence[company_id]))
         row = old.get(company_id)
-        # Only a company that has an embedding: its UPDATE below inserts into the HNSW index anyway, so
-        # the new vector costs nothing more there and saves the worker's UPDATE (and HNSW insert).
-        # A company without one is queued: its UPDATE here inserts nothing into the HNSW index.
-        if row is not None and row["embedded"]:  # the columns as the UPDATE below leaves them
+        if row is not None:  # the columns as the UPDATE below leaves them
             heads[company_id] = Head(
                 name=cols["name"][:300] if cols["name"] is not None else row["name"],
                 description=cols["description"] if cols["description"] is not None else row["description"],
                 industry=cols["industry"][:200] if cols["industry"] is not None else row["industry"],
             )
-    vectors = await embedder.vectors(conn, heads=heads, since=now) if embedder is not None else {}
-    model = embedder.model_id if embedder is not None and vectors else None
     count_expr = "v.n" if rebuild else "c.snippet_count + v.n"
     await conn.execute(
         f"""
@@ -77,13 +71,10 @@ async def apply_evidence(
             founded_year = COALESCE(v.founded_year, c.founded_year),
             snippet_count = {count_expr},
             last_snippet_at = GREATEST(c.last_snippet_at, v.last),
-            embedding = COALESCE(v.embedding::vector, c.embedding),
-            embedding_model = CASE WHEN v.embedding IS NULL THEN c.embedding_model ELSE $12 END,
             updated_at = now()
         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::text[],
-                    $8::int[], $9::int[], $10::timestamptz[], $11::text[])
-             AS v(id, profile, name, industry, employees, country, description, founded_year, n, last,
-                  embedding)
+                    $8::int[], $9::int[], $10::timestamptz[])
+             AS v(id, profile, name, industry, employees, country, description, founded_year, n, last)
         WHERE c.id = v.id
         """,  # noqa: S608 - the only interpolation is a constant expression
         out["id"],
@@ -96,17 +87,17 @@ async def apply_evidence(
         out["founded_year"],
         out["n"],
         out["last"],
-        [vectors.get(company_id) for company_id in out["id"]],
-        model,
     )
-    if vectors:
+    # After the UPDATE: a new row in company_embeddings copies the company's country and employees.
+    embedded = await embedder.embed(conn, heads=heads, since=now) if embedder is not None else set()
+    if embedded:
         # A worker holding an older claim on one of these must not overwrite the newer vector with a
         # stale one: a version bump keeps its queue row, re-embedded from current data next round.
         await conn.execute(
             "UPDATE embedding_queue SET version = version + 1 WHERE company_id = ANY($1::uuid[])",
-            sorted(vectors),
+            sorted(embedded),
         )
-    queued = [company_id for company_id in ids if company_id not in vectors]
+    queued = [company_id for company_id in ids if company_id not in embedded]
     if queued:
         await conn.execute(
             "INSERT INTO embedding_queue (company_id, enqueued_at) SELECT c, $2 FROM unnest($1::uuid[]) c "

@@ -58,7 +58,7 @@ class LeadIndex:
                 marks = await current_watermarks(session)
                 ids = await all_company_ids(session)
             for start in range(0, len(ids), BATCH):
-                await self._load(ids[start : start + BATCH])
+                await self._load(ids[start : start + BATCH], skip_unchanged=False)
             self.bm25.commit()
             self.watermarks = marks
             self.generation += 1
@@ -67,14 +67,18 @@ class LeadIndex:
         logger.info("lead index built: %d companies in %.1fs", self.store.size, time.perf_counter() - started)
         return self.store.size
 
-    async def _load(self, ids: Iterable[uuid.UUID]) -> int:
+    async def _load(self, ids: Iterable[uuid.UUID], *, skip_unchanged: bool = True) -> int:
+        """Re-read these companies; the ones read exactly as last time (re-read because of the
+        watermark overlap) are left as they are. Returns how many were (re)indexed."""
         id_list = list(ids)
         if not id_list:
             return 0
         async with self.sessionmaker() as session:
-            records = await load_companies(session, id_list, embedding_model=self.embedder.model_id)
+            records = await load_companies(session, id_list)
         now = datetime.now(UTC)
-        docs = await asyncio.to_thread(self.store.upsert, records, embedder=self.embedder, now=now)
+        docs = await asyncio.to_thread(
+            self.store.upsert, records, embedder=self.embedder, now=now, skip_unchanged=skip_unchanged
+        )
         self.bm25.upsert(docs)
         return len(docs)
 

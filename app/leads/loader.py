@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,10 +57,9 @@ async def all_company_ids(session: AsyncSession) -> list[uuid.UUID]:
     return list((await session.execute(select(Company.id).order_by(Company.id))).scalars())
 
 
-async def load_companies(
-    session: AsyncSession, ids: Sequence[uuid.UUID], *, embedding_model: str
-) -> list[CompanyRecord]:
-    """Full records of the given companies (three queries whatever the number of ids)."""
+async def load_companies(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[CompanyRecord]:
+    """Full records of the given companies (three queries whatever the number of ids). The ANN key
+    (`company_embeddings`) is not read: the store computes its own vectors."""
     if not ids:
         return []
     id_list = list(ids)
@@ -75,15 +73,10 @@ async def load_companies(
             Company.employees,
             Company.country,
             Company.description,
-            Company.embedding,
-            Company.embedding_model,
         ).where(Company.id.in_(id_list))
     )
     records: dict[uuid.UUID, CompanyRecord] = {}
     for r in rows:
-        vec = None
-        if r.embedding is not None and r.embedding_model == embedding_model:
-            vec = np.asarray(r.embedding, dtype=np.float32)
         records[r.id] = CompanyRecord(
             id=r.id,
             domain=r.domain,
@@ -93,7 +86,6 @@ async def load_companies(
             employees=r.employees,
             country=r.country,
             description=r.description or "",
-            embedding=vec,
         )
     snippets = await session.execute(
         select(

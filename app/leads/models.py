@@ -39,22 +39,44 @@ class Company(TimestampMixin, Base):
     # carries {"value", "evidence": [snippet ids], "confidence", "observed_at"} (docs/DATA_MODEL.md).
     profile: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
     profile_version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
-    embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIM))
-    embedding_model: Mapped[str | None] = mapped_column(String(100))
     snippet_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
     last_snippet_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
+        Index("ix_companies_country_employees", "country", "employees"),
+        Index("ix_companies_industry", "industry"),
+        Index("ix_companies_updated_at", "updated_at"),
+    )
+
+
+class CompanyEmbedding(Base):
+    """A company's ANN key (pgvector HNSW), apart from `companies` so that profile writes (every batch
+    that touches the company) never insert into the HNSW index; only a vector that moved is rewritten.
+    `country` and `employees` are copies of the company's, for the ANN query's filters, kept equal by
+    the trigger `companies_embedding_filters`; fillfactor 80 (migration 0005) leaves room for those
+    updates to be HOT (they change no indexed column)."""
+
+    __tablename__ = "company_embeddings"
+
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    embedding: Mapped[list[float]] = mapped_column(Vector(EMBEDDING_DIM), nullable=False)
+    embedding_model: Mapped[str] = mapped_column(String(100), nullable=False)
+    country: Mapped[str | None] = mapped_column(String(2))
+    employees: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("now()"), nullable=False
+    )
+
+    __table_args__ = (
         Index(
-            "ix_companies_embedding_hnsw",
+            "ix_company_embeddings_hnsw",
             "embedding",
             postgresql_using="hnsw",
             postgresql_with={"m": 16, "ef_construction": 64},
             postgresql_ops={"embedding": "vector_cosine_ops"},
         ),
-        Index("ix_companies_country_employees", "country", "employees"),
-        Index("ix_companies_industry", "industry"),
-        Index("ix_companies_updated_at", "updated_at"),
     )
 
 

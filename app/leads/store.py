@@ -7,6 +7,7 @@ and outcomes change; never queried per candidate.
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import threading
 import uuid
@@ -36,6 +37,9 @@ SNIPPETS_PER_COMPANY = 16
 SNIPPET_DIM = 128
 OUTCOME_VALUE = {"click": 0.2, "reply": 0.5, "meeting": 0.8, "purchase": 1.0}
 COMPANY_FEATURES = (*EVIDENCE_FEATURES, "outcome_rate", "outcome_impressions_log", "outcome_unsubscribe_rate")
+# Snippet vectors kept by `snippets.seq` (texts never change) so that re-reading a company embeds only
+# its new snippets: 256 float32 = 1 KiB each, ~110 MiB at most with the dict (FIFO eviction).
+SNIPPET_CACHE_ENTRIES = 100_000
 
 
 @dataclass(slots=True)
@@ -108,9 +112,16 @@ class Codebook:
 class LeadStore:
     """Columnar arrays over rows; row numbers are stable for the life of the process."""
 
-    def __init__(self, *, dim: int, capacity: int = 1024) -> None:
+    def __init__(
+        self, *, dim: int, capacity: int = 1024, snippet_cache_entries: int = SNIPPET_CACHE_ENTRIES
+    ) -> None:
         self.dim = dim
         self._lock = threading.RLock()
+        self._snippet_cache: dict[int, npt.NDArray[np.float32]] = {}  # seq -> vector, oldest first
+        self._snippet_cache_entries = snippet_cache_entries
+        self.snippets_embedded = 0  # counters: snippet vectors computed / taken from the cache
+        self.snippets_cached = 0
+        self._fingerprints: dict[uuid.UUID, int] = {}  # company -> _fingerprint of its last upsert
         self.size = 0
         self.ids: list[uuid.UUID] = []
         self.domains: list[str] = []
@@ -162,16 +173,30 @@ class LeadStore:
         self.snip_seq = grow(self.snip_seq, -1)  # type: ignore[assignment]
 
     def upsert(
-        self, records: Sequence[CompanyRecord], *, embedder: Embedder, now: datetime
+        self,
+        records: Sequence[CompanyRecord],
+        *,
+        embedder: Embedder,
+        now: datetime,
+        skip_unchanged: bool = False,
     ) -> list[IndexedDocument]:
-        """Add or replace companies; returns their BM25 documents for the index."""
-        if not records:
-            return []
-        texts: list[str] = []  # embedded: per record its head, then its snippets (newest first)
-        bodies: list[str] = []  # BM25 body per record
-        spans: list[tuple[int, int]] = []
+        """Add or replace companies; returns their BM25 documents for the index.
+
+        `skip_unchanged`: leave out records equal to what this store last upserted for that company
+        (same columns, snippets with their reputation, outcome counts; `_fingerprint`), so a refresh
+        that re-reads a company only because of its watermark overlap costs nothing here. Their rows
+        keep the values computed at that earlier upsert's `now`."""
         for rec in records:
             rec.snippets = sorted(rec.snippets, key=lambda s: s.observed_at, reverse=True)
+        prints = [_fingerprint(rec) for rec in records]
+        if skip_unchanged:
+            with self._lock:
+                keep = [i for i, fp in enumerate(prints) if self._fingerprints.get(records[i].id) != fp]
+            records, prints = [records[i] for i in keep], [prints[i] for i in keep]
+        if not records:
+            return []
+        bodies: list[str] = []  # BM25 body per record
+        for rec in records:
             bodies.append(
                 company_document(
                     name=rec.name,
@@ -180,18 +205,15 @@ class LeadStore:
                     snippets=[s.text for s in rec.snippets],
                 )
             )
-            spans.append((len(texts), len(texts) + 1 + len(rec.snippets)))
-            texts.append(company_head(name=rec.name, description=rec.description, industry=rec.industry))
-            texts.extend(s.text for s in rec.snippets)
-        vectors = embedder.embed(texts)
+        heads, snippet_vectors = self._embed(records, embedder)
         docs: list[IndexedDocument] = []
         with self._lock:
-            for rec, body, (h, end) in zip(records, bodies, spans, strict=True):
+            for i, (rec, body) in enumerate(zip(records, bodies, strict=True)):
                 row = self._row_for(rec)
                 views = [SnippetView(s.kind, s.text, s.observed_at, s.reputation) for s in rec.snippets]
                 weights = np.array([snippet_weight(v, now) for v in views], dtype=np.float32)
                 is_signal = np.array([v.kind != "profile" for v in views], dtype=bool)
-                head, snip = vectors[h], vectors[h + 1 : end]
+                head, snip = heads[i], snippet_vectors[i]
                 signal_weights = weights * is_signal
                 # Recomputed here, never read from companies.embedding, so features do not depend on
                 # which process wrote that column; the same function gives the ANN key (company_embedding).
@@ -223,7 +245,54 @@ class LeadStore:
                     "body": tokenize(body),
                 }
                 docs.append(IndexedDocument(row=row, fields=fields))
+            for rec, fp in zip(records, prints, strict=True):
+                self._fingerprints[rec.id] = fp
         return docs
+
+    def _embed(
+        self, records: Sequence[CompanyRecord], embedder: Embedder
+    ) -> tuple[npt.NDArray[np.float32], list[npt.NDArray[np.float32]]]:
+        """Head vectors (one row per record) and each record's snippet vectors (in `rec.snippets`
+        order). Snippets with a `seq` are taken from the cache when there; the rest are embedded in
+        one call with the heads. A row of `embedder.embed` does not depend on the other texts of the
+        call, so cached and fresh vectors are the same values."""
+        with self._lock:
+            cache = self._snippet_cache
+            known = {s.seq: cache[s.seq] for rec in records for s in rec.snippets if s.seq in cache}
+        texts = [company_head(name=r.name, description=r.description, industry=r.industry) for r in records]
+        slots: dict[int, int] = {}  # seq -> row in `vectors` (a seq embedded once per call)
+        spans: list[list[int]] = []  # per record: row in `vectors` of each snippet, -1 = cached
+        for rec in records:
+            rows: list[int] = []
+            for s in rec.snippets:
+                if s.seq >= 0 and s.seq in known:
+                    rows.append(-1)
+                    continue
+                if s.seq >= 0 and s.seq in slots:
+                    rows.append(slots[s.seq])
+                    continue
+                rows.append(len(texts))
+                if s.seq >= 0:
+                    slots[s.seq] = len(texts)
+                texts.append(s.text)
+            spans.append(rows)
+        vectors = embedder.embed(texts)
+        out: list[npt.NDArray[np.float32]] = []
+        for rec, rows in zip(records, spans, strict=True):
+            snip = np.empty((len(rows), vectors.shape[1]), dtype=np.float32)
+            for j, (s, r) in enumerate(zip(rec.snippets, rows, strict=True)):
+                snip[j] = known[s.seq] if r < 0 else vectors[r]
+            out.append(snip)
+        with self._lock:
+            for seq, r in slots.items():
+                cache[seq] = vectors[r].copy()  # a copy: not a view keeping the batch alive
+            overflow = len(cache) - self._snippet_cache_entries
+            if overflow > 0:
+                for seq in list(itertools.islice(cache, overflow)):  # the oldest entries
+                    del cache[seq]
+            self.snippets_embedded += len(texts) - len(records)
+            self.snippets_cached += sum(1 for rows in spans for r in rows if r < 0)
+        return vectors[: len(records)], out
 
     def _row_for(self, rec: CompanyRecord) -> int:
         row = self.row_of_id.get(rec.id)
@@ -283,6 +352,24 @@ class LeadStore:
         if row is None:
             row = self.row_of_domain.get(key.replace(" ", "") + ".com")
         return row
+
+
+def _fingerprint(rec: CompanyRecord) -> int:
+    """Everything of a record that its row's values are computed from, but `now` (snippets in the
+    order `upsert` sorted them; a snippet with a `seq` is immutable, one without is hashed by text)."""
+    snippets = tuple(
+        (s.seq, s.kind, s.observed_at, s.reputation, s.text if s.seq < 0 else None) for s in rec.snippets
+    )
+    columns = (
+        rec.domain,
+        rec.name,
+        rec.industry,
+        rec.naics_code,
+        rec.employees,
+        rec.country,
+        rec.description,
+    )
+    return hash((columns, snippets, tuple(sorted(rec.outcomes.items()))))
 
 
 def _weighted_mean(

@@ -79,7 +79,7 @@ async def test_embeddings_and_churn_follow_ingestion(
     try:
         embedded = await EmbeddingWorker(settings=settings, engine=engine).run_once()
         assert embedded == 2
-        assert await scalar(clean_db, "SELECT count(*) FROM companies WHERE embedding IS NOT NULL") == 2
+        assert await scalar(clean_db, "SELECT count(*) FROM company_embeddings") == 2
         assert await scalar(clean_db, "SELECT count(*) FROM embedding_queue") == 0
         report = await run_churn(engine)
         assert report.events_new == 3

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.ingest.dedup import default_snippet_id
 from app.ingest.models import Miner, Outcome, Snippet
 from app.ingest.normalize import email_domain, is_personal_domain
-from app.leads.models import Company, Contact, lead_id_for_domain
+from app.leads.models import Company, CompanyEmbedding, Contact, lead_id_for_domain
 from app.leads.store import CompanyRecord
 from app.ranking.documents import company_embedding
 from app.ranking.embedding import Embedder
@@ -36,9 +36,13 @@ def _chunks(rows: Sequence[dict[str, Any]]) -> list[Sequence[dict[str, Any]]]:
     return [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
 
 
-def company_rows(records: Sequence[CompanyRecord], embedder: Embedder) -> list[dict[str, Any]]:
+def company_rows(
+    records: Sequence[CompanyRecord], embedder: Embedder
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of `companies` and of `company_embeddings` (the ANN key, with its filter columns)."""
     now = datetime.now(UTC)
     rows = []
+    vectors = []
     for r in records:
         views = [SnippetView(s.kind, s.text, s.observed_at, s.reputation) for s in r.snippets]
         vector = company_embedding(
@@ -53,15 +57,22 @@ def company_rows(records: Sequence[CompanyRecord], embedder: Embedder) -> list[d
                 "employees": r.employees,
                 "country": r.country,
                 "description": r.description,
-                "embedding": vector.tolist(),
-                "embedding_model": embedder.model_id,
                 "snippet_count": len(r.snippets),
                 "profile": {},
                 "created_at": now,
                 "updated_at": now,
             }
         )
-    return rows
+        vectors.append(
+            {
+                "company_id": r.id,
+                "embedding": vector.tolist(),
+                "embedding_model": embedder.model_id,
+                "country": r.country,
+                "employees": r.employees,
+            }
+        )
+    return rows, vectors
 
 
 async def load_world(
@@ -142,8 +153,11 @@ async def load_world(
                 )
     async with engine.begin() as conn:
         await conn.execute(insert(Miner), miners)
-        for chunk in _chunks(company_rows(records, embedder)):
+        companies, vectors = company_rows(records, embedder)
+        for chunk in _chunks(companies):
             await conn.execute(insert(Company), list(chunk))
+        for chunk in _chunks(vectors):
+            await conn.execute(insert(CompanyEmbedding), list(chunk))
         for chunk in _chunks(snippets):
             await conn.execute(insert(Snippet), list(chunk))
         unique_names: dict[tuple[uuid.UUID, str, str], dict[str, Any]] = {}

@@ -1,0 +1,95 @@
+"""HNSW insert cost and recall for two `ef_construction` values on the vectors of the ingestion
+benchmark's database (run after `scripts.bench_ingest`, which leaves `leadpoet_bench` filled).
+
+    python -m scripts.bench_ingest_hnsw [--held 3000] [--queries 50] [--ef-construction 64 32]
+
+Copies `company_embeddings` minus `--held` rows into one table per value, builds the HNSW index
+(m 16) on each, times inserting the held rows 100 per statement (as a consumer batch does), then
+compares the top 100 of the index scan (`hnsw.ef_search` from the settings) with exact search.
+Prints JSON. The copies are dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from typing import Any
+
+import asyncpg
+import orjson
+from sqlalchemy.engine import make_url
+
+from app.core.config import Settings
+from scripts.bench_ingest import BENCH_DB
+
+BATCH = 100
+TOP = 100
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    settings = Settings()
+    dsn = make_url(settings.database_url).set(drivername="postgresql", database=BENCH_DB)
+    conn = await asyncpg.connect(dsn.render_as_string(hide_password=False))
+    tables = [f"hx_{efc}" for efc in args.ef_construction]
+    result: dict[str, Any] = {"held": args.held, "queries": args.queries}
+    try:
+        await conn.execute("SET maintenance_work_mem = '1GB'")
+        result["vectors"] = await conn.fetchval("SELECT count(*) FROM company_embeddings")
+        await conn.execute(f"DROP TABLE IF EXISTS hx_base, hx_held, {', '.join(tables)}")
+        order = "SELECT company_id, embedding FROM company_embeddings ORDER BY company_id"
+        await conn.execute(f"CREATE TABLE hx_base AS {order} OFFSET {int(args.held)}")
+        await conn.execute(f"CREATE TABLE hx_held AS {order} LIMIT {int(args.held)}")
+        for efc, table in zip(args.ef_construction, tables, strict=True):
+            await conn.execute(f"CREATE TABLE {table} AS SELECT * FROM hx_base")  # noqa: S608 - fixed names
+            started = time.perf_counter()
+            await conn.execute(
+                f"CREATE INDEX ON {table} USING hnsw (embedding vector_cosine_ops) "
+                f"WITH (m = 16, ef_construction = {int(efc)})"
+            )
+            build = time.perf_counter() - started
+            started = time.perf_counter()
+            for offset in range(0, args.held, BATCH):
+                await conn.execute(
+                    f"INSERT INTO {table} SELECT * FROM hx_held "  # noqa: S608 - fixed names, ints
+                    f"ORDER BY company_id OFFSET {offset} LIMIT {BATCH}"
+                )
+            insert = time.perf_counter() - started
+            result[f"ef_construction_{efc}"] = {
+                "build_s": round(build, 1),
+                "insert_ms_per_row": round(1000 * insert / args.held, 2),
+            }
+        await conn.execute(f"SET hnsw.ef_search = {int(settings.search_hnsw_ef_search)}")
+        queries = await conn.fetch(
+            f"SELECT embedding::text AS e FROM hx_held ORDER BY random() LIMIT {int(args.queries)}"  # noqa: S608
+        )
+        for efc, table in zip(args.ef_construction, tables, strict=True):
+            sql = f"SELECT company_id FROM {table} ORDER BY embedding <=> $1::vector LIMIT {TOP}"  # noqa: S608
+            recalls = []
+            for q in queries:
+                approx = {r[0] for r in await conn.fetch(sql, q["e"])}
+                await conn.execute("SET enable_indexscan = off")
+                exact = {r[0] for r in await conn.fetch(sql, q["e"])}
+                await conn.execute("SET enable_indexscan = on")
+                recalls.append(len(approx & exact) / TOP)
+            entry = result[f"ef_construction_{efc}"]
+            entry["recall_at_100"] = round(sum(recalls) / max(1, len(recalls)), 4)
+            entry["recall_min"] = round(min(recalls, default=0.0), 2)
+    finally:
+        await conn.execute(f"DROP TABLE IF EXISTS hx_base, hx_held, {', '.join(tables)}")
+        await conn.close()
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--held", type=int, default=3000)
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--ef-construction", type=int, nargs="+", default=[64, 32])
+    args = parser.parse_args()
+    print(orjson.dumps(asyncio.run(run(args)), option=orjson.OPT_INDENT_2).decode())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,95 @@
+"""The lead store's snippet-vector cache (by `snippets.seq`): a company re-read embeds only its new
+snippets, and every stored value is the same as without the cache."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from app.core.config import Settings
+from app.leads.store import CompanyRecord, LeadStore
+from app.ranking.embedding import Embedder, load_embedder
+from scripts.ranker_world import company_records
+from tests.leads.world_loader import tiny_world
+
+ARRAYS = ("company_features", "snip_weight", "snip_seller", "snip_seq", "employees", "sector")
+VECTORS = ("doc_vec", "intent_vec", "self_vec", "snip_vec")
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return load_embedder(Settings())
+
+
+@pytest.fixture(scope="module")
+def records() -> list[CompanyRecord]:
+    recs = company_records(tiny_world())[:60]
+    seq = 0
+    for rec in recs:
+        for s in rec.snippets:
+            s.seq = seq
+            seq += 1
+    return recs
+
+
+def _rows(store: LeadStore, records: list[CompanyRecord]) -> np.ndarray:
+    return np.array([store.row_of_id[r.id] for r in records], dtype=np.int64)
+
+
+def test_cached_vectors_give_identical_rows(embedder: Embedder, records: list[CompanyRecord]) -> None:
+    now = datetime.now(UTC)
+    plain = LeadStore(dim=embedder.dim, snippet_cache_entries=0)
+    plain.upsert(copy.deepcopy(records), embedder=embedder, now=now)
+    cached = LeadStore(dim=embedder.dim)
+    cached.upsert(copy.deepcopy(records[::2]), embedder=embedder, now=now)
+    cached.upsert(copy.deepcopy(records), embedder=embedder, now=now)  # half from the cache
+    total = sum(len(r.snippets) for r in records)
+    assert cached.snippets_embedded == total
+    cached.upsert(copy.deepcopy(records), embedder=embedder, now=now)  # all from the cache
+    assert cached.snippets_embedded == total
+    assert plain.snippets_cached == 0
+
+    a, b = _rows(plain, records), _rows(cached, records)
+    for name in VECTORS:
+        assert np.array_equal(getattr(plain, name).get(a), getattr(cached, name).get(b)), name
+    for name in ARRAYS:
+        assert np.array_equal(getattr(plain, name)[a], getattr(cached, name)[b]), name
+
+
+def test_cache_is_bounded_and_skips_rows_without_seq(
+    embedder: Embedder, records: list[CompanyRecord]
+) -> None:
+    store = LeadStore(dim=embedder.dim, snippet_cache_entries=50)
+    store.upsert(copy.deepcopy(records), embedder=embedder, now=datetime.now(UTC))
+    assert len(store._snippet_cache) == 50
+    unsaved = copy.deepcopy(records[:3])
+    for rec in unsaved:
+        for s in rec.snippets:
+            s.seq = -1  # not in PostgreSQL: embedded every time, never cached
+    before = store.snippets_embedded
+    store.upsert(copy.deepcopy(unsaved), embedder=embedder, now=datetime.now(UTC))
+    store.upsert(copy.deepcopy(unsaved), embedder=embedder, now=datetime.now(UTC))
+    assert store.snippets_embedded - before == 2 * sum(len(r.snippets) for r in unsaved)
+
+
+def test_unchanged_records_are_skipped_on_request(embedder: Embedder, records: list[CompanyRecord]) -> None:
+    store = LeadStore(dim=embedder.dim)
+    first = datetime(2026, 11, 1, tzinfo=UTC)
+    assert len(store.upsert(copy.deepcopy(records[:5]), embedder=embedder, now=first)) == 5
+    rows = _rows(store, records[:5])
+    features = store.company_features[rows].copy()
+    later = datetime(2026, 11, 2, tzinfo=UTC)
+    again = copy.deepcopy(records[:5])
+    assert store.upsert(again, embedder=embedder, now=later, skip_unchanged=True) == []
+    assert np.array_equal(store.company_features[rows], features)  # kept from the first upsert
+
+    changed = copy.deepcopy(records[:5])
+    changed[1].snippets[0].reputation += 0.1
+    changed[3].outcomes["reply"] = changed[3].outcomes.get("reply", 0) + 1
+    docs = store.upsert(changed, embedder=embedder, now=later, skip_unchanged=True)
+    assert sorted(d.row for d in docs) == sorted(store.row_of_id[changed[i].id] for i in (1, 3))
+    # without the flag every record is recomputed (at the new `now`)
+    assert len(store.upsert(copy.deepcopy(records[:5]), embedder=embedder, now=later)) == 5
