@@ -1,7 +1,7 @@
 """Evaluate the rankers on the world's test prompts (categories unseen in training).
 
     python -m scripts.evaluate [--size tiny] [--seed 7] [--model models/ranker/<version>.json] [--split test]
-        [--bm25-k 300] [--ann-k 200] [--budget 500]
+        [--bm25-k 300] [--ann-k 100] [--budget 500] [--fill prior|fused] [--recall-only]
 
 Prints NDCG@10, P@10, P@25 and candidate recall at the budget, overall and per source (BM25, ANN,
 the intent prior; relevant = grade >= 1 in the world's qrels) for
@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from app.core.config import get_settings
-from app.leads.pipeline import CANDIDATE_BUDGET
+from app.core.config import Settings, get_settings
+from app.leads.pipeline import CANDIDATE_BUDGET, DEFAULT_FILL
 from app.ranking.calibration import expected_calibration_error
 from app.ranking.embedding import load_embedder
 from app.ranking.reranker import load_artifact
@@ -31,6 +31,8 @@ from scripts.ranker_eval import (
     BM25_K,
     Candidates,
     baseline_orders,
+    candidates_for,
+    grades_for,
     ndcg_at,
     order_by,
     precision_at,
@@ -58,6 +60,39 @@ def source_recalls(c: Candidates, grades: dict[int, int]) -> dict[str, float]:
     }
 
 
+def recall_only(args: argparse.Namespace, settings: Settings) -> None:
+    """Candidate recall at the budget, per source, without the teacher or a model (bench size too)."""
+    started = time.perf_counter()
+    world = generate_world(args.size, seed=args.seed, traffic=False)
+    embedder = load_embedder(settings)
+    index = build_offline_index(company_records(world), embedder, now=WORLD_NOW)
+    print(
+        f"world {args.size}-{args.seed}: {index.store.size} companies, index {index.built_s:.0f}s", flush=True
+    )
+    recalls, sizes = [], []
+    by_source: dict[str, list[float]] = {}
+    for prompt in world.prompts_in(args.split):
+        grades = grades_for(index, world.qrels.get(prompt["prompt_id"], {}))
+        if not grades:
+            continue
+        c = candidates_for(
+            index, embedder, prompt, bm25_k=args.bm25_k, ann_k=args.ann_k, budget=args.budget, fill=args.fill
+        )
+        for name, value in source_recalls(c, grades).items():
+            by_source.setdefault(name, []).append(value)
+        recalls.append(recall_of(c.rows.tolist(), grades))
+        sizes.append(len(c.rows))
+    print(
+        f"{args.split} prompts with judged companies: {len(recalls)}; fill {args.fill}; candidate "
+        f"recall@{np.mean(sizes):.0f} (mean pool size): {np.mean(recalls):.4f} (budget {args.budget})"
+    )
+    print(
+        "recall by source (candidates each, mean): "
+        + ", ".join(f"{k} {np.mean(v):.4f}" for k, v in by_source.items())
+    )
+    print(f"({time.perf_counter() - started:.0f}s)")
+
+
 def default_model(model_dir: Path) -> Path:
     manifest = model_dir / "ranker" / "DEFAULT.json"
     if not manifest.exists():
@@ -74,10 +109,21 @@ def main() -> None:
     parser.add_argument("--bm25-k", type=int, default=BM25_K)
     parser.add_argument("--ann-k", type=int, default=ANN_K)
     parser.add_argument("--budget", type=int, default=CANDIDATE_BUDGET, help="candidates per query")
+    parser.add_argument(
+        "--fill", choices=("prior", "fused"), default=DEFAULT_FILL, help="what fills the budget"
+    )
+    parser.add_argument(
+        "--recall-only",
+        action="store_true",
+        help="candidate recall only (no teacher, no model): any world size",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args()
     settings = get_settings()
     started = time.perf_counter()
+    if args.recall_only:
+        recall_only(args, settings)
+        return
     model_path = args.model or default_model(settings.model_dir)
     student = load_artifact(model_path, expected_sha256=None)
     world = generate_world(args.size, seed=args.seed)
@@ -93,6 +139,7 @@ def main() -> None:
         bm25_k=args.bm25_k,
         ann_k=args.ann_k,
         budget=args.budget,
+        fill=args.fill,
     )
     sets = [q for q in sets if q.grades]
     rows: dict[str, list[tuple[float, float, float]]] = {}

@@ -12,6 +12,8 @@ import numpy.typing as npt
 
 from app.leads.pipeline import (
     CANDIDATE_BUDGET,
+    DEFAULT_FILL,
+    Fill,
     Prepared,
     ann_ranks,
     bm25_candidates,
@@ -51,6 +53,7 @@ def candidates_for(
     bm25_k: int = BM25_K,
     ann_k: int = ANN_K,
     budget: int = CANDIDATE_BUDGET,
+    fill: Fill = DEFAULT_FILL,
 ) -> Candidates:
     parsed = parse_prompt(prompt["text"])
     prepared = prepare(store=index.store, embedder=embedder, parsed=parsed, filters=filters_of(prompt))
@@ -62,7 +65,7 @@ def candidates_for(
         for lst in exact_ann(index.store, vectors, limit=ann_k * 3)
     ]
     ann = ann_ranks(lists)
-    rows = candidate_rows(index.store, prepared, bm25, ann, budget=budget)
+    rows = candidate_rows(index.store, prepared, bm25, ann, budget=budget, fill=fill)
     features = compute_features(
         store=index.store,
         rows=rows,

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from app.core.config import get_settings
-from app.leads.pipeline import CANDIDATE_BUDGET
+from app.leads.pipeline import CANDIDATE_BUDGET, DEFAULT_FILL
 from app.ranking.calibration import expected_calibration_error, fit_platt
 from app.ranking.embedding import load_embedder
 from app.ranking.features import FEATURE_NAMES
@@ -165,7 +165,7 @@ def main() -> None:
                 else "teacher score relative to the query's best (regression); "
                 f"outcome floor weight {OUTCOME_WEIGHT}; no qrels"
             ),
-            "candidates": f"BM25 {BM25_K} + ANN {ANN_K}, filled to {CANDIDATE_BUDGET} by the intent prior",
+            "candidates": f"BM25 {BM25_K} + ANN {ANN_K}, filled to {CANDIDATE_BUDGET} ({DEFAULT_FILL} fill)",
             "calibration": "Platt on purchase events of companies shown in logged train-split requests",
         },
         "features": list(FEATURE_NAMES),

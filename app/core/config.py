@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     ingest_retry_max_s: float = Field(default=10.0, gt=0)  # backoff cap while PostgreSQL is down
     ingest_embed_interval_s: float = Field(default=0.2, gt=0)  # embedding queue poll
     ingest_embed_batch: int = Field(default=256, ge=1)
+    # A company vector is rewritten (one HNSW insert) only when the new one is farther than this cosine
+    # distance from the stored one (0: always; docs/INGESTION.md "Embeddings").
+    ingest_embed_min_change: float = Field(default=0.002, ge=0, le=2)
     ingest_churn_interval_s: float = Field(default=60.0, gt=0)
     ingest_workers_in_api: bool = True  # embedding + churn loops inside the API process
     # Test-only fault injection: exit the consumer process right after storing this many batches
@@ -105,6 +108,11 @@ class Settings(BaseSettings):
     search_queue_timeout_s: float = Field(default=0.5, gt=0)
     search_ann_candidates: int = Field(default=100, ge=1, le=5000)
     search_hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
+    # Candidates reranked per query: the BM25 + ANN union, filled up to this by the intent prior.
+    search_candidate_budget: int = Field(default=500, ge=1, le=10000)
+    # What fills that budget after BM25 and the ANN: "prior" (recency-decayed intent x sector x size)
+    # or "fused" (reciprocal ranks of the prior, firmographic fit and two cosines; app/leads/prior.py).
+    search_fill: Literal["prior", "fused"] = "fused"
     # How often the in-memory index polls PostgreSQL watermarks for new companies/snippets.
     index_refresh_interval_s: float = Field(default=1.0, gt=0)
     # Refuse to start the ranker when the active registry artifact cannot be loaded (else: fallback).

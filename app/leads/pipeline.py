@@ -9,25 +9,31 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.prior import prior_candidates
+from app.leads.prior import fused_candidates, prior_candidates
 from app.leads.retrieve import HardFilters
 from app.leads.schemas import SearchFilters
 from app.leads.store import LeadStore
 from app.ranking.bm25 import Bm25Index
 from app.ranking.embedding import Embedder
-from app.ranking.features import FEATURE_NAMES, Retrieval, compute_features
+from app.ranking.features import FEATURE_NAMES, Retrieval, compute_features, set_ann_rrf
 from app.ranking.prompt import ParsedPrompt
 from app.ranking.reranker import Reranker
 
 FloatArray = npt.NDArray[np.float32]
 # Candidates reranked per query: BM25 and ANN first, the intent prior fills the rest (app/leads/prior.py).
+# The service reads SEARCH_CANDIDATE_BUDGET (same default); the offline scripts take --budget.
 CANDIDATE_BUDGET = 500
+# What fills the budget after BM25 and the ANN (SEARCH_FILL): the intent prior's order, or the fused
+# order of the prior, firmographic fit and two cosines (app/leads/prior.py).
+Fill = Literal["prior", "fused"]
+DEFAULT_FILL: Fill = "fused"
 _IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
 
@@ -91,6 +97,44 @@ def ann_ranks(lists: Sequence[Sequence[int]]) -> dict[int, int]:
     return ranks
 
 
+def admissible(store: LeadStore, prepared: Prepared, rows: Iterable[int]) -> npt.NDArray[np.int64]:
+    """`rows` that exist and pass the hard filters, sorted."""
+    out = np.fromiter(sorted(set(rows)), dtype=np.int64)
+    out = out[out < store.size]
+    return out[prepared.filters.mask(store, out)]
+
+
+def fill_order(
+    store: LeadStore, prepared: Prepared, bm25_rows: npt.NDArray[np.int64], *, budget: int, fill: Fill
+) -> npt.NDArray[np.int64]:
+    """Rows that may fill the budget after the BM25 hits, best first: enough for any ANN answer (the
+    ones the ANN also returned are skipped), and independent of it, so it can be computed while
+    the ANN query runs."""
+    count = budget - len(bm25_rows)
+    parsed, filters = prepared.parsed, prepared.filters
+    if fill == "fused":
+        return fused_candidates(
+            store=store,
+            parsed=parsed,
+            query_vec=prepared.query_vec,
+            filters=filters,
+            taken=bm25_rows,
+            count=count,
+        )
+    return prior_candidates(store=store, parsed=parsed, filters=filters, taken=bm25_rows, count=count)
+
+
+def merge_candidates(
+    bm25_rows: npt.NDArray[np.int64],
+    ann_rows: npt.NDArray[np.int64],
+    fill: npt.NDArray[np.int64],
+    budget: int,
+) -> npt.NDArray[np.int64]:
+    union = np.union1d(bm25_rows, ann_rows)
+    extra = fill[~np.isin(fill, ann_rows)][: max(budget - len(union), 0)]
+    return np.sort(np.concatenate([union, extra]))
+
+
 def candidate_rows(
     store: LeadStore,
     prepared: Prepared,
@@ -98,15 +142,93 @@ def candidate_rows(
     ann: Mapping[int, int],
     *,
     budget: int = CANDIDATE_BUDGET,
+    fill: Fill = DEFAULT_FILL,
 ) -> npt.NDArray[np.int64]:
-    """Union of the retrievers after the hard filters, filled up to `budget` by the intent prior."""
-    union = np.fromiter(sorted(set(bm25) | set(ann)), dtype=np.int64)
-    union = union[union < store.size]
-    union = union[prepared.filters.mask(store, union)]
-    extra = prior_candidates(
-        store=store, parsed=prepared.parsed, filters=prepared.filters, taken=union, count=budget - len(union)
+    """Union of the retrievers after the hard filters, filled up to `budget` (`fill_order`)."""
+    bm25_rows = admissible(store, prepared, bm25)
+    order = fill_order(store, prepared, bm25_rows, budget=budget, fill=fill)
+    return merge_candidates(bm25_rows, admissible(store, prepared, ann), order, budget)
+
+
+def features_of(
+    store: LeadStore, prepared: Prepared, rows: npt.NDArray[np.int64], retrieval: Retrieval
+) -> FloatArray:
+    return compute_features(
+        store=store,
+        rows=rows,
+        parsed=prepared.parsed,
+        query_vec=prepared.query_vec,
+        exemplar_vecs=prepared.exemplar_vecs,
+        exemplar_rows=prepared.exemplar_rows,
+        retrieval=retrieval,
     )
-    return np.sort(np.concatenate([union, extra])) if len(extra) else union
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """What is known before the ANN answers: the BM25 hits and the prior's fill (best first, enough
+    for any ANN answer), with their features (the ANN rank feature still 0)."""
+
+    bm25: Mapping[int, tuple[int, float]]
+    bm25_rows: npt.NDArray[np.int64]  # admissible, sorted
+    fill: npt.NDArray[np.int64]  # admissible, not BM25 hits, best first (`fill_order`)
+    rows: npt.NDArray[np.int64]  # bm25_rows + fill, sorted
+    features: FloatArray  # of `rows`
+    budget: int
+
+
+def pending_candidates(
+    store: LeadStore,
+    prepared: Prepared,
+    bm25: Mapping[int, tuple[int, float]],
+    *,
+    budget: int,
+    fill: Fill = DEFAULT_FILL,
+) -> Pending:
+    bm25_rows = admissible(store, prepared, bm25)
+    order = fill_order(store, prepared, bm25_rows, budget=budget, fill=fill)
+    return pending_from(store, prepared, bm25, bm25_rows, order, budget=budget)
+
+
+def pending_from(
+    store: LeadStore,
+    prepared: Prepared,
+    bm25: Mapping[int, tuple[int, float]],
+    bm25_rows: npt.NDArray[np.int64],
+    order: npt.NDArray[np.int64],
+    *,
+    budget: int,
+) -> Pending:
+    """The pending candidates' features, from `admissible` BM25 rows and the `fill_order`."""
+    rows = np.sort(np.concatenate([bm25_rows, order]))
+    features = features_of(store, prepared, rows, Retrieval(bm25=bm25, ann={}))
+    return Pending(bm25, bm25_rows, order, rows, features, budget)
+
+
+def complete_candidates(
+    store: LeadStore, prepared: Prepared, pending: Pending, ann: Mapping[int, int]
+) -> tuple[npt.NDArray[np.int64], FloatArray]:
+    """The candidates and features `candidate_rows` + `compute_features` give once the ANN has
+    answered, reusing the pending rows' features: only ANN hits outside them are computed now."""
+    rows = merge_candidates(pending.bm25_rows, admissible(store, prepared, ann), pending.fill, pending.budget)
+    features = np.empty((len(rows), len(FEATURE_NAMES)), dtype=np.float32)
+    known = np.isin(rows, pending.rows)
+    features[known] = pending.features[np.searchsorted(pending.rows, rows[known])]
+    if not known.all():
+        retrieval = Retrieval(bm25=pending.bm25, ann=ann)
+        features[~known] = features_of(store, prepared, rows[~known], retrieval)
+    set_ann_rrf(features, rows, ann)
+    return rows, features
+
+
+def reranked(
+    reranker: Reranker, rows: npt.NDArray[np.int64], features: FloatArray, *, k: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], FloatArray]:
+    """Top `k` rows, raw scores, calibrated probabilities and features, best first."""
+    raw = reranker.raw_scores(features)
+    order = np.lexsort((rows, -raw))[:k]  # ties broken by row for determinism
+    top_raw = raw[order]
+    return rows[order], top_raw, reranker.probabilities(top_raw), features[order]
 
 
 def rank(
@@ -117,27 +239,21 @@ def rank(
     bm25: Mapping[int, tuple[int, float]],
     ann: Mapping[int, int],
     k: int,
+    budget: int = CANDIDATE_BUDGET,
+    fill: Fill = DEFAULT_FILL,
 ) -> Ranked:
+    """Candidates, features and rerank in one go (the offline scripts; the service overlaps the ANN
+    query with the first part: app/leads/flow.py)."""
     started = time.perf_counter()
-    rows = candidate_rows(store, prepared, bm25, ann)
-    features = compute_features(
-        store=store,
-        rows=rows,
-        parsed=prepared.parsed,
-        query_vec=prepared.query_vec,
-        exemplar_vecs=prepared.exemplar_vecs,
-        exemplar_rows=prepared.exemplar_rows,
-        retrieval=Retrieval(bm25=bm25, ann=ann),
-    )
+    rows = candidate_rows(store, prepared, bm25, ann, budget=budget, fill=fill)
+    features = features_of(store, prepared, rows, Retrieval(bm25=bm25, ann=ann))
     features_s = time.perf_counter() - started
-    raw = reranker.raw_scores(features)
-    order = np.lexsort((rows, -raw))[:k]  # ties broken by row for determinism
-    top_raw = raw[order]
+    top, raw, probabilities, top_features = reranked(reranker, rows, features, k=k)
     return Ranked(
-        rows=rows[order],
-        raw=top_raw,
-        probabilities=reranker.probabilities(top_raw),
-        features=features[order],
+        rows=top,
+        raw=raw,
+        probabilities=probabilities,
+        features=top_features,
         candidates=len(rows),
         features_s=features_s,
         rerank_s=time.perf_counter() - started - features_s,

@@ -23,14 +23,22 @@ import numpy.typing as npt
 
 from app.leads.retrieve import HardFilters
 from app.leads.store import COMPANY_FEATURES, LeadStore
-from app.ranking.features import size_fit
+from app.ranking.features import RRF_K, size_fit
 from app.ranking.prompt import ParsedPrompt
 
 INTENT_COLUMN = COMPANY_FEATURES.index("intent_total")
 OFF_SECTOR_WEIGHT = 0.5
+FIT_TIE_BREAK = 1e-3
+# The fused fill: rows taken per signal into its pool, and the weights of the signals' reciprocal
+# ranks (chosen on the tiny world's train + validation prompts, docs/EVALUATION.md).
+FILL_POOL = 1000
+FUSED_WEIGHTS = {"prior": 1.0, "cos_intent": 1.0, "cos_doc": 2.0, "fit": 2.0}
 
 
-def prior_scores(store: LeadStore, parsed: ParsedPrompt) -> npt.NDArray[np.float32]:
+FloatArray = npt.NDArray[np.float32]
+
+
+def prior_scores(store: LeadStore, parsed: ParsedPrompt) -> FloatArray:
     """The prior of every stored row (index = row)."""
     n = store.size
     score = store.company_features[:n, INTENT_COLUMN].astype(np.float32)
@@ -44,6 +52,43 @@ def prior_scores(store: LeadStore, parsed: ParsedPrompt) -> npt.NDArray[np.float
     return score
 
 
+def top_rows(score: npt.NDArray[np.float32], window: int) -> npt.NDArray[np.int64]:
+    """The `window` best rows by (score descending, row ascending), in that order: exactly, ties at
+    the cut included by row, so the prior's picks never depend on how wide a window was searched."""
+    n = len(score)
+    if window >= n:
+        rows = np.arange(n, dtype=np.int64)
+    else:
+        part = np.argpartition(-score, window - 1)[:window]
+        cut = score[part].min()
+        above = part[score[part] > cut]
+        ties = np.flatnonzero(score == cut)[: window - len(above)]
+        rows = np.concatenate([above, ties]).astype(np.int64)
+    return rows[np.lexsort((rows, -score[rows]))]
+
+
+def best_admissible(
+    *, store: LeadStore, score: npt.NDArray[np.float32], filters: HardFilters, count: int
+) -> npt.NDArray[np.int64]:
+    """Up to `count` rows with a finite `score`, best first (ties by row), that pass `filters`.
+    `score` is consumed (examined rows are set to -inf)."""
+    n = len(score)
+    picked: list[npt.NDArray[np.int64]] = []
+    found = 0
+    window = min(n, 2 * count + 64)
+    while found < count and n:
+        chunk = top_rows(score, window)
+        chunk = chunk[np.isfinite(score[chunk])]
+        if len(chunk) == 0:
+            break
+        keep = chunk[filters.mask(store, chunk)][: count - found]
+        picked.append(keep)
+        found += len(keep)
+        score[chunk] = -np.inf  # examined
+        window = min(n, window * 4)
+    return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+
+
 def prior_candidates(
     *,
     store: LeadStore,
@@ -53,24 +98,81 @@ def prior_candidates(
     count: int,
 ) -> npt.NDArray[np.int64]:
     """Up to `count` rows, best prior first, that pass `filters` and are not in `taken`."""
-    n = store.size
-    if count <= 0 or n == 0:
+    if count <= 0 or store.size == 0:
         return np.zeros(0, dtype=np.int64)
     score = prior_scores(store, parsed)
     if len(taken):
         score[np.asarray(taken, dtype=np.int64)] = -np.inf
-    picked: list[npt.NDArray[np.int64]] = []
-    found = 0
-    window = min(n, 2 * count + 64)
-    while found < count:
-        top = np.argpartition(-score, window - 1)[:window] if window < n else np.arange(n, dtype=np.int64)
-        top = top[np.isfinite(score[top])]
-        if len(top) == 0:
-            break
-        chunk = top[np.lexsort((top, -score[top]))].astype(np.int64)
-        keep = chunk[filters.mask(store, chunk)][: count - found]
-        picked.append(keep)
-        found += len(keep)
-        score[chunk] = -np.inf  # examined
-        window = min(n, window * 4)
-    return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+    return best_admissible(store=store, score=score, filters=filters, count=count)
+
+
+def fill_signals(store: LeadStore, parsed: ParsedPrompt) -> tuple[FloatArray, FloatArray]:
+    """The prior (`prior_scores`) and the firmographic fit of every row, sharing the size fit and
+    the sector test. The fit is the features' `fit_product` (size fit x 0.4 off a parsed sector x
+    0.3 off a parsed country), with intent evidence breaking its many ties."""
+    n = store.size
+    intent = store.company_features[:n, INTENT_COLUMN]
+    prior = intent.astype(np.float32)
+    fit = np.ones(n, dtype=np.float32)
+    one = np.float32(1.0)
+    sectors = [int(s) for s in parsed.industries if s.isdigit()]
+    if sectors:
+        in_sector = np.isin(store.sector[:n], sectors)
+        prior *= np.where(in_sector, one, np.float32(OFF_SECTOR_WEIGHT))
+        fit *= np.where(in_sector, one, np.float32(0.4))
+    if parsed.employees_min is not None or parsed.employees_max is not None:
+        sf = size_fit(store.employees[:n], parsed.employees_min, parsed.employees_max)
+        prior *= np.float32(0.5) + sf
+        fit *= sf / np.float32(0.5)
+    if parsed.countries:
+        in_country = np.isin(store.country_code[:n], store.country_codes(parsed.countries))
+        fit *= np.where(in_country, one, np.float32(0.3))
+    fit += np.float32(FIT_TIE_BREAK) * intent
+    return prior, fit
+
+
+def descending_ranks(values: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
+    """0 for the largest value; ties in position order."""
+    order = np.argsort(-values, kind="stable")
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[order] = np.arange(len(values))
+    return ranks
+
+
+def fused_candidates(
+    *,
+    store: LeadStore,
+    parsed: ParsedPrompt,
+    query_vec: npt.NDArray[np.float32],
+    filters: HardFilters,
+    taken: Sequence[int] | npt.NDArray[np.int64],
+    count: int,
+    pool: int = FILL_POOL,
+) -> npt.NDArray[np.int64]:
+    """Up to `count` rows not in `taken` that pass `filters`, best first by reciprocal rank fusion
+    of four cheap signals over a pool (the best `pool` rows by the prior and by firmographic fit):
+    the prior, the fit, and the prompt's cosine to the company vector and to its recent signals."""
+    if count <= 0 or store.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    size = max(pool, count)
+    prior, fit = fill_signals(store, parsed)
+    signals = {"prior": prior, "fit": fit}
+    picked = []
+    for score in signals.values():
+        if len(taken):
+            score[np.asarray(taken, dtype=np.int64)] = -np.inf
+        picked.append(best_admissible(store=store, score=score.copy(), filters=filters, count=size))
+    rows = np.union1d(*picked)
+    if len(rows) == 0:
+        return rows.astype(np.int64)
+    q = query_vec.astype(np.float32)
+    values = {
+        "prior": signals["prior"][rows],
+        "fit": signals["fit"][rows],
+        "cos_doc": store.doc_vec.get(rows) @ q,
+        "cos_intent": store.intent_vec.get(rows) @ q,
+    }
+    fused = np.zeros(len(rows), dtype=np.float64)
+    for name, weight in FUSED_WEIGHTS.items():
+        fused += weight / (RRF_K + 1.0 + descending_ranks(values[name]))
+    return rows[np.lexsort((rows, -fused))][:count].astype(np.int64)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -92,8 +93,9 @@ class HardFilters:
         return match
 
     def sql(self, *, first_param: int = 1) -> tuple[str, list[object]]:
-        """The subset expressible on `companies` columns, for the ANN query, with positional
-        parameters numbered from `first_param` (asyncpg's `$n`)."""
+        """The subset expressible on `company_embeddings` columns (`country`, `employees`: copies of
+        the company's), for the ANN query, with positional parameters numbered from `first_param`
+        (asyncpg's `$n`)."""
         clauses = ["embedding IS NOT NULL"]
         params: list[object] = []
 
@@ -125,19 +127,26 @@ async def ann_search(
     vectors: npt.NDArray[np.float32],
     limit: int,
     filters: HardFilters,
+    sent: asyncio.Event | None = None,
 ) -> list[list[uuid.UUID]]:
-    """Company ids nearest to each query vector by cosine distance (pgvector HNSW), best first.
+    """Company ids nearest to each query vector by cosine distance (pgvector HNSW on
+    `company_embeddings`), best first.
 
     One round trip per vector on a pooled connection, no transaction: the HNSW settings come with the
     connection (`app.db.session.hnsw_server_settings`) and the statement is prepared once per
-    connection by asyncpg."""
+    connection by asyncpg. `sent` is set as the first query leaves (after the pool's checkout), so a
+    caller can compute meanwhile without holding the query back (app/leads/flow.py)."""
     if len(vectors) == 0 or limit <= 0:
         return []
     where, params = filters.sql(first_param=3)
-    sql = f"SELECT id FROM companies WHERE {where} ORDER BY embedding <=> $1::vector LIMIT $2"  # noqa: S608
+    sql = (
+        f"SELECT company_id FROM company_embeddings WHERE {where} ORDER BY embedding <=> $1::vector LIMIT $2"  # noqa: S608
+    )
     out: list[list[uuid.UUID]] = []
     async with raw_connection(engine) as driver:
         for vec in vectors:
+            if sent is not None:
+                sent.set()  # the caller resumes once this task awaits the answer, i.e. after the send
             rows = await driver.fetch(sql, vector_literal(vec), limit, *params)
             out.append([r[0] for r in rows])
     return out

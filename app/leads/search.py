@@ -7,19 +7,18 @@ import time
 import uuid
 from typing import Any
 
-import numpy as np
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
 from app.core.errors import ApiError
 from app.db.session import raw_connection
 from app.leads.cache import SearchCache, cache_key
+from app.leads.flow import ann_rows, run_search
 from app.leads.hydrate import ContactView, Evidence, contacts_for, evidence_for, evidence_slots, iso
 from app.leads.index import LeadIndex
-from app.leads.pipeline import Prepared, Ranked, ann_ranks, bm25_candidates, fit_and_intent, prepare, rank
+from app.leads.pipeline import Prepared, Ranked, fit_and_intent
 from app.leads.querylog import QueryLog
 from app.leads.registry import ModelManager
-from app.leads.retrieve import ann_search
 from app.leads.schemas import SearchRequestBody
 from app.llm.client import LlmClient
 from app.llm.refine import refine
@@ -144,24 +143,22 @@ class SearchService:
             llm_calls = result.calls
             meter.add_llm_tokens(input_tokens=result.input_tokens, output_tokens=result.output_tokens)
         timings["parse"] = time.perf_counter() - t
-        t = time.perf_counter()
-        store = self.index.store
-        with meter.cpu():
-            prepared = prepare(store=store, embedder=self.index.embedder, parsed=parsed, filters=body.filters)
-        timings["embed"] = time.perf_counter() - t
-        ann_task = asyncio.create_task(self._ann(prepared))
-        await asyncio.sleep(0)  # let the ANN task send its query before BM25 holds the event loop
-        t = time.perf_counter()
-        with meter.cpu():
-            bm25 = bm25_candidates(self.index.bm25, prepared, limit=self.settings.search_bm25_candidates)
-        timings["bm25"] = time.perf_counter() - t
-        t = time.perf_counter()
-        ann_lists = await ann_task
-        timings["ann"] = time.perf_counter() - t
-        with meter.cpu():
-            ann = ann_ranks(ann_lists)
-            ranked = rank(store=store, prepared=prepared, reranker=reranker, bm25=bm25, ann=ann, k=body.k)
-        timings["features"], timings["rerank"] = ranked.features_s, ranked.rerank_s
+        run = await run_search(
+            store=self.index.store,
+            bm25_index=self.index.bm25,
+            embedder=self.index.embedder,
+            reranker=reranker,
+            parsed=parsed,
+            filters=body.filters,
+            ann_query=self._ann,
+            bm25_k=self.settings.search_bm25_candidates,
+            budget=self.settings.search_candidate_budget,
+            fill=self.settings.search_fill,
+            k=body.k,
+            cpu=meter.cpu,
+        )
+        timings.update(run.timings)
+        ranked, prepared = run.ranked, run.prepared
         leads = await self._leads(ranked, prepared, explain=body.explain, meter=meter)
         response: dict[str, Any] = {
             "request_id": str(request_id),
@@ -215,13 +212,14 @@ class SearchService:
         """Write the buffered query-log rows now (tests, shutdown)."""
         await self.query_log.flush()
 
-    async def _ann(self, prepared: Prepared) -> list[list[int]]:
-        vectors = np.vstack([prepared.query_vec[None, :], prepared.exemplar_vecs])
-        ids = await ann_search(
-            self.engine, vectors=vectors, limit=self.settings.search_ann_candidates, filters=prepared.filters
+    async def _ann(self, prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+        return await ann_rows(
+            self.engine,
+            store=self.index.store,
+            prepared=prepared,
+            limit=self.settings.search_ann_candidates,
+            sent=sent,
         )
-        row_of_id = self.index.store.row_of_id
-        return [[r for r in (row_of_id.get(i) for i in lst) if r is not None] for lst in ids]
 
     async def _leads(
         self, ranked: Ranked, prepared: Prepared, *, explain: bool, meter: CostMeter

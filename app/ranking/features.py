@@ -105,6 +105,12 @@ def _lookup(
     return found, picked[:, 0], picked[:, 1]
 
 
+def set_ann_rrf(out: FloatArray, rows: npt.NDArray[np.int64], ann: Mapping[int, int]) -> None:
+    """The ANN reciprocal-rank column of `out` (rows found in `ann`; the others keep their value)."""
+    found, ranks, _ = _lookup(rows, {r: (rank, 0.0) for r, rank in ann.items()})
+    out[found, COLUMN["ann_rrf"]] = 1.0 / (RRF_K + ranks + 1)
+
+
 def compute_features(
     *,
     store: LeadStore,
@@ -129,8 +135,7 @@ def compute_features(
     found, ranks, scores = _lookup(rows, retrieval.bm25)
     out[found, c["bm25"]] = scores
     out[found, c["bm25_rrf"]] = 1.0 / (RRF_K + ranks + 1)
-    found, ranks, _ = _lookup(rows, {r: (rank, 0.0) for r, rank in retrieval.ann.items()})
-    out[found, c["ann_rrf"]] = 1.0 / (RRF_K + ranks + 1)
+    set_ann_rrf(out, rows, retrieval.ann)
     out[:, c["cos_doc"]] = doc @ q
     out[:, c["cos_intent"]] = intent @ q
     out[:, c["cos_self"]] = own @ q

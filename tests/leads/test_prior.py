@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.core.config import Settings
 from app.leads.pipeline import candidate_rows, prepare
-from app.leads.prior import prior_candidates, prior_scores
+from app.leads.prior import (
+    FILL_POOL,
+    FUSED_WEIGHTS,
+    descending_ranks,
+    fill_signals,
+    fused_candidates,
+    prior_candidates,
+    prior_scores,
+    top_rows,
+)
 from app.leads.schemas import SearchFilters
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt
@@ -72,3 +83,55 @@ def test_prior_favours_the_parsed_sector(index: OfflineIndex) -> None:
     assert banks.any()
     assert np.allclose(targeted[banks], plain[banks])
     assert np.allclose(targeted[~banks], 0.5 * plain[~banks])
+
+
+@given(
+    scores=st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0, float("-inf")]), min_size=1, max_size=200),
+    window=st.integers(min_value=1, max_value=250),
+)
+def test_top_rows_is_the_exact_best_first_order_whatever_the_ties(scores: list[float], window: int) -> None:
+    score = np.array(scores, dtype=np.float32)
+    expected = np.lexsort((np.arange(len(score)), -score))[:window]
+    assert top_rows(score, window).tolist() == expected.tolist()
+
+
+def test_fused_fill_respects_filters_and_taken_and_fuses_ranks(
+    index: OfflineIndex, base_settings: Settings
+) -> None:
+    store = index.store
+    embedder = load_embedder(base_settings)
+    parsed = parse_prompt("CRM for mid-size software companies in the US")
+    prepared = prepare(store=store, embedder=embedder, parsed=parsed, filters=SearchFilters(countries=["US"]))
+    taken = [r for r in range(store.size) if store.country[r] == "US"][:15]
+
+    def fill(count: int, pool: int = FILL_POOL) -> np.ndarray:
+        return fused_candidates(
+            store=store,
+            parsed=parsed,
+            query_vec=prepared.query_vec,
+            filters=prepared.filters,
+            taken=taken,
+            count=count,
+            pool=pool,
+        )
+
+    picked = fill(80)
+    assert len(picked) == len(set(picked.tolist())) == 80
+    assert not set(picked.tolist()) & set(taken)
+    assert all(store.country[r] == "US" for r in picked.tolist())
+    # With a pool covering every admissible row, the order is the weighted reciprocal-rank fusion.
+    everything = fill(store.size, pool=store.size)
+    rows = np.sort(everything)
+    prior, fit = fill_signals(store, parsed)
+    q = prepared.query_vec
+    values = {
+        "prior": prior[rows],
+        "fit": fit[rows],
+        "cos_doc": store.doc_vec.get(rows) @ q,
+        "cos_intent": store.intent_vec.get(rows) @ q,
+    }
+    fused = np.zeros(len(rows))
+    for name, weight in FUSED_WEIGHTS.items():
+        fused += weight / (61.0 + descending_ranks(values[name]))
+    assert everything.tolist() == rows[np.lexsort((rows, -fused))].tolist()
+    assert fill(0).tolist() == []

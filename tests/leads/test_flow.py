@@ -1,0 +1,153 @@
+"""The overlapped search flow (app/leads/flow.py) ranks exactly what the one-shot pipeline ranks:
+the candidates and features computed around the ANN's answer equal `candidate_rows` +
+`compute_features`, and the order of the stages never changes the answer (tiny world, offline
+index; the ANN answer is the offline exact search the evaluation uses, the pgvector query itself
+is covered through the API in test_search_behaviour.py)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.core.config import Settings
+from app.leads.flow import run_search
+from app.leads.pipeline import (
+    Fill,
+    Prepared,
+    ann_ranks,
+    bm25_candidates,
+    candidate_rows,
+    complete_candidates,
+    exact_ann,
+    features_of,
+    pending_candidates,
+    prepare,
+    rank,
+)
+from app.leads.schemas import SearchFilters
+from app.ranking.embedding import Embedder, load_embedder
+from app.ranking.features import Retrieval
+from app.ranking.prompt import parse_prompt
+from app.ranking.reranker import heuristic_reranker
+from scripts.ranker_world import WORLD_NOW, OfflineIndex, build_offline_index, company_records
+from tests.leads.world_loader import tiny_world
+
+PROMPTS: list[tuple[str, dict[str, Any]]] = [
+    ("Accounts payable automation for mid-size manufacturers in the US", {"countries": ["US"]}),
+    ("CRM for small software companies, not already using Salesforce", {}),
+    ("Payroll software like Acme for companies outside the US", {"employees_min": 50}),
+    ("IoT sensors that watch refrigeration temperatures for food distributors", {}),
+]
+
+
+@pytest.fixture(scope="module")
+def embedder(base_settings: Settings) -> Embedder:
+    return load_embedder(base_settings)
+
+
+@pytest.fixture(scope="module")
+def index(embedder: Embedder) -> OfflineIndex:
+    return build_offline_index(company_records(tiny_world()), embedder, now=WORLD_NOW)
+
+
+def _ann(index: OfflineIndex, prepared: Prepared, limit: int) -> list[list[int]]:
+    vectors = np.vstack([prepared.query_vec[None, :], prepared.exemplar_vecs])
+    return [
+        [r for r in lst if prepared.filters.allows(index.store, r)][:limit]
+        for lst in exact_ann(index.store, vectors, limit=limit * 3)
+    ]
+
+
+@pytest.mark.parametrize(("text", "filters"), PROMPTS)
+@pytest.mark.parametrize(("bm25_k", "ann_k", "budget"), [(300, 100, 500), (50, 200, 120), (20, 20, 30)])
+@pytest.mark.parametrize("fill", ["prior", "fused"])
+def test_candidates_around_the_ann_equal_the_one_shot_pipeline(
+    index: OfflineIndex,
+    embedder: Embedder,
+    text: str,
+    filters: dict[str, Any],
+    bm25_k: int,
+    ann_k: int,
+    budget: int,
+    fill: Fill,
+) -> None:
+    store = index.store
+    prepared = prepare(
+        store=store, embedder=embedder, parsed=parse_prompt(text), filters=SearchFilters(**filters)
+    )
+    bm25 = bm25_candidates(index.bm25, prepared, limit=bm25_k)
+    ann = ann_ranks(_ann(index, prepared, ann_k))
+    expected_rows = candidate_rows(store, prepared, bm25, ann, budget=budget, fill=fill)
+    expected = features_of(store, prepared, expected_rows, Retrieval(bm25=bm25, ann=ann))
+    pending = pending_candidates(store, prepared, bm25, budget=budget, fill=fill)
+    rows, features = complete_candidates(store, prepared, pending, ann)
+    assert rows.tolist() == expected_rows.tolist()
+    np.testing.assert_allclose(features, expected, rtol=1e-5, atol=1e-6)
+    # An ANN that returns nothing (or fails over to nothing) leaves BM25 + the prior.
+    rows, _ = complete_candidates(store, prepared, pending, {})
+    assert rows.tolist() == candidate_rows(store, prepared, bm25, {}, budget=budget, fill=fill).tolist()
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+async def test_run_search_ranks_what_the_pipeline_ranks(
+    index: OfflineIndex, embedder: Embedder, overlap: bool
+) -> None:
+    store, reranker = index.store, heuristic_reranker()
+    for text, filters in PROMPTS:
+        parsed, search_filters = parse_prompt(text), SearchFilters(**filters)
+
+        async def ann_query(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+            sent.set()
+            await asyncio.sleep(0.001)  # the answer comes later, as from PostgreSQL
+            return _ann(index, prepared, 100)
+
+        run = await run_search(
+            store=store,
+            bm25_index=index.bm25,
+            embedder=embedder,
+            reranker=reranker,
+            parsed=parsed,
+            filters=search_filters,
+            ann_query=ann_query,
+            bm25_k=300,
+            budget=500,
+            k=25,
+            overlap=overlap,
+        )
+        prepared = prepare(store=store, embedder=embedder, parsed=parsed, filters=search_filters)
+        bm25 = bm25_candidates(index.bm25, prepared, limit=300)
+        ann = ann_ranks(_ann(index, prepared, 100))
+        expected = rank(store=store, prepared=prepared, reranker=reranker, bm25=bm25, ann=ann, k=25)
+        assert run.ranked.rows.tolist() == expected.rows.tolist()
+        assert run.ranked.candidates == expected.candidates
+        np.testing.assert_allclose(run.ranked.raw, expected.raw, rtol=1e-5)
+        assert set(run.timings) >= {"embed", "bm25", "ann", "features", "rerank"}
+
+
+async def test_run_search_neither_hangs_nor_swallows_an_ann_failure(
+    index: OfflineIndex, embedder: Embedder
+) -> None:
+    async def failing(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+        raise ConnectionError("PostgreSQL is down")  # before the query was sent: `sent` never set
+
+    async def silent(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+        return []  # nothing to send (no vectors)
+
+    common: dict[str, Any] = {
+        "store": index.store,
+        "bm25_index": index.bm25,
+        "embedder": embedder,
+        "reranker": heuristic_reranker(),
+        "parsed": parse_prompt(PROMPTS[0][0]),
+        "filters": SearchFilters(),
+        "bm25_k": 300,
+        "budget": 500,
+        "k": 10,
+    }
+    with pytest.raises(ConnectionError):
+        await asyncio.wait_for(run_search(ann_query=failing, **common), timeout=30)
+    run = await asyncio.wait_for(run_search(ann_query=silent, **common), timeout=30)
+    assert run.ranked.candidates == 500
