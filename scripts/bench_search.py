@@ -1,12 +1,16 @@
 """In-process search latency per stage at a world size (default `bench`: 100k companies).
 
     python -m scripts.bench_search [--size bench] [--queries 400] [--bm25-k 300] [--ann-k 100]
+        [--budget 500] [--fill prior|fused] [--compare-sequential] [--compare-fill]
 
 Builds the in-memory index from the generated world (as the service does from PostgreSQL), loads
 the company vectors into a PostgreSQL database of its own (`<DATABASE_URL db>_bench_ranker`,
-pgvector HNSW, cosine) and times every stage of each query exactly as the service runs them:
-parse, embed, bm25 (tantivy), ann (pgvector with iterative scans), features, rerank (LightGBM,
-calibration). Not counted: HTTP, auth, the cache, and hydration of the K leads' contacts/evidence.
+pgvector HNSW, cosine) and times every stage of each query with the service's code
+(`app.leads.flow.run_search`): parse, embed, bm25 (tantivy), ann (the wait for pgvector, whose query
+overlaps BM25 and the features), features, rerank (LightGBM, calibration). `--compare-sequential`
+also runs every prompt with the ANN awaited first (the previous order), `--compare-fill` with the
+other fill order, alternately, in the same run.
+Not counted: HTTP, auth, the cache, and hydration of the K leads' contacts/evidence.
 """
 
 from __future__ import annotations
@@ -20,114 +24,43 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import get_settings
 from app.db.session import create_engine, create_sessionmaker
-from app.leads.models import Company
-from app.leads.pipeline import ann_ranks, bm25_candidates, prepare, rank
+from app.leads.flow import ann_rows, run_search
+from app.leads.pipeline import Prepared
 from app.leads.registry import ModelManager
-from app.leads.retrieve import ann_search
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt
 from scripts.ranker_eval import filters_of
-from scripts.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
+from scripts.ranker_world import generate_world
+from scripts.scale_load import bench_database_url, load_vectors
+from scripts.scale_world import build_bench_index, store_memory
 
-STAGES = ("parse", "embed", "bm25", "ann", "features", "rerank", "total")
+STAGES = ("parse", "embed", "bm25", "ann", "ann_send", "features", "rerank", "total")
 
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-HNSW_INDEX = "ix_companies_embedding_hnsw"
-
-
-async def build_hnsw(engine: AsyncEngine) -> None:
-    """The migration's HNSW index, built once after a bulk load (no statement timeout)."""
-    async with engine.begin() as conn:
-        await conn.execute(text("SET LOCAL statement_timeout = 0"))
-        await conn.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
-        await conn.execute(
-            text(
-                f"CREATE INDEX IF NOT EXISTS {HNSW_INDEX} ON companies "
-                "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
-            )
-        )
-        await conn.execute(text("ANALYZE companies"))
-
-
-async def load_vectors(database_url: str, index: Any) -> float:
-    from tests.support import alembic_run, ensure_database  # noqa: PLC0415
-
-    started = time.perf_counter()
-    await ensure_database(database_url)
-    await alembic_run(database_url, "upgrade", "head")
-    settings = get_settings().model_copy(update={"database_url": database_url})
-    engine = create_engine(settings)
-    store = index.store
-    async with engine.connect() as conn:
-        count = (await conn.execute(text("SELECT count(*) FROM companies"))).scalar_one()
-        held = set((await conn.execute(text("SELECT id FROM companies LIMIT 1000"))).scalars())
-        indexed = (
-            await conn.execute(
-                text("SELECT count(*) FROM pg_indexes WHERE indexname = :n"), {"n": HNSW_INDEX}
-            )
-        ).scalar_one()
-    if count == store.size and held <= set(store.row_of_id):
-        # The same world (same seed: the same company ids) is already loaded: reuse it.
-        if not indexed:
-            await build_hnsw(engine)
-        await engine.dispose()
-        return 0.0 if indexed else time.perf_counter() - started
-    async with engine.begin() as conn:
-        await conn.execute(text("TRUNCATE companies CASCADE"))
-        # Bulk load without the HNSW index, then build it once (much faster than row by row).
-        await conn.execute(text(f"DROP INDEX IF EXISTS {HNSW_INDEX}"))
-    rows = []
-    for row in range(store.size):
-        rows.append(
-            {
-                "id": store.ids[row],
-                "domain": store.domains[row],
-                "name": store.names[row],
-                "industry": store.industries[row],
-                "employees": int(store.employees[row]) if store.employees[row] >= 0 else None,
-                "country": store.country[row] or None,
-                "embedding": store.doc_vec.get(row).tolist(),
-                "embedding_model": "bench",
-            }
-        )
-    for start in range(0, len(rows), 2000):
-        async with engine.begin() as conn:
-            await conn.execute(insert(Company), rows[start : start + 2000])
-    await build_hnsw(engine)
-    await engine.dispose()
-    return time.perf_counter() - started
-
-
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     base = get_settings()
-    db_name = f"{base.database_url.rsplit('/', 1)[1]}_bench_ranker"
-    database_url = base.database_url.rsplit("/", 1)[0] + "/" + db_name
+    database_url = bench_database_url(base.database_url, args.size)
     settings = base.model_copy(update={"database_url": database_url})
-    t0 = time.perf_counter()
-    world = generate_world(args.size, seed=args.seed, traffic=False)
-    generated = time.perf_counter() - t0
     embedder = load_embedder(settings)
-    records = company_records(world)
-    index = build_offline_index(records, embedder, now=WORLD_NOW)
+    # Streamed company by company above 100k (scripts/scale_world.py); vectors loaded with COPY.
+    world, index = build_bench_index(args.size, args.seed, embedder)
     print(
-        f"world {args.size}: {len(records)} companies, {len(world.snippets)} snippets "
-        f"generated in {generated:.0f}s; "
-        f"index built in {index.built_s:.0f}s; peak RSS {rss_mb():.0f} MB",
+        f"world {args.size} ({world.source}): {index.store.size} companies, {world.snippets} snippets; "
+        f"index built in {index.built_s:.0f}s (reading {world.read_s:.0f}s); peak RSS {rss_mb():.0f} MB",
         flush=True,
     )
-    loaded = await load_vectors(database_url, index)
+    load = await load_vectors(database_url, index.store)
+    loaded = sum(v for k, v in load.items() if k.endswith("_s"))
     print(
         f"pgvector: {index.store.size} vectors "
-        + (f"loaded, HNSW built in {loaded:.0f}s" if loaded else "already loaded (same world)"),
+        + (", ".join(f"{k} {v:.0f}" for k, v in load.items()) if load else "already loaded (same world)"),
         flush=True,
     )
     engine = create_engine(settings)
@@ -135,47 +68,49 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     models = ModelManager(sessionmaker=sessionmaker, model_dir=settings.model_dir, poll_interval_s=60)
     reranker = models.current
     prompts = world.prompts_in("test") + world.prompts_in("validation")
-    timings: dict[str, list[float]] = {s: [] for s in STAGES}
+    modes = [(True, args.fill)]
+    if args.compare_sequential:
+        modes.append((False, args.fill))
+    if args.compare_fill:
+        modes.append((True, "prior" if args.fill == "fused" else "fused"))
+    timings: dict[tuple[bool, str], dict[str, list[float]]] = {m: {s: [] for s in STAGES} for m in modes}
     candidates = []
+
+    async def ann_query(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+        return await ann_rows(engine, store=index.store, prepared=prepared, limit=args.ann_k, sent=sent)
+
     for i in range(args.queries + 20):
         prompt = prompts[i % len(prompts)]
-        started = time.perf_counter()
-        parsed = parse_prompt(prompt["text"])
-        t1 = time.perf_counter()
-        prepared = prepare(store=index.store, embedder=embedder, parsed=parsed, filters=filters_of(prompt))
-        t2 = time.perf_counter()
-        ann_task = asyncio.create_task(
-            ann_search(
-                engine,
-                vectors=np.vstack([prepared.query_vec[None, :], prepared.exemplar_vecs]),
-                limit=args.ann_k,
-                filters=prepared.filters,
+        for overlap, fill in modes:  # every variant on every prompt, alternately
+            started = time.perf_counter()
+            parsed = parse_prompt(prompt["text"])
+            parse_s = time.perf_counter() - started
+            run = await run_search(  # the service's code path (app/leads/search.py)
+                store=index.store,
+                bm25_index=index.bm25,
+                embedder=embedder,
+                reranker=reranker,
+                parsed=parsed,
+                filters=filters_of(prompt),
+                ann_query=ann_query,
+                bm25_k=args.bm25_k,
+                budget=args.budget,
+                fill=args.fill,
+                k=10,
+                overlap=overlap,
             )
-        )
-        await asyncio.sleep(0)  # as the service: the ANN query leaves before BM25 runs
-        bm25 = bm25_candidates(index.bm25, prepared, limit=args.bm25_k)
-        t3 = time.perf_counter()
-        ids = await ann_task
-        t4 = time.perf_counter()
-        ann = ann_ranks(
-            [[r for r in (index.store.row_of_id.get(x) for x in lst) if r is not None] for lst in ids]
-        )
-        ranked = rank(store=index.store, prepared=prepared, reranker=reranker, bm25=bm25, ann=ann, k=10)
-        total = time.perf_counter() - started
-        if i < 20:
-            continue  # warm-up
-        for stage, value in zip(
-            STAGES,
-            (t1 - started, t2 - t1, t3 - t2, t4 - t3, ranked.features_s, ranked.rerank_s, total),
-            strict=True,
-        ):
-            timings[stage].append(value * 1e3)
-        candidates.append(ranked.candidates)
+            total = time.perf_counter() - started
+            if i < 20:
+                continue  # warm-up
+            for stage, value in {"parse": parse_s, **run.timings, "total": total}.items():
+                timings[(overlap, fill)][stage].append(value * 1e3)
+            if (overlap, fill) == modes[0]:
+                candidates.append(run.ranked.candidates)
     await engine.dispose()
     result: dict[str, Any] = {
         "size": args.size,
         "companies": index.store.size,
-        "snippets": len(world.snippets),
+        "snippets": world.snippets,
         "queries": args.queries,
         "model": reranker.version,
         "bm25_k": args.bm25_k,
@@ -184,12 +119,22 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "index_build_s": round(index.built_s, 1),
         "pg_load_s": round(loaded, 1),
         "peak_rss_mb": round(rss_mb()),
-        "stages_ms": {
-            s: {p: round(float(np.percentile(v, q)), 3) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))}
-            for s, v in timings.items()
+        "store_mb": {k: round(v / 2**20) for k, v in store_memory(index.store).items()},
+        "budget": args.budget,
+        "fill": args.fill,
+        "stages_ms": percentiles(timings[modes[0]]),
+        "variants_ms": {
+            f"{'overlap' if o else 'sequential'}/{f}": percentiles(timings[(o, f)]) for o, f in modes
         },
     }
     return result
+
+
+def percentiles(timings: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    return {
+        s: {p: round(float(np.percentile(v, q)), 3) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))}
+        for s, v in timings.items()
+    }
 
 
 def compare_bm25(docs: int, queries: int) -> None:
@@ -247,6 +192,16 @@ def main() -> None:
     defaults = get_settings()
     parser.add_argument("--bm25-k", type=int, default=defaults.search_bm25_candidates)
     parser.add_argument("--ann-k", type=int, default=defaults.search_ann_candidates)
+    parser.add_argument("--budget", type=int, default=defaults.search_candidate_budget)
+    parser.add_argument("--fill", choices=("prior", "fused"), default=defaults.search_fill)
+    parser.add_argument(
+        "--compare-sequential",
+        action="store_true",
+        help="also time every prompt with the ANN awaited before BM25 and features (the previous order)",
+    )
+    parser.add_argument(
+        "--compare-fill", action="store_true", help="also time every prompt with the other fill"
+    )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
         "--compare-bm25", type=int, default=0, metavar="DOCS", help="only compare BM25 libraries"
@@ -256,10 +211,12 @@ def main() -> None:
         compare_bm25(args.compare_bm25, 50)
         return
     result = asyncio.run(run(args))
-    print(f"{'stage':<10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-    for stage, v in result["stages_ms"].items():
-        print(f"{stage:<10} {v['p50']:>8.3f} {v['p95']:>8.3f} {v['p99']:>8.3f}")
-    print(json.dumps({k: v for k, v in result.items() if k != "stages_ms"}))
+    for name, stages in result["variants_ms"].items():
+        print(f"{name} ({'the service' if name == next(iter(result['variants_ms'])) else 'comparison'})")
+        print(f"{'stage':<10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+        for stage, v in stages.items():
+            print(f"{stage:<10} {v['p50']:>8.3f} {v['p95']:>8.3f} {v['p99']:>8.3f}")
+    print(json.dumps({k: v for k, v in result.items() if not k.endswith("_ms")}))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
 
