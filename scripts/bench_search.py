@@ -6,10 +6,10 @@
 Builds the in-memory index from the generated world (as the service does from PostgreSQL), loads
 the company vectors into a PostgreSQL database of its own (`<DATABASE_URL db>_bench_ranker`,
 pgvector HNSW, cosine) and times every stage of each query with the service's code
-(`app.leads.flow.run_search`): parse, embed, bm25 (tantivy), ann (the wait for pgvector, whose query
-overlaps BM25 and the features), features, rerank (LightGBM, calibration). `--compare-sequential`
-also runs every prompt with the ANN awaited first (the previous order), `--compare-fill` with the
-other fill order, alternately, in the same run.
+(`app.leads.flow.run_search`): parse, embed, bm25 (tantivy), ann (the wait for pgvector), features,
+rerank (LightGBM, calibration), in the service's order (`SEARCH_OVERLAP_ANN`, `SEARCH_FILL`).
+`--compare-sequential` also runs every prompt with the other ANN order (awaited first, or overlapped
+with BM25 and the features), `--compare-fill` with the other fill order, alternately, in one run.
 Not counted: HTTP, auth, the cache, and hydration of the K leads' contacts/evidence.
 """
 
@@ -68,11 +68,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     models = ModelManager(sessionmaker=sessionmaker, model_dir=settings.model_dir, poll_interval_s=60)
     reranker = models.current
     prompts = world.prompts_in("test") + world.prompts_in("validation")
-    modes = [(True, args.fill)]
-    if args.compare_sequential:
-        modes.append((False, args.fill))
+    service = settings.search_overlap_ann  # the service's ANN order first
+    modes = [(service, args.fill)]
+    if args.compare_sequential:  # the other ANN order
+        modes.append((not service, args.fill))
     if args.compare_fill:
-        modes.append((True, "prior" if args.fill == "fused" else "fused"))
+        modes.append((service, "prior" if args.fill == "fused" else "fused"))
     timings: dict[tuple[bool, str], dict[str, list[float]]] = {m: {s: [] for s in STAGES} for m in modes}
     candidates = []
 
@@ -95,7 +96,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 ann_query=ann_query,
                 bm25_k=args.bm25_k,
                 budget=args.budget,
-                fill=args.fill,
+                fill=fill,
                 k=10,
                 overlap=overlap,
             )

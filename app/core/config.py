@@ -112,7 +112,14 @@ class Settings(BaseSettings):
     search_candidate_budget: int = Field(default=500, ge=1, le=10000)
     # What fills that budget after BM25 and the ANN: "prior" (recency-decayed intent x sector x size)
     # or "fused" (reciprocal ranks of the prior, firmographic fit and two cosines; app/leads/prior.py).
-    search_fill: Literal["prior", "fused"] = "fused"
+    # "fused" lifts candidate recall@500 on the tiny world (0.879 -> 0.899) but not the student's
+    # NDCG@10 (0.2924 either way) and costs ~2x the features stage: "prior" by default
+    # (docs/BENCHMARKS.md "Search", session 3).
+    search_fill: Literal["prior", "fused"] = "prior"
+    # Compute BM25, the fill and their features while the ANN query is in flight (app/leads/flow.py).
+    # Off by default: on this machine the query leaves only after the synchronous stages (pool
+    # pre-ping), and the split computes ~16 % more feature rows; measured slower, not faster.
+    search_overlap_ann: bool = False
     # How often the in-memory index polls PostgreSQL watermarks for new companies/snippets.
     index_refresh_interval_s: float = Field(default=1.0, gt=0)
     # Refuse to start the ranker when the active registry artifact cannot be loaded (else: fallback).

@@ -15,11 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.leads.pipeline import (
@@ -30,7 +31,9 @@ from app.leads.pipeline import (
     admissible,
     ann_ranks,
     bm25_candidates,
+    candidate_rows,
     complete_candidates,
+    features_of,
     fill_order,
     pending_from,
     prepare,
@@ -41,6 +44,7 @@ from app.leads.schemas import SearchFilters
 from app.leads.store import LeadStore
 from app.ranking.bm25 import Bm25Index
 from app.ranking.embedding import Embedder
+from app.ranking.features import Retrieval
 from app.ranking.prompt import ParsedPrompt
 from app.ranking.reranker import Reranker
 
@@ -93,6 +97,47 @@ class SearchRun:
     timings: dict[str, float] = field(default_factory=dict)  # seconds: embed, bm25, ann, features, rerank
 
 
+async def _overlapped_candidates(
+    *,
+    store: LeadStore,
+    prepared: Prepared,
+    bm25: Mapping[int, tuple[int, float]],
+    ann_task: asyncio.Future[list[list[int]]],
+    sent: _SentAt,
+    timings: dict[str, float],
+    waited: float,
+    budget: int,
+    fill: Fill,
+    cpu: Callable[[], AbstractContextManager[None]],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32], float]:
+    """The fill and the features of BM25 + fill while the ANN query runs (turns given to it between
+    the stages so it can leave), then only the ANN's own hits; returns rows, features and the time
+    spent on the ANN in the event loop."""
+    t = time.perf_counter()
+    await _let_ann_send(sent, ann_task)
+    waited += time.perf_counter() - t
+    t = time.perf_counter()
+    with cpu():
+        bm25_rows = admissible(store, prepared, bm25)
+        order = fill_order(store, prepared, bm25_rows, budget=budget, fill=fill)
+    features_s = time.perf_counter() - t
+    t = time.perf_counter()
+    await _let_ann_send(sent, ann_task)
+    waited += time.perf_counter() - t
+    t = time.perf_counter()
+    with cpu():
+        pending = pending_from(store, prepared, bm25, bm25_rows, order, budget=budget)
+    features_s += time.perf_counter() - t
+    t = time.perf_counter()
+    ann_lists = await ann_task
+    waited += time.perf_counter() - t
+    t = time.perf_counter()
+    with cpu():
+        rows, features = complete_candidates(store, prepared, pending, ann_ranks(ann_lists))
+    timings["features"] = features_s + time.perf_counter() - t
+    return rows, features, waited
+
+
 async def run_search(
     *,
     store: LeadStore,
@@ -130,30 +175,31 @@ async def run_search(
         with cpu():
             bm25 = bm25_candidates(bm25_index, prepared, limit=bm25_k)
         timings["bm25"] = time.perf_counter() - t
-        t = time.perf_counter()
-        await _let_ann_send(sent, ann_task)
-        waited += time.perf_counter() - t
-        t = time.perf_counter()
-        with cpu():
-            bm25_rows = admissible(store, prepared, bm25)
-            order = fill_order(store, prepared, bm25_rows, budget=budget, fill=fill)
-        features_s = time.perf_counter() - t
-        t = time.perf_counter()
-        await _let_ann_send(sent, ann_task)
-        waited += time.perf_counter() - t
-        t = time.perf_counter()
-        with cpu():
-            pending = pending_from(store, prepared, bm25, bm25_rows, order, budget=budget)
-        features_s += time.perf_counter() - t
-        t = time.perf_counter()
-        ann_lists = await ann_task
-        timings["ann"] = waited + time.perf_counter() - t
-        # Of "ann": until the query left (pool checkout + pre-ping reply, under the computation).
-        timings["ann_send"] = (sent.at or time.perf_counter()) - started
-        t = time.perf_counter()
-        with cpu():
-            rows, features = complete_candidates(store, prepared, pending, ann_ranks(ann_lists))
-        timings["features"] = features_s + time.perf_counter() - t
+        if overlap:
+            rows, features, waited = await _overlapped_candidates(
+                store=store,
+                prepared=prepared,
+                bm25=bm25,
+                ann_task=ann_task,
+                sent=sent,
+                timings=timings,
+                waited=waited,
+                budget=budget,
+                fill=fill,
+                cpu=cpu,
+            )
+            timings["ann"] = waited
+            # Of "ann": until the query left (pool checkout + pre-ping reply, under the computation).
+            timings["ann_send"] = (sent.at or time.perf_counter()) - started
+        else:
+            # The ANN has answered: one pass over the final candidates (no features computed twice).
+            timings["ann"] = timings["ann_send"] = waited
+            t = time.perf_counter()
+            with cpu():
+                ann = ann_ranks(ann_task.result())
+                rows = candidate_rows(store, prepared, bm25, ann, budget=budget, fill=fill)
+                features = features_of(store, prepared, rows, Retrieval(bm25=bm25, ann=ann))
+            timings["features"] = time.perf_counter() - t
         t = time.perf_counter()
         with cpu():
             top, raw, probabilities, top_features = reranked(reranker, rows, features, k=k)

@@ -154,6 +154,7 @@ class SearchService:
             bm25_k=self.settings.search_bm25_candidates,
             budget=self.settings.search_candidate_budget,
             fill=self.settings.search_fill,
+            overlap=self.settings.search_overlap_ann,
             k=body.k,
             cpu=meter.cpu,
         )
