@@ -98,6 +98,12 @@ def row(run: Run, result: dict[str, Any]) -> str:
 
 def summarise(results: list[tuple[Run, dict[str, Any]]], *, p95_ms: float) -> list[str]:
     lines = []
+    limited = [run.name for run, res in results if res["errors"].get("http_4xx")]
+    if limited:
+        lines.append(
+            f"- WARNING: 4xx answers in {', '.join(limited)}: most likely the key's rate limit (429), "
+            "which is not the service's capacity; use a key with a limit above the target rate"
+        )
     for mix in ("realistic", "cache off"):
         swept = sorted(
             ((r, res) for r, res in results if r.mix == mix and r.name != "sla"), key=lambda x: x[0].qps
