@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
+import subprocess
+import time
 import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import httpx
 from alembic.config import Config
 from sqlalchemy.engine import make_url
 
@@ -88,3 +96,49 @@ def test_settings(base: Settings, **overrides: object) -> Settings:
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served_process(
+    cmd: Sequence[str],
+    *,
+    ready_url: str,
+    log_path: Path,
+    what: str,
+    timeout_s: float = 60.0,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Start a server process (output to `log_path`), wait until `ready_url` answers 200, yield it,
+    and stop it afterwards (terminate, then kill after 20 s). Fails with the log when it exits early."""
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(
+            list(cmd), cwd=cwd, env=dict(env) if env is not None else dict(os.environ), stdout=log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + timeout_s
+            while True:
+                assert proc.poll() is None, log_path.read_text()
+                try:
+                    if httpx.get(ready_url, timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, f"{what} did not become ready"
+                time.sleep(0.2)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -7,8 +7,6 @@ The binary is built from the Go module proxy by `scripts/install_tools.sh promet
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,15 +17,11 @@ import httpx
 import pytest
 import yaml
 
+from tests.support import free_port, served_process
+
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / ".dev/tools/bin/prometheus"
 RULES = ROOT / "helm/leadpoet/files/prometheus/alerts.yml"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager
@@ -49,40 +43,19 @@ def prometheus_server(workdir: Path, *, targets: Sequence[str] = ()) -> Iterator
     }
     config_path = workdir / "prometheus.yml"
     config_path.write_text(yaml.safe_dump(config))
-    port = _free_port()
-    log_path = workdir / "prometheus.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [
-                str(PROMETHEUS),
-                f"--config.file={config_path}",
-                f"--storage.tsdb.path={workdir / 'data'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-                "--log.level=warn",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                assert proc.poll() is None, log_path.read_text()
-                try:
-                    if httpx.get(f"{base}/-/ready", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline, "Prometheus did not become ready"
-                time.sleep(0.2)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [
+        str(PROMETHEUS),
+        f"--config.file={config_path}",
+        f"--storage.tsdb.path={workdir / 'data'}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--log.level=warn",
+    ]
+    with served_process(
+        cmd, ready_url=f"{base}/-/ready", log_path=workdir / "prometheus.log", what="Prometheus"
+    ):
+        yield base
 
 
 def query(base: str, expr: str) -> httpx.Response:

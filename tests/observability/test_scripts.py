@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,15 +19,20 @@ import pytest
 from app.core.config import Settings
 from scripts.validate_sla import SEARCH_ROUTE
 from tests.monitoring.prometheus_server import prometheus_server, query, wait_for
+from tests.support import free_port, served_process
 
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def write_prompts(path: Path, text: str, count: int) -> Path:
+    """A prompts.jsonl of `count` test-split prompts: `text` followed by the prompt's number."""
+    path.write_text(
+        "\n".join(
+            json.dumps({"prompt_id": str(i), "text": f"{text} {i}", "split": "test"}) for i in range(count)
+        )
+    )
+    return path
 
 
 def script(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -52,33 +55,13 @@ def api(
         "PROMETHEUS_MULTIPROC_DIR": str(prom_dir),
         "LOG_LEVEL": "WARNING",
     }
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [PY, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", "2", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    cmd = [PY, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", "2", "--log-level", "warning"]  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log_path.read_text()
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "server did not start"
-            time.sleep(0.2)
+    with served_process(
+        cmd, ready_url=f"{base}/healthz", log_path=log_path, what="the API", timeout_s=90, cwd=ROOT, env=env
+    ):
         yield base, prom_dir
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def scrape_count(base: str, route: str) -> float:
@@ -120,13 +103,7 @@ def test_load_test_against_the_api_and_metrics_add_up_over_workers(
 async def test_load_test_search_mix(api: tuple[str, Path], tmp_path: Path, make_key: Any) -> None:
     base, _ = api
     key = await make_key("search")
-    prompts = tmp_path / "prompts.jsonl"
-    prompts.write_text(
-        "\n".join(
-            json.dumps({"prompt_id": str(i), "text": f"payroll software for retailers {i}", "split": "test"})
-            for i in range(5)
-        )
-    )
+    prompts = write_prompts(tmp_path / "prompts.jsonl", "payroll software for retailers", 5)
     out = tmp_path / "search.json"
     done = script(
         "scripts/load_test.py", "--qps", "10", "--duration", "2", "--url", base, "--key", key,
@@ -182,13 +159,7 @@ async def test_validate_sla_from_prometheus(
 ) -> None:
     base, _ = api
     key = await make_key("search")
-    prompts = tmp_path / "prompts.jsonl"
-    prompts.write_text(
-        "\n".join(
-            json.dumps({"prompt_id": str(i), "text": f"cloud cost tooling for banks {i}", "split": "test"})
-            for i in range(5)
-        )
-    )
+    prompts = write_prompts(tmp_path / "prompts.jsonl", "cloud cost tooling for banks", 5)
     done = script(
         "scripts/load_test.py", "--qps", "10", "--duration", "4", "--warmup", "0", "--url", base, "--key", key,
         "--prompts", str(prompts), "--out", str(tmp_path / "load.json"),
@@ -250,13 +221,7 @@ async def test_sla_sweep_runs_every_load_and_tabulates(
 ) -> None:
     base, _ = api
     key = await make_key("search")
-    prompts = tmp_path / "prompts.jsonl"
-    prompts.write_text(
-        "\n".join(
-            json.dumps({"prompt_id": str(i), "text": f"warehouse robots for grocers {i}", "split": "test"})
-            for i in range(4)
-        )
-    )
+    prompts = write_prompts(tmp_path / "prompts.jsonl", "warehouse robots for grocers", 4)
     md = tmp_path / "sweep.md"
     done = script(
         "scripts/sla_sweep.py", "--url", base, "--key", key, "--prompts", str(prompts),
