@@ -31,6 +31,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from sqlalchemy.engine import make_url
 
 from app.core.config import REPO_ROOT, Settings
+from app.ingest.normalize import message_key
 from dev.world.config import WorldConfig, default_out_dir
 from dev.world.writer import write_world
 from scripts.bench_ingest_probe import SearchProbe, probe_report, spread
@@ -134,8 +135,12 @@ async def produce(
     sample_every: int,
     acked: dict[str, float],
     rate: float | None,
+    key_mode: str = "normalized",
 ) -> float:
-    """As fast as possible, or paced at `rate` snippets/s (ticks of 100 ms)."""
+    """As fast as possible, or paced at `rate` snippets/s (ticks of 100 ms). `key_mode`: the message key is
+    the normalised domain (what `POST /v1/snippets` publishes and the contract asks of miners) or the
+    domain exactly as the world spells it ("raw": variants of one company's domain such as
+    `www.Acme.com.` land on other partitions, so two consumers write the same company)."""
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap,
         acks="all",
@@ -149,7 +154,8 @@ async def produce(
         pending: list[Any] = []
         for i, line in enumerate(lines):
             record = orjson.loads(line)
-            key = str(record.get("company", {}).get("domain", "")).encode()
+            domain = str((record.get("company") or {}).get("domain", ""))
+            key = (message_key(domain) if key_mode == "normalized" else domain).encode()
             future = await producer.send(topic, value=line, key=key)
             if i % sample_every == 0 and record.get("snippet_id"):
                 sid = str(record["snippet_id"])
@@ -280,7 +286,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await probe.ready()
         started = time.monotonic()
         produce_s = await produce(
-            bootstrap, topic, lines, sample_every=args.sample_every, acked=acked, rate=args.rate
+            bootstrap,
+            topic,
+            lines,
+            sample_every=args.sample_every,
+            acked=acked,
+            rate=args.rate,
+            key_mode=args.key,
         )
         done_at = await wait_for_consumers(bootstrap, group, len(lines), args.timeout)
         # let the embedding queue drain and the index catch up for the freshness samples
@@ -351,6 +363,13 @@ def main() -> int:
     parser.add_argument("--consumers", type=int, default=2)
     parser.add_argument("--partitions", type=int, default=6)
     parser.add_argument("--rate", type=float, default=None, help="pace the producer (snippets/s)")
+    parser.add_argument(
+        "--key",
+        default="normalized",
+        choices=["normalized", "raw"],
+        help="message key: the normalised domain (the contract; what POST /v1/snippets sends) or the "
+        "world's spelling (variants of one company on several partitions)",
+    )
     parser.add_argument("--sample-every", type=int, default=200, help="freshness sample rate")
     parser.add_argument(
         "--search-probe",

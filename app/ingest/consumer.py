@@ -28,7 +28,7 @@ from app.ingest.outcomes import store_outcomes
 from app.ingest.service import ADMITTED_HEADER, limits_of
 from app.ingest.store import store_snippets
 from app.ingest.validate import CleanOutcome, CleanSnippet, Rejection, validate_outcome, validate_snippet
-from app.observability.meters import CONSUMER_LAG, DLQ_MESSAGES, SNIPPETS_REJECTED
+from app.observability.meters import CONSUMER_LAG, DLQ_MESSAGES, SNIPPETS_MISKEYED, SNIPPETS_REJECTED
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +199,8 @@ class TopicConsumer:
             miner = miner.strip() if isinstance(miner, str) else None
             known = miner if miner and len(miner) <= 64 and miner.isprintable() else None
             return Poison(record, checked.reason, checked.field, checked.detail, known)
+        if isinstance(checked, CleanSnippet) and record.key != checked.domain.encode():
+            SNIPPETS_MISKEYED.inc()
         return checked
 
     async def _store(

@@ -67,6 +67,16 @@ _URL_BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f]")
 _HOST_LDH = re.compile(r"^[a-z0-9.-]+$")
 
 
+def message_key(domain: str) -> str:
+    """The Kafka key of a snippet about `domain`: the normalised domain, so every spelling of one
+    company (`WWW.Acme.com.`, `acme.com`) lands on one partition and one consumer; the raw value when
+    it does not normalise (the consumer dead-letters it)."""
+    try:
+        return normalize_domain(domain)
+    except Invalid:
+        return domain
+
+
 def normalize_url(raw: str) -> str:
     """An absolute http(s) URL with a valid host; the host is lower-cased. Raises Invalid("invalid_url")."""
     value = raw.strip()

@@ -60,6 +60,11 @@ INDEX_LAG = Gauge(
 SNIPPETS_ACCEPTED = Counter("snippets_accepted_total", "Snippets accepted", ["source"])
 SNIPPETS_REJECTED = Counter("snippets_rejected_total", "Snippets rejected", ["reason"])
 SNIPPETS_DUPLICATE = Counter("snippets_duplicate_total", "Duplicate snippets", ["kind"])
+SNIPPETS_MISKEYED = Counter(
+    "snippets_miskeyed_total",
+    "Snippets stored from Kafka whose message key is not the normalised company domain (the contract): "
+    "spellings of one company on several partitions make two consumers write (and lock) the same company",
+)
 CONTACTS_DROPPED = Counter("contacts_dropped_total", "Contacts dropped", ["reason"])
 OUTCOMES_ACCEPTED = Counter("outcomes_accepted_total", "Outcome events accepted", ["type"])
 DLQ_MESSAGES = Counter("dlq_messages_total", "Messages sent to a dead-letter topic", ["topic", "reason"])

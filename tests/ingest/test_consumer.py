@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import orjson
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
@@ -55,6 +56,25 @@ async def test_snippets_are_stored_once_and_poison_goes_to_the_dlq(
     assert await scalar(clean_db, "SELECT rejected FROM miners WHERE id = 'miner-good'") == 3
     # original bytes are preserved
     assert set(reasons) == {p if isinstance(p, bytes) else orjson.dumps(p) for p in poison}
+
+
+async def test_a_message_keyed_by_another_spelling_is_stored_and_counted(
+    settings: Settings, clean_db: AsyncEngine
+) -> None:
+    cfg = await kafka_settings(settings)
+    before = REGISTRY.get_sample_value("snippets_miskeyed_total") or 0.0
+    values = [snippet(domain="WWW.Keyed.com."), snippet(domain="keyed.com"), snippet(domain="keyed.com")]
+    await produce(
+        cfg.kafka_bootstrap_servers, cfg.topic_snippets, values, keys=[b"WWW.Keyed.com.", b"keyed.com", b"x"]
+    )
+    async with running_consumer(cfg):
+
+        async def stored() -> bool:
+            return int(await scalar(clean_db, "SELECT count(*) FROM snippets")) >= 3
+
+        await wait_until(stored, within=60)
+    assert await scalar(clean_db, "SELECT count(DISTINCT company_id) FROM snippets") == 1
+    assert REGISTRY.get_sample_value("snippets_miskeyed_total") == before + 2
 
 
 async def test_flood_is_throttled_while_a_good_miner_flows(settings: Settings, clean_db: AsyncEngine) -> None:

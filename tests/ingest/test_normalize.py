@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from app.ingest.normalize import (
     Invalid,
     clean_text,
+    message_key,
     normalize_domain,
     normalize_url,
     parse_timestamp,
@@ -48,6 +49,16 @@ def test_domain_examples(raw: str, expected: str) -> None:
 def test_domain_rejects(raw: str) -> None:
     with pytest.raises(Invalid):
         normalize_domain(raw)
+
+
+@given(domain, st.sampled_from(["", "www.", "WWW."]), st.sampled_from(["", "."]), st.booleans())
+def test_every_spelling_of_a_domain_has_one_message_key(d: str, prefix: str, dot: str, upper: bool) -> None:
+    raw = prefix + (d.upper() if upper else d) + dot
+    assert message_key(raw) == message_key(d) == normalize_domain(d)
+
+
+def test_message_key_of_an_invalid_domain_is_the_raw_value() -> None:
+    assert message_key("not a domain") == "not a domain"
 
 
 @given(domain, st.sampled_from(["", "www.", "WWW."]), st.sampled_from(["", "."]), st.booleans())
