@@ -29,24 +29,30 @@ EMBEDDING_COLUMNS = ("company_id", "embedding", "embedding_model", "country", "e
 @dataclass(frozen=True, slots=True)
 class VectorTable:
     """Where the ANN key lives: `companies.embedding` up to migration 0004, `company_embeddings`
-    (company_id, embedding, embedding_model, country, employees) from 0005 on."""
+    (company_id, embedding, embedding_model, country, employees) from 0005 on; `kind` is the column's
+    type (`vector`, or `halfvec` from 0006 on)."""
 
     table: str
     id_column: str
     index: str
+    kind: str = "vector"
 
     @property
     def separate(self) -> bool:
         return self.table != "companies"
 
 
-IN_COMPANIES = VectorTable("companies", "id", "ix_companies_embedding_hnsw")
-OWN_TABLE = VectorTable("company_embeddings", "company_id", "ix_company_embeddings_hnsw")
-
-
 async def vector_table(conn: asyncpg.Connection) -> VectorTable:
     own = await conn.fetchval("SELECT to_regclass('company_embeddings') IS NOT NULL")
-    return OWN_TABLE if own else IN_COMPANIES
+    table = "company_embeddings" if own else "companies"
+    kind = await conn.fetchval(
+        "SELECT t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        "WHERE a.attrelid = $1::regclass AND a.attname = 'embedding'",
+        table,
+    )
+    if own:
+        return VectorTable(table, "company_id", "ix_company_embeddings_hnsw", str(kind))
+    return VectorTable(table, "id", "ix_companies_embedding_hnsw", str(kind))
 
 
 # The graph of 1M 256-d vectors is ~1.5 GB: it must fit or the build spills and slows down a lot.
@@ -73,7 +79,7 @@ async def build_hnsw(
     await conn.execute(f"SET maintenance_work_mem = '{maintenance_work_mem}'")
     await conn.execute(
         f"CREATE INDEX IF NOT EXISTS {where.index} ON {where.table} "
-        "USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+        f"USING hnsw (embedding {where.kind}_cosine_ops) WITH (m = 16, ef_construction = 64)"
     )
     await conn.execute(f"ANALYZE {where.table}")
     return time.perf_counter() - started

@@ -41,7 +41,7 @@ DOCUMENT_SNIPPETS_SQL = """
 # is an HNSW insert. RETURNING gives the rows written.
 WRITE_VECTORS_SQL = """
     INSERT INTO company_embeddings AS e (company_id, embedding, embedding_model, country, employees)
-    SELECT c.id, v.e::vector, $3, c.country, c.employees
+    SELECT c.id, v.e::halfvec, $3, c.country, c.employees
     FROM unnest($1::uuid[], $2::text[]) AS v(id, e) JOIN companies c ON c.id = v.id
     ON CONFLICT (company_id) DO UPDATE SET
         embedding = EXCLUDED.embedding, embedding_model = EXCLUDED.embedding_model, updated_at = now()

@@ -140,7 +140,7 @@ async def ann_search(
         return []
     where, params = filters.sql(first_param=3)
     sql = (
-        f"SELECT company_id FROM company_embeddings WHERE {where} ORDER BY embedding <=> $1::vector LIMIT $2"  # noqa: S608
+        f"SELECT company_id FROM company_embeddings WHERE {where} ORDER BY embedding <=> $1::halfvec LIMIT $2"  # noqa: S608
     )
     out: list[list[uuid.UUID]] = []
     async with raw_connection(engine) as driver:
