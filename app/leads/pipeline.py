@@ -31,9 +31,10 @@ FloatArray = npt.NDArray[np.float32]
 # The service reads SEARCH_CANDIDATE_BUDGET (same default); the offline scripts take --budget.
 CANDIDATE_BUDGET = 500
 # What fills the budget after BM25 and the ANN (SEARCH_FILL): the intent prior's order, or the fused
-# order of the prior, firmographic fit and two cosines (app/leads/prior.py).
+# order of the prior, firmographic fit and two cosines (app/leads/prior.py). The default is the served
+# one (Settings.search_fill), so the offline scripts (evaluate, the training dataset) see what is served.
 Fill = Literal["prior", "fused"]
-DEFAULT_FILL: Fill = "fused"
+DEFAULT_FILL: Fill = "prior"
 _IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
 
 

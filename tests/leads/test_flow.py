@@ -15,6 +15,8 @@ import pytest
 from app.core.config import Settings
 from app.leads.flow import run_search
 from app.leads.pipeline import (
+    CANDIDATE_BUDGET,
+    DEFAULT_FILL,
     Fill,
     Prepared,
     ann_ranks,
@@ -59,6 +61,11 @@ def _ann(index: OfflineIndex, prepared: Prepared, limit: int) -> list[list[int]]
         [r for r in lst if prepared.filters.allows(index.store, r)][:limit]
         for lst in exact_ann(index.store, vectors, limit=limit * 3)
     ]
+
+
+def test_offline_scripts_default_to_the_served_fill() -> None:
+    assert Settings.model_fields["search_fill"].default == DEFAULT_FILL
+    assert Settings.model_fields["search_candidate_budget"].default == CANDIDATE_BUDGET
 
 
 @pytest.mark.parametrize(("text", "filters"), PROMPTS)
