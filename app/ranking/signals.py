@@ -137,9 +137,40 @@ _PRODUCT_PROOF = re.compile(
 )
 
 
+# Every alternative of _SELLER / _PRODUCT_PROOF contains one of these (lowercase) literals: an ASCII text
+# without any cannot match, and the substring tests cost far less than the regexes (~33 us per snippet
+# on the bench world, most of the index refresh's feature time).
+_SELLER_HINTS = (
+    "we ",
+    "our ",
+    "customer stor",
+    "leading provider of ",
+    "helps ",
+    "partners with",
+    "users ",
+    "customers ",
+    "clients ",
+    "release:",
+    "general availability",
+    "free trial",
+)
+_PROOF_HINTS = ("sells", "review of ", "now ", "used by ", "trusted by ")
+
+
+def _vendor_phrases(text: str) -> bool:
+    """`_SELLER.search(text) or _PRODUCT_PROOF.search(text)`, skipping the regexes when an ASCII text has
+    none of their literals (for ASCII, lower() is exactly what IGNORECASE compares)."""
+    if text.isascii():
+        low = text.lower()
+        seller = any(h in low for h in _SELLER_HINTS)
+        proof = any(h in low for h in _PROOF_HINTS)
+        return bool((seller and _SELLER.search(text)) or (proof and _PRODUCT_PROOF.search(text)))
+    return bool(_SELLER.search(text) or _PRODUCT_PROOF.search(text))
+
+
 def seller_language(text: str, name: str | None = None) -> float:
     """1.0 when the text reads like a vendor talking about its product, else 0.0."""
-    if _SELLER.search(text) or _PRODUCT_PROOF.search(text):
+    if _vendor_phrases(text):
         return 1.0
     if name:
         rest = text.strip()
