@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.periodic import Periodic
 from app.leads.loader import (
+    Changes,
     Watermarks,
     all_company_ids,
-    changed_company_ids,
+    changed_companies,
     current_watermarks,
     load_companies,
 )
@@ -31,6 +32,56 @@ from app.ranking.embedding import Embedder
 
 logger = logging.getLogger(__name__)
 BATCH = 2000
+# How long a company's read version is remembered: longer than any company stays in the overlap window
+# (WATERMARK_OVERLAP plus a refresh), so the dict holds only recently changed companies.
+VERSION_TTL_S = 60.0
+
+
+class ReadVersions:
+    """The versions (`Changes`: companies.updated_at, max snippet seq, outcome total) at which each
+    recently re-read company was read, as the change query that caused the read saw them: a later
+    refresh whose window still holds the company at the same versions skips it without reading it
+    again (the watermark overlap re-reads ~3 s of changes on every refresh, mostly companies already
+    indexed)."""
+
+    def __init__(self, ttl_s: float = VERSION_TTL_S) -> None:
+        self.ttl_s = ttl_s
+        # company -> (updated_at, max snippet seq, outcome total, when recorded); oldest first
+        self._seen: dict[uuid.UUID, tuple[datetime | None, int, int, float]] = {}
+
+    def stale(self, changes: Changes) -> list[uuid.UUID]:
+        """The changed companies not read at these versions yet."""
+        out = []
+        for company_id in changes.ids():
+            updated_at, seq, outcomes, _ = self._seen.get(company_id, (None, -1, -1, 0.0))
+            if (
+                (company_id in changes.companies and changes.companies[company_id] != updated_at)
+                or changes.snippets.get(company_id, -1) > seq
+                or (company_id in changes.outcomes and changes.outcomes[company_id] != outcomes)
+            ):
+                out.append(company_id)
+        return out
+
+    def record(self, changes: Changes, ids: Iterable[uuid.UUID], *, now: float) -> None:
+        """These companies were read after `changes` was queried: at least at its versions."""
+        seen = self._seen
+        for company_id in ids:
+            updated_at, seq, outcomes, _ = seen.pop(company_id, (None, -1, -1, 0.0))
+            seen[company_id] = (
+                changes.companies.get(company_id, updated_at),
+                max(seq, changes.snippets.get(company_id, -1)),
+                changes.outcomes.get(company_id, outcomes),
+                now,
+            )
+        cutoff = now - self.ttl_s
+        while seen:
+            oldest = next(iter(seen))
+            if seen[oldest][3] >= cutoff:
+                break
+            del seen[oldest]
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
 
 class LeadIndex:
@@ -49,6 +100,8 @@ class LeadIndex:
             name="lead-index-refresh", interval_s=self.refresh_interval_s, action=self.refresh
         )
         self.last_refresh_ok: float | None = None
+        self.read_versions = ReadVersions()
+        self.last_read = 0  # companies the last refresh read from PostgreSQL
 
     async def build(self) -> int:
         """Load every company from PostgreSQL (at start)."""
@@ -56,9 +109,11 @@ class LeadIndex:
         async with self._lock:
             async with self.sessionmaker() as session:
                 marks = await current_watermarks(session)
+                recent = await changed_companies(session, marks)  # the next refresh's overlap
                 ids = await all_company_ids(session)
             for start in range(0, len(ids), BATCH):
                 await self._load(ids[start : start + BATCH], skip_unchanged=False)
+            self.read_versions.record(recent, recent.ids(), now=time.monotonic())
             self.bm25.commit()
             self.watermarks = marks
             self.generation += 1
@@ -110,16 +165,19 @@ class LeadIndex:
             async with self.sessionmaker() as session:
                 marks = await current_watermarks(session)
                 if marks == self.watermarks:
+                    self.last_read = 0
                     self.last_refresh_ok = time.monotonic()
                     INDEX_LAG.set(0)
                     return 0
-                changed = await changed_company_ids(session, self.watermarks)
+                changes = await changed_companies(session, self.watermarks)
             lag = (datetime.now(UTC) - max(marks.snippets, marks.companies)).total_seconds()
             INDEX_LAG.set(max(0.0, lag))
-            ids = list(changed)
+            ids = self.read_versions.stale(changes)
+            self.last_read = len(ids)
             count = 0
             for start in range(0, len(ids), BATCH):
                 count += await self._load(ids[start : start + BATCH])
+            self.read_versions.record(changes, ids, now=time.monotonic())
             await asyncio.to_thread(self.bm25.commit)
             self.watermarks = marks
             self.generation += 1

@@ -41,16 +41,48 @@ async def current_watermarks(session: AsyncSession) -> Watermarks:
     return Watermarks(companies=row[0] or EPOCH, snippets=row[1] or EPOCH, outcomes=row[2] or EPOCH)
 
 
-async def changed_company_ids(session: AsyncSession, since: Watermarks) -> set[uuid.UUID]:
-    ids: set[uuid.UUID] = set()
-    queries = (
-        select(Company.id).where(Company.updated_at > since.companies - WATERMARK_OVERLAP),
-        select(Snippet.company_id).where(Snippet.received_at > since.snippets - WATERMARK_OVERLAP).distinct(),
-        select(Outcome.company_id).where(Outcome.received_at > since.outcomes - WATERMARK_OVERLAP).distinct(),
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What changed since a set of watermarks (minus the overlap), with a version per company: the
+    `updated_at` of its row, the highest `seq` of its snippets received in the window, and the total
+    number of its outcome events (those in the window have them). `companies.updated_at` is the writing
+    transaction's start time, a company's snippets are written under its row lock (seq grows in commit
+    order) and outcomes are never deleted, so a company read at these versions and seen again at the
+    same ones has nothing newer to read."""
+
+    companies: dict[uuid.UUID, datetime]
+    snippets: dict[uuid.UUID, int]
+    outcomes: dict[uuid.UUID, int]
+
+    def ids(self) -> set[uuid.UUID]:
+        return set(self.companies) | set(self.snippets) | set(self.outcomes)
+
+
+async def changed_companies(session: AsyncSession, since: Watermarks) -> Changes:
+    companies = await session.execute(
+        select(Company.id, Company.updated_at).where(Company.updated_at > since.companies - WATERMARK_OVERLAP)
     )
-    for query in queries:
-        ids.update((await session.execute(query)).scalars())
-    return ids
+    snippets = await session.execute(
+        select(Snippet.company_id, func.max(Snippet.seq))
+        .where(Snippet.received_at > since.snippets - WATERMARK_OVERLAP)
+        .group_by(Snippet.company_id)
+    )
+    recent = (
+        select(Outcome.company_id)
+        .where(Outcome.received_at > since.outcomes - WATERMARK_OVERLAP)
+        .distinct()
+        .scalar_subquery()
+    )
+    outcomes = await session.execute(
+        select(Outcome.company_id, func.count())
+        .where(Outcome.company_id.in_(recent))
+        .group_by(Outcome.company_id)
+    )
+    return Changes(
+        companies={r[0]: r[1] for r in companies},
+        snippets={r[0]: int(r[1]) for r in snippets},
+        outcomes={r[0]: int(r[1]) for r in outcomes},
+    )
 
 
 async def all_company_ids(session: AsyncSession) -> list[uuid.UUID]:

@@ -11,9 +11,14 @@ import httpx
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.core.config import Settings
+from app.db.session import create_sessionmaker
 from app.ingest.models import Miner, Snippet
 from app.leads.component import Ranker
+from app.leads.index import LeadIndex, ReadVersions
+from app.leads.loader import Changes
 from app.leads.models import Company, lead_id_for_domain
+from app.ranking.embedding import load_embedder
 from scripts.ranker_world import World
 
 TEXT = "Zorblatt Quantum is hiring a Head of Cryogenic Plumbing to fix its failing zorblattium coolers."
@@ -86,3 +91,60 @@ async def test_apply_changes_makes_writes_visible_at_once(
     )
     assert await ranker.index.apply_changes([company_id]) == 1
     assert await found(client, search_headers, domain)
+
+
+async def test_a_refresh_reads_a_company_again_only_when_it_changed(
+    ranker_engine: AsyncEngine, world_db: World, ranker_settings: Settings
+) -> None:
+    index = LeadIndex(
+        sessionmaker=create_sessionmaker(ranker_engine),
+        embedder=load_embedder(ranker_settings),
+        refresh_interval_s=60.0,
+    )
+    await index.build()
+    await index.refresh()  # whatever the fixtures wrote in the last seconds
+    domain = "zorblatt-versions.com"
+    company_id = await add_company(
+        ranker_engine, domain, TEXT.replace("Zorblatt Quantum", "Zorblatt Versions")
+    )
+    assert await index.refresh() == 1
+    assert index.last_read == 1
+    # another company moves the watermarks; ours is still inside the overlap, unchanged: not read again
+    await add_company(ranker_engine, "zorblatt-other.com", TEXT.replace("Zorblatt Quantum", "Zorblatt Other"))
+    assert await index.refresh() == 1
+    assert index.last_read == 1
+    # a snippet that does not touch the company row (a near duplicate) is still seen
+    async with ranker_engine.begin() as conn:
+        await conn.execute(
+            insert(Snippet).values(
+                id=f"s2-{domain}",
+                miner_id=f"m-{domain}",
+                company_id=company_id,
+                kind="news",
+                status="near_duplicate",
+                text="Zorblatt Versions expands its zorblattium cooler plant.",
+                source_url=f"https://{domain}/news/2",
+                observed_at=datetime.now(UTC),
+                content_hash=hashlib.sha256(b"n2").digest(),
+                simhash=1,
+            )
+        )
+    assert await index.refresh() == 1
+    assert index.last_read == 1
+
+
+def test_read_versions_forget_after_their_ttl() -> None:
+    versions = ReadVersions(ttl_s=10.0)
+    a, b = uuid.uuid4(), uuid.uuid4()
+    t = datetime.now(UTC)
+    changes = Changes(companies={a: t, b: t}, snippets={a: 5}, outcomes={b: 2})
+    assert sorted(versions.stale(changes)) == sorted([a, b])
+    versions.record(changes, [a, b], now=100.0)
+    assert versions.stale(changes) == []
+    assert versions.stale(Changes(companies={a: t}, snippets={a: 6}, outcomes={})) == [a]
+    assert versions.stale(Changes(companies={}, snippets={}, outcomes={b: 3})) == [b]
+    assert versions.stale(Changes(companies={}, snippets={a: 5}, outcomes={b: 2})) == []
+    versions.record(Changes(companies={}, snippets={}, outcomes={}), [a], now=105.0)
+    versions.record(Changes(companies={}, snippets={}, outcomes={}), [], now=112.0)
+    assert len(versions) == 1  # b (recorded at 100) is gone, a (105) stays
+    assert versions.stale(changes) == [b]
