@@ -109,11 +109,9 @@ class LeadIndex:
         async with self._lock:
             async with self.sessionmaker() as session:
                 marks = await current_watermarks(session)
-                recent = await changed_companies(session, marks)  # the next refresh's overlap
                 ids = await all_company_ids(session)
             for start in range(0, len(ids), BATCH):
                 await self._load(ids[start : start + BATCH], skip_unchanged=False)
-            self.read_versions.record(recent, recent.ids(), now=time.monotonic())
             self.bm25.commit()
             self.watermarks = marks
             self.generation += 1
