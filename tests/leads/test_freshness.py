@@ -24,6 +24,24 @@ from scripts.ranker_world import World
 TEXT = "Zorblatt Quantum is hiring a Head of Cryogenic Plumbing to fix its failing zorblattium coolers."
 
 
+def snippet_row(
+    *, domain: str, company_id: uuid.UUID, n: int, text: str, kind: str = "job_post", status: str = "accepted"
+) -> dict[str, object]:
+    """Snippet number `n` of `domain`, by that domain's miner."""
+    return {
+        "id": f"s{n}-{domain}",
+        "miner_id": f"m-{domain}",
+        "company_id": company_id,
+        "kind": kind,
+        "status": status,
+        "text": text,
+        "source_url": f"https://{domain}/posts/{n}",
+        "observed_at": datetime.now(UTC),
+        "content_hash": hashlib.sha256(text.encode()).digest(),
+        "simhash": n,
+    }
+
+
 async def add_company(engine: AsyncEngine, domain: str, text: str) -> uuid.UUID:
     company_id = lead_id_for_domain(domain)
     now = datetime.now(UTC)
@@ -43,17 +61,7 @@ async def add_company(engine: AsyncEngine, domain: str, text: str) -> uuid.UUID:
             )
         )
         await conn.execute(
-            insert(Snippet).values(
-                id=f"s-{domain}",
-                miner_id=f"m-{domain}",
-                company_id=company_id,
-                kind="job_post",
-                text=text,
-                source_url=f"https://{domain}/jobs/1",
-                observed_at=now,
-                content_hash=hashlib.sha256(text.encode()).digest(),
-                simhash=0,
-            )
+            insert(Snippet).values(snippet_row(domain=domain, company_id=company_id, n=1, text=text))
         )
     return company_id
 
@@ -112,21 +120,12 @@ async def test_a_refresh_reads_a_company_again_only_when_it_changed(
     assert await index.refresh() == 1
     assert index.last_read == 1
     # a snippet that does not touch the company row (a near duplicate) is still seen
+    near = "Zorblatt Versions expands its zorblattium cooler plant."
+    row = snippet_row(
+        domain=domain, company_id=company_id, n=2, text=near, kind="news", status="near_duplicate"
+    )
     async with ranker_engine.begin() as conn:
-        await conn.execute(
-            insert(Snippet).values(
-                id=f"s2-{domain}",
-                miner_id=f"m-{domain}",
-                company_id=company_id,
-                kind="news",
-                status="near_duplicate",
-                text="Zorblatt Versions expands its zorblattium cooler plant.",
-                source_url=f"https://{domain}/news/2",
-                observed_at=datetime.now(UTC),
-                content_hash=hashlib.sha256(b"n2").digest(),
-                simhash=1,
-            )
-        )
+        await conn.execute(insert(Snippet).values(row))
     assert await index.refresh() == 1
     assert index.last_read == 1
 
