@@ -38,18 +38,31 @@ FUSED_WEIGHTS = {"prior": 1.0, "cos_intent": 1.0, "cos_doc": 2.0, "fit": 2.0}
 FloatArray = npt.NDArray[np.float32]
 
 
+def _sector_and_size(
+    store: LeadStore, parsed: ParsedPrompt
+) -> tuple[npt.NDArray[np.bool_] | None, FloatArray | None]:
+    """Per row: in one of the prompt's NAICS sectors, and the size fit (None when the prompt names none)."""
+    n = store.size
+    sectors = [int(s) for s in parsed.industries if s.isdigit()]
+    in_sector = np.isin(store.sector[:n], sectors) if sectors else None
+    sized = parsed.employees_min is not None or parsed.employees_max is not None
+    fit = size_fit(store.employees[:n], parsed.employees_min, parsed.employees_max) if sized else None
+    return in_sector, fit
+
+
+def _prior(intent: FloatArray, in_sector: npt.NDArray[np.bool_] | None, sf: FloatArray | None) -> FloatArray:
+    """Intent evidence, halved off the prompt's sectors, times (0.5 + size fit)."""
+    prior = intent.astype(np.float32)
+    if in_sector is not None:
+        prior *= np.where(in_sector, np.float32(1.0), np.float32(OFF_SECTOR_WEIGHT))
+    if sf is not None:
+        prior *= np.float32(0.5) + sf
+    return prior
+
+
 def prior_scores(store: LeadStore, parsed: ParsedPrompt) -> FloatArray:
     """The prior of every stored row (index = row)."""
-    n = store.size
-    score = store.company_features[:n, INTENT_COLUMN].astype(np.float32)
-    sectors = [int(s) for s in parsed.industries if s.isdigit()]
-    if sectors:
-        score = score * np.where(np.isin(store.sector[:n], sectors), 1.0, OFF_SECTOR_WEIGHT).astype(
-            np.float32
-        )
-    if parsed.employees_min is not None or parsed.employees_max is not None:
-        score = score * (0.5 + size_fit(store.employees[:n], parsed.employees_min, parsed.employees_max))
-    return score
+    return _prior(store.company_features[: store.size, INTENT_COLUMN], *_sector_and_size(store, parsed))
 
 
 def top_rows(score: npt.NDArray[np.float32], window: int) -> npt.NDArray[np.int64]:
@@ -112,23 +125,17 @@ def fill_signals(store: LeadStore, parsed: ParsedPrompt) -> tuple[FloatArray, Fl
     0.3 off a parsed country), with intent evidence breaking its many ties."""
     n = store.size
     intent = store.company_features[:n, INTENT_COLUMN]
-    prior = intent.astype(np.float32)
+    in_sector, sf = _sector_and_size(store, parsed)
     fit = np.ones(n, dtype=np.float32)
-    one = np.float32(1.0)
-    sectors = [int(s) for s in parsed.industries if s.isdigit()]
-    if sectors:
-        in_sector = np.isin(store.sector[:n], sectors)
-        prior *= np.where(in_sector, one, np.float32(OFF_SECTOR_WEIGHT))
-        fit *= np.where(in_sector, one, np.float32(0.4))
-    if parsed.employees_min is not None or parsed.employees_max is not None:
-        sf = size_fit(store.employees[:n], parsed.employees_min, parsed.employees_max)
-        prior *= np.float32(0.5) + sf
+    if in_sector is not None:
+        fit *= np.where(in_sector, np.float32(1.0), np.float32(0.4))
+    if sf is not None:
         fit *= sf / np.float32(0.5)
     if parsed.countries:
         in_country = np.isin(store.country_code[:n], store.country_codes(parsed.countries))
-        fit *= np.where(in_country, one, np.float32(0.3))
+        fit *= np.where(in_country, np.float32(1.0), np.float32(0.3))
     fit += np.float32(FIT_TIE_BREAK) * intent
-    return prior, fit
+    return _prior(intent, in_sector, sf), fit
 
 
 def descending_ranks(values: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:
