@@ -1,13 +1,14 @@
 """One uncached search from a parsed prompt to the reranked top K, shared by the service
 (app/leads/search.py) and the benchmark (scripts/bench_search.py), so both time the same code.
 
-The pgvector query runs in PostgreSQL (another core) while this process works: the ANN task is
-started right after the embedding, and BM25, the fill order and the features of those candidates
-are computed meanwhile, with a few turns of the event loop between them so the query leaves as
-soon as the pool's checkout (pre-ping round trip) allows, never waiting for it. When the ANN
-answers, only its hits outside those candidates get features, and the ANN rank feature is filled
-in (`pipeline.complete_candidates`, which gives what `candidate_rows` + `compute_features` give).
-`overlap=False` waits for the ANN first (the previous order, for same-run comparisons).
+By default (`overlap=False`, `SEARCH_OVERLAP_ANN`) the ANN query is awaited first, then the
+candidates get their features in one pass. With `overlap=True` the pgvector query runs in
+PostgreSQL while this process works: BM25, the fill order and the features of those candidates are
+computed meanwhile, with a few turns of the event loop between them so the query leaves as soon as
+the pool's checkout (pre-ping round trip) allows; when the ANN answers, only its hits outside those
+candidates get features, and the ANN rank feature is filled in (`pipeline.complete_candidates`,
+which gives what `candidate_rows` + `compute_features` give). Measured slower on this 2-core
+machine (docs/BENCHMARKS.md "Search"), kept for machines where PostgreSQL has a core of its own.
 """
 
 from __future__ import annotations
@@ -151,7 +152,7 @@ async def run_search(
     budget: int,
     k: int,
     fill: Fill = DEFAULT_FILL,
-    overlap: bool = True,
+    overlap: bool = False,
     cpu: Callable[[], AbstractContextManager[None]] = _no_meter,
 ) -> SearchRun:
     """Timings: "ann" is the time spent in the event loop for the ANN (the turns that let its query

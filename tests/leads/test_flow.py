@@ -134,8 +134,9 @@ async def test_run_search_ranks_what_the_pipeline_ranks(
         assert set(run.timings) >= {"embed", "bm25", "ann", "features", "rerank"}
 
 
+@pytest.mark.parametrize("overlap", [True, False])
 async def test_run_search_neither_hangs_nor_swallows_an_ann_failure(
-    index: OfflineIndex, embedder: Embedder
+    index: OfflineIndex, embedder: Embedder, overlap: bool
 ) -> None:
     async def failing(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
         raise ConnectionError("PostgreSQL is down")  # before the query was sent: `sent` never set
@@ -153,6 +154,7 @@ async def test_run_search_neither_hangs_nor_swallows_an_ann_failure(
         "bm25_k": 300,
         "budget": 500,
         "k": 10,
+        "overlap": overlap,
     }
     with pytest.raises(ConnectionError):
         await asyncio.wait_for(run_search(ann_query=failing, **common), timeout=30)
