@@ -28,9 +28,9 @@ import asyncpg
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from sqlalchemy.engine import make_url
 
 from app.core.config import REPO_ROOT, Settings
+from app.db.admin import alembic_run, asyncpg_dsn, ensure_database, with_database
 from app.ingest.normalize import message_key
 from dev.world.config import WorldConfig, default_out_dir
 from dev.world.writer import write_world
@@ -43,27 +43,12 @@ TABLES = (
 )
 
 
-def _dsn(url: str, database: str) -> str:
-    return make_url(url).set(drivername="postgresql", database=database).render_as_string(hide_password=False)
-
-
 async def prepare_database(settings: Settings) -> str:
-    admin = await asyncpg.connect(_dsn(settings.database_url, "postgres"))
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", BENCH_DB):
-            await admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    finally:
-        await admin.close()
-    url = make_url(settings.database_url).set(database=BENCH_DB).render_as_string(hide_password=False)
-    conn = await asyncpg.connect(_dsn(settings.database_url, BENCH_DB))
-    try:
-        await conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
-    finally:
-        await conn.close()
-    env = {**os.environ, "DATABASE_URL": url}
-    migrate = [sys.executable, "-m", "alembic", "upgrade", "head"]
-    await asyncio.to_thread(subprocess.run, migrate, cwd=REPO_ROOT, env=env, check=True)
-    conn = await asyncpg.connect(_dsn(settings.database_url, BENCH_DB))
+    """The benchmark's database on the configured server: created, migrated and emptied."""
+    url = with_database(settings.database_url, BENCH_DB)
+    await ensure_database(url)
+    await alembic_run(url, "upgrade", "head")
+    conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await conn.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
         await conn.execute("SELECT pg_stat_reset()")  # this database's counters: table_writes()
@@ -278,7 +263,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     visible: dict[str, float] = {}
     probed: dict[str, Any] = {}
     stop = asyncio.Event()
-    dsn = _dsn(settings.database_url, BENCH_DB)
+    dsn = asyncpg_dsn(url)
     watcher = asyncio.create_task(watch_freshness(dsn, acked, visible, stop))
     try:
         await asyncio.sleep(3.0)  # consumers join the group

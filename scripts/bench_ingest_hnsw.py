@@ -19,9 +19,9 @@ from typing import Any
 
 import asyncpg
 import orjson
-from sqlalchemy.engine import make_url
 
 from app.core.config import Settings
+from app.db.admin import asyncpg_dsn, with_database
 from scripts.bench_ingest import BENCH_DB
 
 BATCH = 100
@@ -30,8 +30,7 @@ TOP = 100
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     settings = Settings()
-    dsn = make_url(settings.database_url).set(drivername="postgresql", database=BENCH_DB)
-    conn = await asyncpg.connect(dsn.render_as_string(hide_password=False))
+    conn = await asyncpg.connect(asyncpg_dsn(with_database(settings.database_url, BENCH_DB)))
     variants = [(kind, efc) for kind in args.types for efc in args.ef_construction]
     tables = [f"hx_{kind}_{efc}" for kind, efc in variants]
     result: dict[str, Any] = {"held": args.held, "queries": args.queries}

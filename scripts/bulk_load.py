@@ -40,6 +40,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
+from app.db.admin import alembic_run, ensure_database
 from app.ingest.dedup import simhash_many
 from app.ingest.validate import CleanSnippet, Limits, validate_snippet
 from app.leads.models import lead_id_for_domain
@@ -262,8 +263,6 @@ async def bulk_load(
     """Load the world in `world_dir` into `database_url` (created and migrated if needed). Snippets are
     validated at the world's clock (WORLD_NOW); vector weights use `vector_now` (default: the time of
     each batch, as the service's embedder does)."""
-    from tests.support import alembic_run, ensure_database  # noqa: PLC0415
-
     stats = LoadStats()
     await ensure_database(database_url)
     await alembic_run(database_url, "upgrade", "head")

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 
 from app.auth.service import create_key
 from app.core.config import Settings
+from app.db.admin import alembic_run, ensure_database
 from app.db.models import Base
 from app.main import create_app
-from tests.support import alembic_run, ensure_database, test_settings
+from tests.support import test_settings
 
 
 @pytest.fixture(scope="session")

@@ -9,8 +9,9 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core.config import Settings
+from app.db.admin import alembic_run, asyncpg_dsn, drop_database, ensure_database, with_database
 from app.db.models import Base
-from tests.support import alembic_run, asyncpg_dsn, drop_database, ensure_database, unique, with_database
+from tests.support import unique
 
 
 async def _tables(url: str) -> set[str]:
