@@ -9,10 +9,10 @@ import sys
 from sqlalchemy import select
 
 from app.auth.keys import parse_scopes
-from app.auth.models import ApiKey
 from app.auth.service import create_key, revoke_key
+from app.auth.tables import ApiKey
 from app.core.config import get_settings
-from app.db.session import create_engine, create_sessionmaker
+from app.core.db import create_engine, create_sessionmaker
 
 
 async def _create(name: str, scopes: list[str], rate_limit: int | None, quiet: bool) -> int:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from app.api.lifespan import StartupHook, make_lifespan
 from app.api.router import api_router
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
-from app.core.lifespan import StartupHook, make_lifespan
 from app.core.logging import configure_logging
-from app.ingest.hook import ingest_hook
-from app.leads.component import ranker_hook
-from app.observability.hooks import observability_hook
+from app.ingest.startup import ingest_hook
+from app.leads.startup import ranker_hook
 from app.observability.http import install_http_metrics
+from app.observability.startup import observability_hook
 
 
 def create_app(settings: Settings | None = None, *, hooks: list[StartupHook] | None = None) -> FastAPI:

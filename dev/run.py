@@ -23,9 +23,9 @@ from sqlalchemy import func, select
 
 from alembic import command
 from app.auth.service import create_key
+from app.catalog.companies import Company
 from app.core.config import REPO_ROOT, get_settings
-from app.db.session import create_engine, create_sessionmaker
-from app.leads.models import Company
+from app.core.db import create_engine, create_sessionmaker
 from app.observability.multiproc import prepare_multiproc_dir
 
 DEMO_PROMPT = "IoT sensors that watch refrigeration temperatures for food distributors"

@@ -30,11 +30,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from app.core.config import REPO_ROOT, Settings
-from app.db.admin import alembic_run, asyncpg_dsn, ensure_database, with_database
 from app.ingest.normalize import message_key
 from dev.world.config import WorldConfig, default_out_dir
 from dev.world.writer import write_world
 from scripts.bench_ingest_probe import SearchProbe, probe_report, spread
+from tools.db_admin import alembic_run, asyncpg_dsn, ensure_database, with_database
 
 BENCH_DB = "leadpoet_bench"
 TABLES = (

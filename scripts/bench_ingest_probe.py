@@ -37,11 +37,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import app.leads.index as index_module
 from app.core.config import REPO_ROOT, Settings
-from app.db.session import create_engine, create_sessionmaker
+from app.core.db import create_engine, create_sessionmaker
 from app.leads import loader
 from app.leads.index import LeadIndex
 from app.leads.loader import USABLE_STATUSES
-from app.leads.store import CompanyRecord
+from app.ranking.columns import CompanyRecord
 from app.ranking.embedding import load_embedder
 
 _original_load = loader.load_companies

@@ -26,10 +26,10 @@ from typing import Any
 import numpy as np
 
 from app.core.config import get_settings
-from app.db.session import create_engine, create_sessionmaker
+from app.core.db import create_engine, create_sessionmaker
 from app.leads.flow import ann_rows, run_search
+from app.leads.models_registry import ModelManager
 from app.leads.pipeline import Prepared
-from app.leads.registry import ModelManager
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt
 from scripts.ranker_eval import filters_of
@@ -86,7 +86,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             started = time.perf_counter()
             parsed = parse_prompt(prompt["text"])
             parse_s = time.perf_counter() - started
-            run = await run_search(  # the service's code path (app/leads/search.py)
+            run = await run_search(  # the service's code path (app/leads/service.py)
                 store=index.store,
                 bm25_index=index.bm25,
                 embedder=embedder,

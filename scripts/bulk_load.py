@@ -40,16 +40,16 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from app.db.admin import alembic_run, ensure_database
+from app.catalog.ids import lead_id_for_domain
 from app.ingest.dedup import simhash_many
 from app.ingest.validate import CleanSnippet, Limits, validate_snippet
-from app.leads.models import lead_id_for_domain
 from app.ranking.documents import combine_company_vector, company_head
 from app.ranking.embedding import Embedder
 from app.ranking.signals import SnippetView, snippet_weight
 from scripts.ranker_world import QUARANTINE_BELOW, REPUTATION, WORLD_NOW
 from scripts.scale_load import HNSW_MAINTENANCE_WORK_MEM, VectorTable, connect, vector_table
 from scripts.scale_world import iter_file_groups, rss_mb, world_files
+from tools.db_admin import alembic_run, ensure_database
 
 TABLES = ("companies", "snippets", "contacts", "company_embeddings")
 SNIPPET_COLUMNS = (

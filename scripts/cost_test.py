@@ -32,7 +32,7 @@ import httpx
 
 from app.core.config import get_settings
 from app.observability.cost import summarize_costs
-from app.observability.loadgen import build_mix, load_prompts
+from tools.loadgen import build_mix, load_prompts
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ sleeps until a request's time and fires it on its own task, whether or not earli
 answered. A request that waits for a free connection is late: that wait counts in its latency.
 `send_lag_ms` in the result shows how late the generator itself sent (if its P99 is more than a few
 ms, the generator is saturated: add --processes or pin it to its own core with taskset).
-The mix is described in app/observability/loadgen.py. The result JSON holds the percentiles, the
+The mix is described in tools/loadgen.py. The result JSON holds the percentiles, the
 errors by kind, the achieved rate, the cache-hit rate and the cost per lead the server reported;
 the PNG plots latency over time and its histogram.
 """
@@ -38,8 +38,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 import orjson
 
-from app.observability.loadclient import HttpError, LoadClient
-from app.observability.loadgen import (
+from tools.loadclient import HttpError, LoadClient
+from tools.loadgen import (
     Sample,
     build_mix,
     error_kind,

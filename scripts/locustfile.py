@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from locust import HttpUser, between, events, task
 
-from app.observability.loadgen import MixRequest, build_mix, load_prompts
+from tools.loadgen import MixRequest, build_mix, load_prompts
 
 ROOT = Path(__file__).resolve().parents[1]
 _MIX: list[MixRequest] = []

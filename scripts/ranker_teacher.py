@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.core.config import REPO_ROOT, Settings
-from app.leads.store import LeadStore
+from app.ranking.columns import LeadStore
 from app.ranking.embedding import OnnxMiniLMEmbedder, StaticTable, l2_normalise, static_table_path
 from app.ranking.features import COLUMN
 from app.ranking.signals import recency, seller_language

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from app.leads.models import lead_id_for_domain
-from app.leads.store import CompanyRecord, LeadStore, StoredSnippet
+from app.catalog.ids import lead_id_for_domain
 from app.ranking.bm25 import Bm25Index
+from app.ranking.columns import CompanyRecord, LeadStore, StoredSnippet
 from app.ranking.embedding import Embedder
 
 REPUTATION = {"good": 0.8, "lazy": 0.5, "spammer": 0.15}

@@ -18,8 +18,8 @@ import numpy as np
 from pgvector.asyncpg import register_vector
 
 from app.core.config import get_settings
-from app.db.admin import alembic_run, asyncpg_dsn, ensure_database
-from app.leads.store import LeadStore
+from app.ranking.columns import LeadStore
+from tools.db_admin import alembic_run, asyncpg_dsn, ensure_database
 
 COPY_CHUNK = 20_000
 COMPANY_COLUMNS = ("id", "domain", "name", "industry", "employees", "country")

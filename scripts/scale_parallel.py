@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
-from app.leads.store import CompanyRecord
+from app.ranking.columns import CompanyRecord
 from app.ranking.documents import company_head
 from app.ranking.embedding import Embedder
 from scripts.ranker_world import World, company_records, domain_of

@@ -30,8 +30,8 @@ from typing import Any
 import numpy as np
 import orjson
 
-from app.leads.store import CompanyRecord, LeadStore
 from app.ranking.bm25 import Bm25Index
+from app.ranking.columns import CompanyRecord, LeadStore
 from app.ranking.embedding import Embedder
 from dev.world.config import WorldConfig
 from dev.world.generate import WorldGenerator

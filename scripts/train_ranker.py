@@ -212,8 +212,8 @@ def registry_path(path: Path, model_dir: Path) -> str:
 async def register(*, version: str, stored_path: str, digest: str, card: dict[str, Any]) -> None:
     from sqlalchemy import update  # noqa: PLC0415
 
-    from app.db.session import create_engine, create_sessionmaker  # noqa: PLC0415
-    from app.registry.models import ModelVersion  # noqa: PLC0415
+    from app.core.db import create_engine, create_sessionmaker  # noqa: PLC0415
+    from app.leads.tables import ModelVersion  # noqa: PLC0415
 
     settings = get_settings()
     engine = create_engine(settings)

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 
 from app.auth.service import create_key
 from app.core.config import Settings
-from app.db.admin import alembic_run, ensure_database
-from app.db.models import Base
 from app.main import create_app
+from app.tables import Base
 from tests.support import test_settings
+from tools.db_admin import alembic_run, ensure_database
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from app.core.config import Settings
-from app.db.admin import with_database
+from tools.db_admin import with_database
 
 TEST_DB = "leadpoet_test"
 TEST_REDIS_DB = 15

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.api.lifespan import state_of
+from app.api.state import AppState
 from app.auth.service import Principal
 from app.core.config import Settings
 from app.core.errors import ApiError
-from app.core.lifespan import state_of
-from app.core.state import AppState
 from app.ingest.service import IngestService
-from app.leads.component import Ranker
+from app.leads.startup import Ranker
 
 
 def get_state(request: Request) -> AppState:
@@ -110,7 +110,7 @@ AdminPrincipal = Annotated[Principal, Depends(require_scope("admin"))]
 
 
 def get_ranker(state: StateDep) -> Ranker:
-    """The ranker component (app/leads/component.py); 503 until its startup hook has run."""
+    """The ranker component (app/leads/startup.py); 503 until its startup hook has run."""
     ranker = state.components.get("ranker")
     if not isinstance(ranker, Ranker):
         raise ApiError(status_code=503, code="unavailable", message="the ranker is not loaded")

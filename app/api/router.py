@@ -1,17 +1,14 @@
-"""All routers, one per resource."""
+"""All routers: health, then each domain's routes."""
 
 from fastapi import APIRouter
 
-from app.api.routes import health, keys
-from app.api.routes import leads as lead_routes
-from app.api.routes import miners as miner_routes
-from app.api.routes import outcomes as outcome_routes
-from app.api.routes import snippets as snippet_routes
+from app.api import health
+from app.auth import routes as auth_routes
+from app.ingest import routes as ingest_routes
+from app.leads import routes as lead_routes
 
 api_router = APIRouter()
 api_router.include_router(health.router)
-api_router.include_router(keys.router)
-api_router.include_router(snippet_routes.router)
-api_router.include_router(outcome_routes.router)
-api_router.include_router(miner_routes.router)
+api_router.include_router(auth_routes.router)
+api_router.include_router(ingest_routes.router)
 api_router.include_router(lead_routes.router)

@@ -11,7 +11,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from app.auth.models import SCOPES
+from app.auth.tables import SCOPES
 
 KEY_TAG = "lp"
 PREFIX_LEN = 8

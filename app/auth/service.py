@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.keys import NewKey, mint_key, parse_prefix, verify_key
-from app.auth.models import ApiKey
+from app.auth.tables import ApiKey
 
 
 @dataclass(frozen=True, slots=True)

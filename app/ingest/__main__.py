@@ -16,8 +16,8 @@ import signal
 from collections.abc import Sequence
 
 from app.core.config import Settings, get_settings
+from app.core.db import create_engine
 from app.core.logging import configure_logging
-from app.db.session import create_engine
 from app.ingest.churn import run_churn, run_churn_forever
 from app.ingest.consumer import TopicConsumer
 from app.ingest.embeddings import EmbeddingWorker

@@ -26,8 +26,8 @@ from app.ingest.errors import is_transient
 from app.ingest.inline_embed import InlineEmbedder
 from app.ingest.outcomes import store_outcomes
 from app.ingest.service import ADMITTED_HEADER, limits_of
-from app.ingest.store import store_snippets
 from app.ingest.validate import CleanOutcome, CleanSnippet, Rejection, validate_outcome, validate_snippet
+from app.ingest.writer import store_snippets
 from app.observability.meters import CONSUMER_LAG, DLQ_MESSAGES, SNIPPETS_MISKEYED, SNIPPETS_REJECTED
 
 logger = logging.getLogger(__name__)

@@ -10,10 +10,10 @@ from datetime import datetime
 
 import asyncpg
 
+from app.catalog.ids import lead_id_for_domain
 from app.core.config import Settings
 from app.ingest.miners import lock_miners, save_miners
 from app.ingest.validate import CleanOutcome
-from app.leads.models import lead_id_for_domain
 from app.observability.meters import OUTCOMES_ACCEPTED
 
 POSITIVE = frozenset({"reply", "meeting", "purchase"})

@@ -12,7 +12,7 @@ import orjson
 
 from app.ingest.extract import extract
 from app.ingest.inline_embed import Head, InlineEmbedder
-from app.ingest.profile import Evidence, MergeStats, columns, merge
+from app.ingest.profile_merge import Evidence, MergeStats, columns, merge
 
 
 async def apply_evidence(

@@ -19,7 +19,6 @@ from app.core.kafka import KafkaHub
 from app.ingest.db import ensure_miners, transaction
 from app.ingest.miners import lock_miners, save_miners, take_tokens
 from app.ingest.outcomes import store_outcomes
-from app.ingest.store import StoreResult, Throttled, store_snippets
 from app.ingest.validate import (
     CleanOutcome,
     CleanSnippet,
@@ -28,6 +27,7 @@ from app.ingest.validate import (
     validate_outcome,
     validate_snippet,
 )
+from app.ingest.writer import StoreResult, Throttled, store_snippets
 from app.observability.meters import MINERS_THROTTLED, SNIPPETS_REJECTED
 
 ADMITTED_HEADER = "lp-admitted"

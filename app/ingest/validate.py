@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.catalog.tables import OUTCOME_TYPES, SNIPPET_KINDS
 from app.ingest.dedup import content_hash, default_snippet_id
-from app.ingest.models import OUTCOME_TYPES, SNIPPET_KINDS
 from app.ingest.normalize import (
     Invalid,
     clean_field,

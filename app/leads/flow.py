@@ -1,5 +1,5 @@
 """One uncached search from a parsed prompt to the reranked top K, shared by the service
-(app/leads/search.py) and the benchmark (scripts/bench_search.py), so both time the same code.
+(app/leads/service.py) and the benchmark (scripts/bench_search.py), so both time the same code.
 
 By default (`overlap=False`, `SEARCH_OVERLAP_ANN`) the ANN query is awaited first, then the
 candidates get their features in one pass. With `overlap=True` the pgvector query runs in
@@ -42,8 +42,8 @@ from app.leads.pipeline import (
 )
 from app.leads.retrieve import ann_search
 from app.leads.schemas import SearchFilters
-from app.leads.store import LeadStore
 from app.ranking.bm25 import Bm25Index
+from app.ranking.columns import LeadStore
 from app.ranking.embedding import Embedder
 from app.ranking.features import Retrieval
 from app.ranking.prompt import ParsedPrompt

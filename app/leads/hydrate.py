@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.store import LeadStore
+from app.ranking.columns import LeadStore
 
 MAX_SIGNALS = 3
 MAX_CONTACTS = 3
@@ -59,7 +59,7 @@ async def contacts_for(
     limit: int = MAX_CONTACTS,
 ) -> dict[uuid.UUID, list[ContactView]]:
     """Up to `limit` contacts per company, those whose title names a wanted role first
-    (`conn`: an asyncpg connection, see app.db.session.raw_connection)."""
+    (`conn`: an asyncpg connection, see app.core.db.raw_connection)."""
     out: dict[uuid.UUID, list[ContactView]] = defaultdict(list)
     if not company_ids:
         return out

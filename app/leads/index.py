@@ -25,9 +25,9 @@ from app.leads.loader import (
     current_watermarks,
     load_companies,
 )
-from app.leads.store import LeadStore
 from app.observability.meters import INDEX_DOCUMENTS, INDEX_LAG
 from app.ranking.bm25 import Bm25Index
+from app.ranking.columns import LeadStore
 from app.ranking.embedding import Embedder
 
 logger = logging.getLogger(__name__)

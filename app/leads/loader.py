@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ingest.models import Miner, Outcome, Snippet
-from app.leads.models import Company
-from app.leads.store import CompanyRecord, StoredSnippet
+from app.catalog.companies import Company
+from app.catalog.tables import Miner, Outcome, Snippet
+from app.ranking.columns import CompanyRecord, StoredSnippet
 
 USABLE_STATUSES = ("accepted", "near_duplicate")
 DEFAULT_REPUTATION = 0.5

@@ -19,8 +19,8 @@ import numpy.typing as npt
 from app.leads.prior import fused_candidates, prior_candidates
 from app.leads.retrieve import HardFilters
 from app.leads.schemas import SearchFilters
-from app.leads.store import LeadStore
 from app.ranking.bm25 import Bm25Index
+from app.ranking.columns import LeadStore
 from app.ranking.embedding import Embedder
 from app.ranking.features import FEATURE_NAMES, Retrieval, compute_features, set_ann_rrf
 from app.ranking.prompt import ParsedPrompt

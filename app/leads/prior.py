@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.leads.retrieve import HardFilters
-from app.leads.store import COMPANY_FEATURES, LeadStore
+from app.ranking.columns import COMPANY_FEATURES, LeadStore
 from app.ranking.features import RRF_K, size_fit
 from app.ranking.prompt import ParsedPrompt
 

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.catalog.companies import Company, Contact
+from app.catalog.tables import Miner, Outcome, Snippet
 from app.core.errors import ApiError
-from app.ingest.models import Miner, Outcome, Snippet
 from app.leads.hydrate import iso
-from app.leads.models import Company, Contact
 
 MAX_EVIDENCE = 50
 

@@ -16,8 +16,8 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.periodic import Periodic
+from app.leads.tables import SearchRequest
 from app.observability.meters import QUERY_LOG_ROWS
-from app.search.models import SearchRequest
 
 logger = logging.getLogger(__name__)
 

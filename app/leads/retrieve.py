@@ -11,9 +11,9 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.db.session import raw_connection
+from app.core.db import raw_connection
 from app.leads.schemas import SearchFilters
-from app.leads.store import LeadStore
+from app.ranking.columns import LeadStore
 from app.ranking.prompt import ParsedPrompt
 from app.ranking.text import tokenize
 
@@ -133,7 +133,7 @@ async def ann_search(
     `company_embeddings`), best first.
 
     One round trip per vector on a pooled connection, no transaction: the HNSW settings come with the
-    connection (`app.db.session.hnsw_server_settings`) and the statement is prepared once per
+    connection (`app.core.db.hnsw_server_settings`) and the statement is prepared once per
     connection by asyncpg. `sent` is set as the first query leaves (after the pool's checkout), so a
     caller can compute meanwhile without holding the query back (app/leads/flow.py)."""
     if len(vectors) == 0 or limit <= 0:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.store import COMPANY_FEATURES, LeadStore
+from app.ranking.columns import COMPANY_FEATURES, LeadStore
 from app.ranking.prompt import ParsedPrompt
 
 RRF_K = 60.0

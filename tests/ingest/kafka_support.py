@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.db.session import create_engine
+from app.core.db import create_engine
 from app.ingest.consumer import TopicConsumer
 from tests.support import unique
 

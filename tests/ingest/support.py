@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from app.core.config import Settings
-from app.ingest.hook import ingest_hook
+from app.ingest.startup import ingest_hook
 from app.main import create_app
 
 MakeKey = Callable[..., Awaitable[str]]  # the `make_key` fixture

@@ -12,12 +12,12 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.db.session import create_engine
+from app.core.db import create_engine
 from app.ingest.db import ensure_miners, transaction
 from app.ingest.embeddings import EmbeddingWorker
 from app.ingest.inline_embed import InlineEmbedder
-from app.ingest.store import store_snippets
 from app.ingest.validate import CleanSnippet, Limits, validate_snippet
+from app.ingest.writer import store_snippets
 from tests.ingest.factory import snippet
 from tests.ingest.kafka_support import scalar
 

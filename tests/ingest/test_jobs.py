@@ -11,7 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings, get_settings
-from app.db.session import create_engine
+from app.core.db import create_engine
 from app.ingest.__main__ import main as ingest_main
 from app.ingest.churn import run_churn
 from app.ingest.embeddings import EmbeddingWorker

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import REPO_ROOT, Settings
-from app.db.admin import alembic_run, ensure_database, with_database
 from tests.ingest.factory import snippet
 from tests.ingest.kafka_support import kafka_settings, produce, running_consumer, scalar, wait_until
+from tools.db_admin import alembic_run, ensure_database, with_database
 
 pytestmark = pytest.mark.slow
 

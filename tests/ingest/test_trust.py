@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from app.ingest.churn import churn_events
 from app.ingest.dedup import content_hash, hamming, is_boilerplate, simhash
 from app.ingest.extract import extract
-from app.ingest.profile import Evidence, merge
+from app.ingest.profile_merge import Evidence, merge
 from app.ingest.reputation import MinerCounters, bucket_for, next_quarantine, reputation, take
 
 counts = st.integers(min_value=0, max_value=10_000)

@@ -11,13 +11,14 @@ import httpx
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.catalog.companies import Company
+from app.catalog.ids import lead_id_for_domain
+from app.catalog.tables import Miner, Snippet
 from app.core.config import Settings
-from app.db.session import create_sessionmaker
-from app.ingest.models import Miner, Snippet
-from app.leads.component import Ranker
+from app.core.db import create_sessionmaker
 from app.leads.index import LeadIndex, ReadVersions
 from app.leads.loader import Changes
-from app.leads.models import Company, lead_id_for_domain
+from app.leads.startup import Ranker
 from app.ranking.embedding import load_embedder
 from scripts.ranker_world import World
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.leads.hydrate import evidence_slots
-from app.leads.store import SNIPPET_DIM, LeadStore
+from app.ranking.columns import SNIPPET_DIM, LeadStore
 
 
 def unit(*hot: int) -> np.ndarray:

@@ -13,9 +13,9 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import Settings
-from app.leads.component import Ranker
+from app.leads.startup import Ranker
+from app.leads.tables import ModelVersion
 from app.ranking.reranker import load_artifact, sha256_of, write_artifact
-from app.registry.models import ModelVersion
 from scripts.ranker_world import World
 from tests.conftest import app_client_for
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from app.leads.querylog import QueryLog
-from app.search.models import SearchRequest
+from app.leads.tables import SearchRequest
 
 
 def row(**overrides: object) -> dict[str, object]:

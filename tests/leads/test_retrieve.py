@@ -9,7 +9,7 @@ import pytest
 
 from app.core.config import Settings
 from app.leads.retrieve import HardFilters
-from app.leads.store import LeadStore
+from app.ranking.columns import LeadStore
 from app.ranking.embedding import load_embedder
 from app.ranking.text import tokenize
 from scripts.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.leads.models import lead_id_for_domain
-from app.search.models import SearchRequest
+from app.catalog.ids import lead_id_for_domain
+from app.leads.tables import SearchRequest
 from scripts.ranker_world import World
 
 LEAD_KEYS = {

@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.catalog.companies import Company, CompanyEmbedding, Contact
+from app.catalog.ids import lead_id_for_domain
+from app.catalog.tables import Miner, Outcome, Snippet
 from app.ingest.dedup import default_snippet_id
-from app.ingest.models import Miner, Outcome, Snippet
 from app.ingest.normalize import email_domain, is_personal_domain
-from app.leads.models import Company, CompanyEmbedding, Contact, lead_id_for_domain
-from app.leads.store import CompanyRecord
+from app.ranking.columns import CompanyRecord
 from app.ranking.documents import company_embedding
 from app.ranking.embedding import Embedder
 from app.ranking.signals import SnippetView

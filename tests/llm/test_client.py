@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from app.core.config import Settings
+from app.leads.refine import refine
 from app.llm.breaker import CircuitBreaker
 from app.llm.client import LlmClient
-from app.llm.refine import refine
 from app.ranking.prompt import parse_prompt
 from tests.llm.fake_provider import fake_provider
 

@@ -10,9 +10,9 @@ import asyncpg
 import pytest
 
 from app.core.config import Settings
-from app.db.admin import asyncpg_dsn, with_database
 from dev.world.config import WorldConfig
 from dev.world.writer import write_world
+from tools.db_admin import asyncpg_dsn, with_database
 
 SMALL_COMPANIES = 200
 

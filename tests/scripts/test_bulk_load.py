@@ -15,7 +15,7 @@ from app.core.config import Settings
 from app.ingest.normalize import is_personal_domain
 from app.leads.index import LeadIndex
 from app.leads.loader import all_company_ids, load_companies
-from app.leads.store import LeadStore
+from app.ranking.columns import LeadStore
 from app.ranking.embedding import Embedder, load_embedder
 from dev.world import iter_jsonl
 from scripts.bulk_load import bulk_load

@@ -9,9 +9,9 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core.config import Settings
-from app.db.admin import alembic_run, asyncpg_dsn, drop_database, ensure_database, with_database
-from app.db.models import Base
+from app.tables import Base
 from tests.support import unique
+from tools.db_admin import alembic_run, asyncpg_dsn, drop_database, ensure_database, with_database
 
 
 async def _tables(url: str) -> set[str]:

@@ -8,12 +8,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.state import AppState
+from app.api.state import AppState
 from app.leads.cache import SearchCache
 from app.leads.index import LeadIndex
+from app.leads.models_registry import ModelManager
 from app.leads.querylog import QueryLog
-from app.leads.registry import ModelManager
-from app.leads.search import SearchService
+from app.leads.service import SearchService
 from app.llm.client import LlmClient
 from app.ranking.embedding import load_embedder
 

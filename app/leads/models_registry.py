@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.periodic import Periodic
+from app.leads.tables import ModelVersion
 from app.observability.meters import MODEL_INFO
 from app.ranking.reranker import ArtifactError, Reranker, heuristic_reranker, load_artifact
-from app.registry.models import ModelVersion
 
 logger = logging.getLogger(__name__)
 DEFAULT_MANIFEST = "DEFAULT.json"

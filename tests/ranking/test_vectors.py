@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.leads.vectors import QuantizedVectors, encode
+from app.ranking.vectors import QuantizedVectors, encode
 
 
 def test_cosines_survive_quantisation() -> None:

@@ -11,10 +11,10 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
-from app.core.readiness import run_checks
-from app.core.state import AppState
+from app.api.state import AppState
 from app.observability.meters import READINESS
 from app.observability.multiproc import check_multiprocess
+from app.observability.readiness import run_checks
 
 logger = logging.getLogger(__name__)
 

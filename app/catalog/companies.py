@@ -11,16 +11,10 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, SmallInteger, Strin
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, TimestampMixin
+from app.core.orm import Base, TimestampMixin
 
 # Fixed at the schema: changing the embedding model's dimension is a migration.
 EMBEDDING_DIM = 256
-LEAD_NAMESPACE = uuid.UUID("6f1c1f9e-3b0e-5d2a-9a51-1e5c0c7b9d10")
-
-
-def lead_id_for_domain(domain: str) -> uuid.UUID:
-    """Stable lead id: the same normalized domain gives the same id in every environment."""
-    return uuid.uuid5(LEAD_NAMESPACE, domain)
 
 
 class Company(TimestampMixin, Base):

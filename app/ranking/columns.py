@@ -18,7 +18,6 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.vectors import QuantizedVectors
 from app.ranking.bm25 import IndexedDocument
 from app.ranking.documents import combine_company_vector, company_document, company_head
 from app.ranking.embedding import Embedder, l2_normalise
@@ -30,6 +29,7 @@ from app.ranking.signals import (
     snippet_weight,
 )
 from app.ranking.text import tokenize
+from app.ranking.vectors import QuantizedVectors
 
 # Snippet-level matching keeps the newest signal snippets of each company, truncated to the leading
 # (highest-variance) dimensions: 100k companies x 16 x (128 + 4) bytes = 211 MB (int8 + scale).

@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from app.api.deps import StateDep
 from app.core.metrics import render_metrics
-from app.core.readiness import run_checks
+from app.observability.readiness import run_checks
 
 router = APIRouter(tags=["health"])
 

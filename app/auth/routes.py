@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from app.api.deps import AdminPrincipal, AnyPrincipal, SessionDep
-from app.auth.models import ApiKey
+from app.auth.tables import ApiKey
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from app.core.config import Settings
-from app.leads.store import CompanyRecord, LeadStore
+from app.ranking.columns import CompanyRecord, LeadStore
 from app.ranking.embedding import Embedder, load_embedder
 from scripts.ranker_world import company_records
 from tests.leads.world_loader import tiny_world

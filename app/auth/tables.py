@@ -9,7 +9,7 @@ from sqlalchemy import DateTime, Integer, String, func
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base
+from app.core.orm import Base
 
 SCOPES = ("search", "ingest", "admin")
 

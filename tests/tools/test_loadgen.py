@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.observability.loadgen import (
+from tools.loadgen import (
     MixRequest,
     Sample,
     build_mix,

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, BYTEA, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base, TimestampMixin
+from app.core.orm import Base, TimestampMixin
 
 SNIPPET_KINDS = ("profile", "news", "job_post", "tech_stack", "funding", "review", "social", "web")
 SNIPPET_STATUSES = ("accepted", "duplicate", "near_duplicate", "quarantined")

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import asyncpg
 
+from app.catalog.ids import lead_id_for_domain
 from app.core.config import Settings
 from app.ingest.db import lock_companies
 from app.ingest.dedup import hamming, is_boilerplate, simhash_many
@@ -29,10 +30,9 @@ from app.ingest.miners import (
     save_miners,
     take_tokens,
 )
-from app.ingest.profile import Evidence
+from app.ingest.profile_merge import Evidence
 from app.ingest.profiles_db import apply_evidence, rebuild_profiles
 from app.ingest.validate import CleanSnippet
-from app.leads.models import lead_id_for_domain
 from app.observability.meters import (
     CONTACTS_DROPPED,
     MINERS_THROTTLED,

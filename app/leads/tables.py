@@ -1,4 +1,5 @@
-"""The query log: one row per search request, for analytics, cost and outcome attribution."""
+"""The tables the search domain owns: the query log (one row per search request, for analytics, cost
+and outcome attribution) and the model registry (versioned reranker artifacts, exactly one active)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy import Boolean, DateTime, Float, Index, Integer, String, Text, f
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base
+from app.core.orm import Base
 
 
 class SearchRequest(Base):
@@ -35,3 +36,23 @@ class SearchRequest(Base):
     )
 
     __table_args__ = (Index("ix_requests_created_brin", "created_at", postgresql_using="brin"),)
+
+
+class ModelVersion(Base):
+    __tablename__ = "models"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    path: Mapped[str] = mapped_column(String(1024), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    feature_names: Mapped[list[str]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'::jsonb")
+    )
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    card: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    activated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("uq_models_one_active", "active", unique=True, postgresql_where=text("active")),)

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 
+from app.api.lifespan import state_of
+from app.api.state import AppState
 from app.core.config import Settings
-from app.core.lifespan import state_of
-from app.core.state import AppState
 from app.main import default_hooks
-from app.observability.hooks import observability_hook, probe_readiness_once
 from app.observability.meters import set_model_version
 from app.observability.multiproc import check_multiprocess, multiprocess_active, prepare_multiproc_dir
+from app.observability.startup import observability_hook, probe_readiness_once
 from tests.conftest import app_client_for
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from app.core.state import AppState
+from app.api.state import AppState
 
 CHECK_TIMEOUT_S = 1.0
 

@@ -10,18 +10,18 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
+from app.core.db import raw_connection
 from app.core.errors import ApiError
-from app.db.session import raw_connection
 from app.leads.cache import SearchCache, cache_key
 from app.leads.flow import ann_rows, run_search
 from app.leads.hydrate import ContactView, Evidence, contacts_for, evidence_for, evidence_slots, iso
 from app.leads.index import LeadIndex
+from app.leads.models_registry import ModelManager
 from app.leads.pipeline import Prepared, Ranked, fit_and_intent
 from app.leads.querylog import QueryLog
-from app.leads.registry import ModelManager
+from app.leads.refine import refine
 from app.leads.schemas import SearchRequestBody
 from app.llm.client import LlmClient
-from app.llm.refine import refine
 from app.observability.cost import CostMeter
 from app.observability.meters import CANDIDATES, LLM_REQUESTS, PIPELINE_LATENCY, SEARCH_REQUESTS
 from app.ranking.explain import summary, top_features

@@ -10,11 +10,11 @@ from typing import Any
 from fastapi import FastAPI
 from redis.asyncio import Redis
 
+from app.api.state import AppState
 from app.auth.service import Authenticator, RateLimiter
 from app.core.config import Settings
+from app.core.db import create_engine, create_sessionmaker
 from app.core.kafka import KafkaHub
-from app.core.state import AppState
-from app.db.session import create_engine, create_sessionmaker
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 
-from app.core.state import AppState
+from app.api.state import AppState
 from app.ingest.churn import run_churn_forever
 from app.ingest.embeddings import EmbeddingWorker
 from app.ingest.service import IngestService

@@ -1,0 +1,19 @@
+"""Every ORM model, imported in one place so `Base.metadata` is complete (alembic, tests)."""
+
+from app.auth.tables import ApiKey
+from app.catalog.companies import Company, Contact
+from app.catalog.tables import Miner, Outcome, Snippet
+from app.core.orm import Base
+from app.leads.tables import ModelVersion, SearchRequest
+
+__all__ = [
+    "ApiKey",
+    "Base",
+    "Company",
+    "Contact",
+    "Miner",
+    "ModelVersion",
+    "Outcome",
+    "SearchRequest",
+    "Snippet",
+]
