@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from app.api.lifespan import StartupHook, make_lifespan
+from app.api.lifespan import StartupHook, default_hooks, make_lifespan
 from app.api.router import api_router
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
-from app.ingest.startup import ingest_hook
-from app.leads.startup import ranker_hook
 from app.observability.http import install_http_metrics
-from app.observability.startup import observability_hook
 
 
 def create_app(settings: Settings | None = None, *, hooks: list[StartupHook] | None = None) -> FastAPI:
@@ -30,8 +27,3 @@ def create_app(settings: Settings | None = None, *, hooks: list[StartupHook] | N
     app.include_router(api_router)
     install_http_metrics(app)
     return app
-
-
-def default_hooks() -> list[StartupHook]:
-    """Components started after the core clients (ranker, caches, schedulers), in order."""
-    return [observability_hook, ingest_hook, ranker_hook]

@@ -8,8 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.api.lifespan import state_of
-from app.api.state import AppState
+from app.api.state import AppState, state_of
 from app.auth.service import Principal
 from app.core.config import Settings
 from app.core.errors import ApiError
@@ -25,14 +24,14 @@ StateDep = Annotated[AppState, Depends(get_state)]
 
 
 def get_settings_dep(state: StateDep) -> Settings:
-    return state.settings
+    return state.core.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
-    async with state.sessionmaker() as session:
+    async with state.core.sessionmaker() as session:
         yield session
 
 
@@ -40,10 +39,9 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
 def get_ingest_service(state: StateDep) -> IngestService:
-    service = state.components.get("ingest")
-    if not isinstance(service, IngestService):
+    if state.ingest is None:
         raise ApiError(status_code=503, code="unavailable", message="ingestion is not started")
-    return service
+    return state.ingest
 
 
 IngestServiceDep = Annotated[IngestService, Depends(get_ingest_service)]
@@ -71,7 +69,7 @@ def require_scope(scope: str | None) -> Callable[[Request, AppState], Awaitable[
                 field="Authorization",
                 headers=unauthorized,
             )
-        principal = await state.authenticator.authenticate(token)
+        principal = await state.auth.authenticator.authenticate(token)
         if principal is None:
             raise ApiError(
                 status_code=401,
@@ -87,8 +85,8 @@ def require_scope(scope: str | None) -> Callable[[Request, AppState], Awaitable[
                 message=f"this API key lacks the '{scope}' scope",
                 field="Authorization",
             )
-        limit = principal.rate_limit_per_minute or state.settings.default_rate_limit_per_minute
-        retry_after = await state.rate_limiter.hit(key_id=principal.key_id, limit=limit)
+        limit = principal.rate_limit_per_minute or state.core.settings.default_rate_limit_per_minute
+        retry_after = await state.auth.rate_limiter.hit(key_id=principal.key_id, limit=limit)
         if retry_after is not None:
             raise ApiError(
                 status_code=429,
@@ -108,13 +106,15 @@ SearchPrincipal = Annotated[Principal, Depends(require_scope("search"))]
 IngestPrincipal = Annotated[Principal, Depends(require_scope("ingest"))]
 AdminPrincipal = Annotated[Principal, Depends(require_scope("admin"))]
 
+# What every authenticated route can answer before its own logic runs.
+AUTH_ERRORS = (401, 403, 429)
+
 
 def get_ranker(state: StateDep) -> Ranker:
     """The ranker component (app/leads/startup.py); 503 until its startup hook has run."""
-    ranker = state.components.get("ranker")
-    if not isinstance(ranker, Ranker):
+    if state.ranker is None:
         raise ApiError(status_code=503, code="unavailable", message="the ranker is not loaded")
-    return ranker
+    return state.ranker
 
 
 RankerDep = Annotated[Ranker, Depends(get_ranker)]

@@ -1,36 +1,46 @@
-"""The lifespan opens every client, pool and model, and closes them in reverse order."""
+"""The lifespan opens the core clients, runs each domain's startup hook in order, and closes
+everything in reverse order."""
 
 from __future__ import annotations
 
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
 
 from fastapi import FastAPI
-from redis.asyncio import Redis
 
 from app.api.state import AppState
-from app.auth.service import Authenticator, RateLimiter
+from app.auth.startup import start_auth
+from app.core.clients import Cleanup, close_clients, open_clients
 from app.core.config import Settings
-from app.core.db import create_engine, create_sessionmaker
-from app.core.kafka import KafkaHub
+from app.ingest.startup import start_ingest
+from app.leads.startup import start_ranker
+from app.observability.startup import start_observability
 
 logger = logging.getLogger(__name__)
 
-# A startup hook receives the state after the core clients exist and returns an async cleanup.
-StartupHook = Callable[[AppState], Awaitable[Callable[[], Awaitable[None]] | None]]
+# A startup hook receives the state after the core clients exist, sets its component on the state
+# and returns an async cleanup (or None).
+StartupHook = Callable[[AppState], Awaitable[Cleanup | None]]
 
 
-def build_redis(settings: Settings) -> Redis | None:
-    if not settings.redis_enabled:
-        return None
-    return Redis.from_url(
-        settings.redis_url,
-        socket_timeout=settings.redis_timeout_s,
-        socket_connect_timeout=settings.redis_timeout_s,
-        health_check_interval=30,
-    )
+async def observability_hook(state: AppState) -> Cleanup | None:
+    return await start_observability(state.core, probes=state.probes)
+
+
+async def ingest_hook(state: AppState) -> Cleanup | None:
+    state.ingest, cleanup = await start_ingest(state.core)
+    return cleanup
+
+
+async def ranker_hook(state: AppState) -> Cleanup | None:
+    state.ranker, cleanup = await start_ranker(state.core)
+    return cleanup
+
+
+def default_hooks() -> list[StartupHook]:
+    """Components started after the core clients (ranker, caches, schedulers), in order."""
+    return [observability_hook, ingest_hook, ranker_hook]
 
 
 def make_lifespan(
@@ -38,23 +48,10 @@ def make_lifespan(
 ) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings)
-        sessionmaker = create_sessionmaker(engine)
-        redis = build_redis(settings)
-        kafka = KafkaHub(settings) if settings.kafka_enabled else None
-        state = AppState(
-            settings=settings,
-            engine=engine,
-            sessionmaker=sessionmaker,
-            redis=redis,
-            kafka=kafka,
-            authenticator=Authenticator(
-                sessionmaker=sessionmaker, pepper=settings.api_key_pepper, ttl_s=settings.auth_cache_ttl_s
-            ),
-            rate_limiter=RateLimiter(redis=redis),
-        )
+        core = open_clients(settings)
+        state = AppState(core=core, auth=start_auth(core))
         app.state.leadpoet = state
-        cleanups: list[Callable[[], Awaitable[None]]] = []
+        cleanups: list[Cleanup] = []
         try:
             for hook in hooks:
                 cleanup = await hook(state)
@@ -67,17 +64,6 @@ def make_lifespan(
                     await cleanup()
                 except Exception:
                     logger.exception("cleanup failed")
-            if kafka is not None:
-                await kafka.close()
-            if redis is not None:
-                await redis.aclose()
-            await engine.dispose()
+            await close_clients(core)
 
     return lifespan
-
-
-def state_of(app: Any) -> AppState:
-    state = getattr(app.state, "leadpoet", None)
-    if not isinstance(state, AppState):
-        raise RuntimeError("application state is not initialised (lifespan not running)")
-    return state

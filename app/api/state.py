@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
-from app.auth.service import Authenticator, RateLimiter
-from app.core.config import Settings
-from app.core.kafka import KafkaHub
+from app.auth.startup import AuthComponent
+from app.core.clients import CoreClients
+from app.ingest.service import IngestService
+from app.leads.startup import Ranker
+from app.observability.readiness import Probe
 
 
 @dataclass(slots=True)
 class AppState:
-    settings: Settings
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-    redis: Redis | None
-    kafka: KafkaHub | None
-    authenticator: Authenticator
-    rate_limiter: RateLimiter
-    # Components added by later stages (ranker, cache, ingestion) register here by name,
-    # each typed at its accessor in app.api.deps.
-    components: dict[str, Any] = field(default_factory=dict)
+    core: CoreClients
+    auth: AuthComponent
+    # Set by their startup hooks (app/api/lifespan.py); None when the hook is not part of the app.
+    ingest: IngestService | None = None
+    ranker: Ranker | None = None
+
+    def probes(self) -> list[Probe]:
+        """The components' own readiness checks, beside the core ones (Postgres, Redis, Kafka)."""
+        return [("ranker", self.ranker.readiness)] if self.ranker is not None else []
+
+
+def state_of(app: Any) -> AppState:
+    state = getattr(app.state, "leadpoet", None)
+    if not isinstance(state, AppState):
+        raise RuntimeError("application state is not initialised (lifespan not running)")
+    return state

@@ -2,57 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter
-from pydantic import BaseModel
-from sqlalchemy import select
 
-from app.api.deps import AdminPrincipal, AnyPrincipal, SessionDep
-from app.auth.tables import ApiKey
+from app.api.deps import AUTH_ERRORS, AdminPrincipal, AnyPrincipal, SessionDep
+from app.auth.schemas import KeyInfo, WhoAmI
+from app.auth.service import list_keys
+from app.core.errors import error_responses
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"])
 
 
-class WhoAmI(BaseModel):
-    key_id: str
-    name: str
-    scopes: list[str]
-    rate_limit_per_minute: int | None
-
-
-class KeyInfo(BaseModel):
-    prefix: str
-    name: str
-    scopes: list[str]
-    rate_limit_per_minute: int | None
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked: bool
-
-
-@router.get("/me")
+@router.get(
+    "/me",
+    summary="The calling key: id, name, scopes and rate limit",
+    response_model=WhoAmI,
+    responses=error_responses(401, 429),
+)
 async def whoami(principal: AnyPrincipal) -> WhoAmI:
-    return WhoAmI(
-        key_id=str(principal.key_id),
-        name=principal.name,
-        scopes=sorted(principal.scopes),
-        rate_limit_per_minute=principal.rate_limit_per_minute,
-    )
+    return WhoAmI.of(principal)
 
 
-@router.get("")
-async def list_keys(_: AdminPrincipal, session: SessionDep) -> list[KeyInfo]:
-    rows = (await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars().all()
-    return [
-        KeyInfo(
-            prefix=r.prefix,
-            name=r.name,
-            scopes=r.scopes,
-            rate_limit_per_minute=r.rate_limit_per_minute,
-            created_at=r.created_at,
-            last_used_at=r.last_used_at,
-            revoked=r.revoked_at is not None,
-        )
-        for r in rows
-    ]
+@router.get(
+    "",
+    summary="Every API key, oldest first (scope admin)",
+    response_model=list[KeyInfo],
+    responses=error_responses(*AUTH_ERRORS),
+)
+async def get_keys(_: AdminPrincipal, session: SessionDep) -> list[KeyInfo]:
+    return [KeyInfo.of(row) for row in await list_keys(session)]

@@ -49,6 +49,11 @@ async def revoke_key(session: AsyncSession, *, prefix: str) -> bool:
     return result.first() is not None
 
 
+async def list_keys(session: AsyncSession) -> list[ApiKey]:
+    """Every key, oldest first (revoked ones included)."""
+    return list((await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars().all())
+
+
 class Authenticator:
     """Verifies bearer keys; caches positive and negative lookups for a few seconds."""
 

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -27,6 +28,38 @@ _STATUS_CODES: dict[int, str] = {
     429: "rate_limited",
     503: "unavailable",  # or "overloaded" when requests are shed
 }
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    # 422 only: every invalid field with its reason.
+    details: list[dict[str, str | None]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """The body of every 4xx/5xx answer."""
+
+    error: ErrorDetail
+
+
+_DESCRIPTIONS: dict[int, str] = {
+    401: "missing, invalid or revoked API key",
+    403: "the API key lacks the required scope",
+    404: "no such object",
+    413: "request body too large",
+    422: "invalid request; `field` names the first invalid field",
+    429: "rate limited or throttled; see Retry-After",
+    503: "a dependency is unavailable or the service is overloaded; see Retry-After",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: each error status it can answer, with the one error model."""
+    return {
+        s: {"model": ErrorResponse, "description": _DESCRIPTIONS.get(s, _STATUS_CODES[s])} for s in statuses
+    }
 
 
 class ApiError(Exception):

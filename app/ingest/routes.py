@@ -5,35 +5,26 @@ ingestion endpoints share the 202 answer, 429 on throttle and 503 without a brok
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 from aiokafka.errors import KafkaError
 from fastapi import APIRouter, Body
-from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from app.api.deps import AdminPrincipal, IngestPrincipal, IngestServiceDep, SessionDep, SettingsDep
-from app.catalog.tables import Miner
-from app.core.errors import ApiError
+from app.api.deps import (
+    AUTH_ERRORS,
+    AdminPrincipal,
+    IngestPrincipal,
+    IngestServiceDep,
+    SessionDep,
+    SettingsDep,
+)
+from app.core.errors import ApiError, error_responses
 from app.core.kafka import KafkaUnavailableError
-from app.ingest.miners import bucket
-from app.ingest.service import IngestAnswer, StorageBusy
+from app.ingest.schemas import IngestResponse, MinerInfo, Rejected, SnippetBatch
+from app.ingest.service import IngestAnswer, StorageBusy, miner_info
 from app.ingest.writer import Throttled
 
 router = APIRouter(prefix="/v1", tags=["ingestion"])
-
-
-class Rejected(BaseModel):
-    index: int
-    field: str
-    reason: str
-
-
-class IngestResponse(BaseModel):
-    accepted: int
-    duplicates: int
-    rejected: list[Rejected]
 
 
 async def run_ingest(
@@ -68,11 +59,17 @@ async def run_ingest(
     )
 
 
-class SnippetBatch(BaseModel):
-    snippets: list[Any] = Field(description="Miner snippets, each validated on its own (at most 1,000).")
+# 422: too many items or not a list; 429 also when the miner is throttled; 503 without a broker.
+INGEST_ERRORS = error_responses(*AUTH_ERRORS, 422, 503)
 
 
-@router.post("/snippets", status_code=202, responses={429: {"description": "miner throttled"}})
+@router.post(
+    "/snippets",
+    status_code=202,
+    summary="Ingest a batch of miner snippets",
+    response_model=IngestResponse,
+    responses=INGEST_ERRORS,
+)
 async def post_snippets(
     body: SnippetBatch, _: IngestPrincipal, service: IngestServiceDep, settings: SettingsDep
 ) -> IngestResponse:
@@ -83,7 +80,13 @@ async def post_snippets(
     )
 
 
-@router.post("/outcomes", status_code=202)
+@router.post(
+    "/outcomes",
+    status_code=202,
+    summary="Ingest outcome events (a batch or one event)",
+    response_model=IngestResponse,
+    responses=INGEST_ERRORS,
+)
 async def post_outcomes(
     _: IngestPrincipal,
     service: IngestServiceDep,
@@ -116,53 +119,13 @@ async def post_outcomes(
     return await run_ingest(service.outcomes, items, field="outcomes", max_items=settings.ingest_max_batch)
 
 
-class Throttle(BaseModel):
-    rate_per_s: float
-    capacity: float
-    tokens: float
-    throttled_requests: int
-
-
-class MinerInfo(BaseModel):
-    id: str
-    reputation: float
-    quarantined: bool
-    counters: dict[str, int]
-    throttle: Throttle
-    created_at: datetime
-    last_seen_at: datetime | None
-
-
-@router.get("/miners/{miner_id}")
+@router.get(
+    "/miners/{miner_id}",
+    summary="A miner's reputation, quarantine state, counters and throttle (scope admin)",
+    response_model=MinerInfo,
+    responses=error_responses(*AUTH_ERRORS, 404, 422),
+)
 async def get_miner(
     miner_id: str, _: AdminPrincipal, session: SessionDep, settings: SettingsDep
 ) -> MinerInfo:
-    miner = (await session.execute(select(Miner).where(Miner.id == miner_id))).scalar_one_or_none()
-    if miner is None:
-        raise ApiError(status_code=404, code="not_found", message=f"no miner {miner_id!r}", field="miner_id")
-    b = bucket(settings, miner.reputation)
-    names = [
-        "accepted",
-        "rejected",
-        "duplicates",
-        "near_duplicates",
-        "boilerplate",
-        "corroborated",
-        "contradicted",
-        "outcomes_positive",
-        "outcomes_negative",
-    ]
-    return MinerInfo(
-        id=miner.id,
-        reputation=miner.reputation,
-        quarantined=miner.quarantined,
-        counters={n: int(getattr(miner, n)) for n in names},
-        throttle=Throttle(
-            rate_per_s=round(b.rate_per_s, 3),
-            capacity=round(b.capacity, 3),
-            tokens=round(miner.throttle_tokens, 3),
-            throttled_requests=miner.throttled_requests,
-        ),
-        created_at=miner.created_at,
-        last_seen_at=miner.last_seen_at,
-    )
+    return await miner_info(session, settings=settings, miner_id=miner_id)

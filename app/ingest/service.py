@@ -12,13 +12,17 @@ from typing import Any
 
 import asyncpg
 import orjson
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.catalog.tables import Miner
 from app.core.config import Settings
+from app.core.errors import ApiError
 from app.core.kafka import KafkaHub
 from app.ingest.db import ensure_miners, transaction
-from app.ingest.miners import lock_miners, save_miners, take_tokens
+from app.ingest.miners import COUNTER_FIELDS, bucket, lock_miners, save_miners, take_tokens
 from app.ingest.outcomes import store_outcomes
+from app.ingest.schemas import MinerInfo, Throttle
 from app.ingest.validate import (
     CleanOutcome,
     CleanSnippet,
@@ -82,7 +86,7 @@ class IngestAnswer:
 
 
 class IngestService:
-    """Registered as `state.components["ingest"]`."""
+    """The state's `ingest` component (app/api/state.py)."""
 
     def __init__(self, *, settings: Settings, engine: AsyncEngine, kafka: KafkaHub | None) -> None:
         self.settings = settings
@@ -204,3 +208,25 @@ async def _known_duplicates(conn: asyncpg.Connection, clean: list[CleanSnippet])
     ids = {r["id"] for r in rows}
     hashes = {bytes(r["content_hash"]) for r in rows}
     return sum(1 for s in clean if s.snippet_id in ids or s.content_hash in hashes)
+
+
+async def miner_info(session: AsyncSession, *, settings: Settings, miner_id: str) -> MinerInfo:
+    """A miner's reputation, quarantine state, counters and throttle bucket; 404 when unknown."""
+    miner = (await session.execute(select(Miner).where(Miner.id == miner_id))).scalar_one_or_none()
+    if miner is None:
+        raise ApiError(status_code=404, code="not_found", message=f"no miner {miner_id!r}", field="miner_id")
+    b = bucket(settings, miner.reputation)
+    return MinerInfo(
+        id=miner.id,
+        reputation=miner.reputation,
+        quarantined=miner.quarantined,
+        counters={name: int(getattr(miner, name)) for name in COUNTER_FIELDS},
+        throttle=Throttle(
+            rate_per_s=round(b.rate_per_s, 3),
+            capacity=round(b.capacity, 3),
+            tokens=round(miner.throttle_tokens, 3),
+            throttled_requests=miner.throttled_requests,
+        ),
+        created_at=miner.created_at,
+        last_seen_at=miner.last_seen_at,
+    )

@@ -5,23 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
 
-from app.api.state import AppState
+from app.core.clients import Cleanup, CoreClients
 from app.ingest.churn import run_churn_forever
 from app.ingest.embeddings import EmbeddingWorker
 from app.ingest.service import IngestService
 
 
-async def ingest_hook(state: AppState) -> Callable[[], Awaitable[None]] | None:
-    settings = state.settings
-    state.components["ingest"] = IngestService(settings=settings, engine=state.engine, kafka=state.kafka)
+async def start_ingest(core: CoreClients) -> tuple[IngestService, Cleanup | None]:
+    settings = core.settings
+    service = IngestService(settings=settings, engine=core.engine, kafka=core.kafka)
     if settings.kafka_enabled or not settings.ingest_workers_in_api:
-        return None
+        return service, None
     stop = asyncio.Event()
     tasks = [
-        asyncio.create_task(EmbeddingWorker(settings=settings, engine=state.engine).run(stop)),
-        asyncio.create_task(run_churn_forever(settings, state.engine, stop)),
+        asyncio.create_task(EmbeddingWorker(settings=settings, engine=core.engine).run(stop)),
+        asyncio.create_task(run_churn_forever(settings, core.engine, stop)),
     ]
 
     async def cleanup() -> None:
@@ -30,4 +29,4 @@ async def ingest_hook(state: AppState) -> Callable[[], Awaitable[None]] | None:
             with contextlib.suppress(Exception):
                 await task
 
-    return cleanup
+    return service, cleanup

@@ -1,4 +1,4 @@
-"""`GET /v1/leads/{lead_id}`: a company's full profile with its evidence."""
+"""A company's full profile with its evidence, as `GET /v1/leads/{lead_id}` answers it (`LeadProfile`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`/v1/leads`: search (scope `search`) and a lead's profile (any scope). Logic lives in app/leads."""
+"""`/v1/leads`: search (scope `search`) and a lead's profile. Logic lives in app/leads."""
 
 from __future__ import annotations
 
@@ -8,14 +8,20 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Response
 
-from app.api.deps import RankerDep, SearchPrincipal, SessionDep
+from app.api.deps import AUTH_ERRORS, RankerDep, SearchPrincipal, SessionDep
+from app.core.errors import error_responses
 from app.leads.profile import lead_profile
-from app.leads.schemas import SearchRequestBody, SearchResponse
+from app.leads.schemas import LeadProfile, SearchRequestBody, SearchResponse
 
 router = APIRouter(prefix="/v1/leads", tags=["leads"])
 
 
-@router.post("/search", response_model=SearchResponse)
+@router.post(
+    "/search",
+    summary="The K companies most likely to buy the described product",
+    response_model=SearchResponse,
+    responses=error_responses(*AUTH_ERRORS, 422, 503),
+)
 async def search_leads(body: SearchRequestBody, principal: SearchPrincipal, ranker: RankerDep) -> Response:
     # The service builds the response in the documented shape (`SearchResponse`, checked by the
     # contract tests); serialising it directly skips a second validation pass per request.
@@ -23,6 +29,11 @@ async def search_leads(body: SearchRequestBody, principal: SearchPrincipal, rank
     return Response(orjson.dumps(result), media_type="application/json")
 
 
-@router.get("/{lead_id}")
+@router.get(
+    "/{lead_id}",
+    summary="A lead's full profile: facts, contacts, latest evidence and outcome counts",
+    response_model=LeadProfile,
+    responses=error_responses(*AUTH_ERRORS, 404, 422),
+)
 async def get_lead(lead_id: uuid.UUID, _: SearchPrincipal, session: SessionDep) -> dict[str, Any]:
     return await lead_profile(session, lead_id=lead_id)

@@ -119,3 +119,43 @@ class SearchResponse(BaseModel):
     model_version: str
     leads: list[LeadOut]
     metadata: SearchMetadata
+
+
+class ProfileContact(BaseModel):
+    name: str
+    title: str
+    email: str | None
+    linkedin_url: str | None
+
+
+class ProfileEvidence(BaseModel):
+    snippet_id: str
+    kind: str
+    text: str
+    source_url: str
+    observed_at: str
+    miner_id: str
+    miner_reputation: float | None
+    status: str
+    corroborations: int
+
+
+class LeadProfile(BaseModel):
+    """`GET /v1/leads/{lead_id}`: a company's full profile with its latest evidence."""
+
+    lead_id: str
+    domain: str
+    name: str
+    industry: str | None
+    naics_code: str | None
+    employees: int | None
+    country: str | None
+    founded_year: int | None
+    description: str
+    profile: dict[str, Any]
+    snippet_count: int
+    last_snippet_at: str | None
+    updated_at: str
+    contacts: list[ProfileContact]
+    evidence: list[ProfileEvidence]
+    outcomes: dict[str, int]

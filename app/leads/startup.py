@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from app.api.state import AppState
+from app.core.clients import Cleanup, CoreClients
 from app.leads.cache import SearchCache
 from app.leads.index import LeadIndex
 from app.leads.models_registry import ModelManager
@@ -18,7 +17,6 @@ from app.llm.client import LlmClient
 from app.ranking.embedding import load_embedder
 
 logger = logging.getLogger(__name__)
-COMPONENT = "ranker"
 
 
 @dataclass
@@ -47,17 +45,17 @@ class Ranker:
         }
 
 
-async def ranker_hook(state: AppState) -> Callable[[], Awaitable[None]] | None:
-    settings = state.settings
+async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
+    settings = core.settings
     embedder = await asyncio.to_thread(load_embedder, settings)
     index = LeadIndex(
-        sessionmaker=state.sessionmaker,
+        sessionmaker=core.sessionmaker,
         embedder=embedder,
         refresh_interval_s=settings.index_refresh_interval_s,
     )
     await index.build()
     models = ModelManager(
-        sessionmaker=state.sessionmaker,
+        sessionmaker=core.sessionmaker,
         model_dir=settings.model_dir,
         poll_interval_s=settings.model_poll_interval_s,
     )
@@ -68,10 +66,10 @@ async def ranker_hook(state: AppState) -> Callable[[], Awaitable[None]] | None:
     if settings.ranker_require_model and models.current.booster is None:
         raise RuntimeError(f"no usable ranker model in the registry: {models.last_error}")
     cache = SearchCache(
-        redis=state.redis, ttl_s=settings.cache_ttl_s, local_max_entries=settings.cache_local_max_entries
+        redis=core.redis, ttl_s=settings.cache_ttl_s, local_max_entries=settings.cache_local_max_entries
     )
     llm = LlmClient(settings) if settings.llm_enabled else None
-    query_log = QueryLog(sessionmaker=state.sessionmaker)
+    query_log = QueryLog(sessionmaker=core.sessionmaker)
     service = SearchService(
         settings=settings,
         index=index,
@@ -79,10 +77,9 @@ async def ranker_hook(state: AppState) -> Callable[[], Awaitable[None]] | None:
         cache=cache,
         llm=llm,
         query_log=query_log,
-        engine=state.engine,
+        engine=core.engine,
     )
     ranker = Ranker(index=index, models=models, cache=cache, service=service, llm=llm)
-    state.components[COMPONENT] = ranker
     index.start()
     models.start()
     query_log.start()
@@ -94,4 +91,4 @@ async def ranker_hook(state: AppState) -> Callable[[], Awaitable[None]] | None:
         if llm is not None:
             await llm.aclose()
 
-    return cleanup
+    return ranker, cleanup

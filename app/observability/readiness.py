@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import text
 
-from app.api.state import AppState
+from app.core.clients import CoreClients
 
 CHECK_TIMEOUT_S = 1.0
+
+# A named readiness check of a component: raises (or times out) when the component is not ready.
+Probe = tuple[str, Callable[[], Awaitable[object]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,24 +39,21 @@ async def _timed(name: str, check: Callable[[], Awaitable[object]]) -> CheckResu
     return CheckResult(name=name, ok=True, latency_ms=(time.perf_counter() - started) * 1000)
 
 
-async def run_checks(state: AppState) -> list[CheckResult]:
+async def run_checks(core: CoreClients, probes: Sequence[Probe] = ()) -> list[CheckResult]:
     async def postgres() -> None:
-        async with state.engine.connect() as conn:
+        async with core.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     checks: list[tuple[str, Callable[[], Awaitable[object]]]] = [("postgres", postgres)]
-    redis = state.redis
+    redis = core.redis
     if redis is not None:
 
         async def ping_redis() -> None:
             await redis.ping()
 
         checks.append(("redis", ping_redis))
-    kafka = state.kafka
+    kafka = core.kafka
     if kafka is not None:
         checks.append(("kafka", lambda: kafka.check(timeout_s=CHECK_TIMEOUT_S)))
-    for name, component in state.components.items():
-        probe = getattr(component, "readiness", None)
-        if callable(probe):
-            checks.append((name, probe))
+    checks.extend(probes)
     return list(await asyncio.gather(*(_timed(name, fn) for name, fn in checks)))

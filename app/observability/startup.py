@@ -9,37 +9,43 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
 
-from app.api.state import AppState
+from app.core.clients import Cleanup, CoreClients
 from app.observability.meters import READINESS
 from app.observability.multiproc import check_multiprocess
-from app.observability.readiness import run_checks
+from app.observability.readiness import Probe, run_checks
 
 logger = logging.getLogger(__name__)
 
 READINESS_PROBE_INTERVAL_S = 15.0
 
 
-async def probe_readiness_once(state: AppState) -> dict[str, bool]:
-    results = await run_checks(state)
+# The components' probes are read at each round: they register after this hook has started.
+Probes = Callable[[], Sequence[Probe]]
+
+
+async def probe_readiness_once(core: CoreClients, probes: Probes) -> dict[str, bool]:
+    results = await run_checks(core, probes())
     for result in results:
         READINESS.labels(check=result.name).set(1 if result.ok else 0)
     return {r.name: r.ok for r in results}
 
 
-async def _probe_forever(state: AppState, interval_s: float) -> None:
+async def _probe_forever(core: CoreClients, probes: Probes, interval_s: float) -> None:
     while True:
         await asyncio.sleep(interval_s)  # first probe after every startup hook has registered
         try:
-            await probe_readiness_once(state)
+            await probe_readiness_once(core, probes)
         except Exception:
             logger.exception("readiness probe failed")
 
 
-async def observability_hook(state: AppState) -> Callable[[], Awaitable[None]]:
-    check_multiprocess(state.settings)
-    task = asyncio.create_task(_probe_forever(state, READINESS_PROBE_INTERVAL_S), name="readiness-probe")
+async def start_observability(core: CoreClients, *, probes: Probes) -> Cleanup:
+    check_multiprocess(core.settings)
+    task = asyncio.create_task(
+        _probe_forever(core, probes, READINESS_PROBE_INTERVAL_S), name="readiness-probe"
+    )
 
     async def cleanup() -> None:
         task.cancel()

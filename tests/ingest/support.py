@@ -6,8 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
+from app.api.lifespan import ingest_hook
 from app.core.config import Settings
-from app.ingest.startup import ingest_hook
 from app.main import create_app
 
 MakeKey = Callable[..., Awaitable[str]]  # the `make_key` fixture

@@ -91,7 +91,7 @@ async def test_polling_picks_up_snippets_from_another_writer(
 async def test_apply_changes_makes_writes_visible_at_once(
     client: httpx.AsyncClient, search_headers: dict[str, str], ranker_engine: AsyncEngine, world_db: World
 ) -> None:
-    ranker = client._transport.app.state.leadpoet.components["ranker"]  # type: ignore[attr-defined]
+    ranker = client._transport.app.state.leadpoet.ranker  # type: ignore[attr-defined]
     assert isinstance(ranker, Ranker)
     await ranker.index.stop()  # no background polling: only the explicit call can make it visible
     domain = "zorblatt-applied.com"

@@ -23,7 +23,7 @@ PROMPT = {"prompt": "security awareness training and phishing simulation", "k": 
 
 
 def ranker_of(client: httpx.AsyncClient) -> Ranker:
-    ranker = client._transport.app.state.leadpoet.components["ranker"]  # type: ignore[attr-defined]
+    ranker = client._transport.app.state.leadpoet.ranker  # type: ignore[attr-defined]
     assert isinstance(ranker, Ranker)
     return ranker
 

@@ -105,7 +105,7 @@ async def test_query_log_row(
 ) -> None:
     body = await search(client, search_headers, prompt="warehouse robots for distribution centers", k=5)
     state = client._transport.app.state.leadpoet  # type: ignore[attr-defined]
-    await state.components["ranker"].service.drain()
+    await state.ranker.service.drain()
     async with ranker_engine.connect() as conn:
         row = (
             await conn.execute(select(SearchRequest).where(SearchRequest.id == uuid.UUID(body["request_id"])))

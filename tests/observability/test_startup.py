@@ -8,13 +8,12 @@ from pathlib import Path
 import pytest
 from prometheus_client import REGISTRY
 
-from app.api.lifespan import state_of
-from app.api.state import AppState
+from app.api.lifespan import default_hooks, observability_hook
+from app.api.state import AppState, state_of
 from app.core.config import Settings
-from app.main import default_hooks
 from app.observability.meters import set_model_version
 from app.observability.multiproc import check_multiprocess, multiprocess_active, prepare_multiproc_dir
-from app.observability.startup import observability_hook, probe_readiness_once
+from app.observability.startup import probe_readiness_once
 from tests.conftest import app_client_for
 
 
@@ -26,7 +25,7 @@ async def test_readiness_gauge_follows_the_checks(settings: Settings, clean_db: 
     client = app_client_for(settings)
     async with client:
         state: AppState = state_of(client.app)
-        results = await probe_readiness_once(state)
+        results = await probe_readiness_once(state.core, state.probes)
     assert results["postgres"] is True
     assert REGISTRY.get_sample_value("readiness_check_ok", {"check": "postgres"}) == 1
 
@@ -35,7 +34,8 @@ async def test_readiness_gauge_reports_a_dead_dependency(settings: Settings) -> 
     dead = settings.model_copy(update={"redis_url": "redis://127.0.0.1:1/0", "redis_timeout_s": 0.2})
     client = app_client_for(dead)
     async with client:
-        results = await probe_readiness_once(state_of(client.app))
+        state = state_of(client.app)
+        results = await probe_readiness_once(state.core, state.probes)
     assert results["redis"] is False
     assert REGISTRY.get_sample_value("readiness_check_ok", {"check": "redis"}) == 0
 

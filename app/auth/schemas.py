@@ -1,0 +1,48 @@
+"""What the /v1/keys routes answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from app.auth.service import Principal
+from app.auth.tables import ApiKey
+
+
+class WhoAmI(BaseModel):
+    key_id: str
+    name: str
+    scopes: list[str]
+    rate_limit_per_minute: int | None
+
+    @classmethod
+    def of(cls, principal: Principal) -> WhoAmI:
+        return cls(
+            key_id=str(principal.key_id),
+            name=principal.name,
+            scopes=sorted(principal.scopes),
+            rate_limit_per_minute=principal.rate_limit_per_minute,
+        )
+
+
+class KeyInfo(BaseModel):
+    prefix: str
+    name: str
+    scopes: list[str]
+    rate_limit_per_minute: int | None
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked: bool
+
+    @classmethod
+    def of(cls, row: ApiKey) -> KeyInfo:
+        return cls(
+            prefix=row.prefix,
+            name=row.name,
+            scopes=row.scopes,
+            rate_limit_per_minute=row.rate_limit_per_minute,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            revoked=row.revoked_at is not None,
+        )
