@@ -5,7 +5,7 @@
 Quality: snippet-level retrieval on the world's test prompts (a company scores the sum over its
 signal snippets of max(0, cos - tau) x recency, centred vectors; NDCG@10 against the qrels), the
 way both the student's snippet features and the teacher use the vectors. MiniLM's snippet vectors
-come from the teacher cache (scripts/ranker_teacher.py) when present, else they are computed
+come from the teacher cache (tools/ranker_teacher.py) when present, else they are computed
 (~5 minutes for the tiny world on this machine).
 Not benchmarked: `tokenlearn-static-model` (no licence in its package metadata, so not usable).
 """
@@ -25,9 +25,9 @@ from app.ranking.embedding import (
     onnx_model_path,
     static_table_path,
 )
-from scripts.ranker_eval import grades_for, ndcg_at
-from scripts.ranker_teacher import teacher_for
-from scripts.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
+from tools.ranker_eval import grades_for, ndcg_at
+from tools.ranker_teacher import teacher_for
+from tools.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
 
 
 def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]

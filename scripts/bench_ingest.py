@@ -1,7 +1,7 @@
 """Ingestion benchmark: push a world's snippets through Kafka into the real consumers and measure the
 sustained end-to-end rate and the freshness of sampled snippets: broker ack -> stored, profile merged
 and embedding written (the pgvector ANN key), and with `--search-probe` broker ack -> searchable in
-the ranker's in-memory index (BM25, store row, features), see scripts/bench_ingest_probe.py.
+the ranker's in-memory index (BM25, store row, features), see tools/bench_ingest_probe.py.
 
     python -m scripts.bench_ingest --world .dev/world/bench-7 [--generate] [--limit N] [--consumers 2]
         [--rate 1200 --search-probe]
@@ -33,10 +33,9 @@ from app.core.config import REPO_ROOT, Settings
 from app.ingest.normalize import message_key
 from dev.world.config import WorldConfig, default_out_dir
 from dev.world.writer import write_world
-from scripts.bench_ingest_probe import SearchProbe, probe_report, spread
-from tools.db_admin import alembic_run, asyncpg_dsn, ensure_database, with_database
+from tools.bench_ingest_probe import SearchProbe, probe_report, spread
+from tools.db_admin import BENCH_DB, alembic_run, asyncpg_dsn, ensure_database, with_database
 
-BENCH_DB = "leadpoet_bench"
 TABLES = (
     "companies, company_embeddings, contacts, miners, snippets, outcomes, embedding_queue, churn_events, "
     "snippet_corroborations, ingest_job_state"

@@ -21,8 +21,7 @@ import asyncpg
 import orjson
 
 from app.core.config import Settings
-from scripts.bench_ingest import BENCH_DB
-from tools.db_admin import asyncpg_dsn, with_database
+from tools.db_admin import BENCH_DB, asyncpg_dsn, with_database
 
 BATCH = 100
 TOP = 100

@@ -32,10 +32,10 @@ from app.leads.models_registry import ModelManager
 from app.leads.pipeline import Prepared
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt
-from scripts.ranker_eval import filters_of
-from scripts.ranker_world import generate_world
-from scripts.scale_load import bench_database_url, load_vectors
-from scripts.scale_world import build_bench_index, store_memory
+from tools.ranker_eval import filters_of
+from tools.ranker_world import generate_world
+from tools.scale_load import bench_database_url, load_vectors
+from tools.scale_world import build_bench_index, store_memory
 
 STAGES = ("parse", "embed", "bm25", "ann", "ann_send", "features", "rerank", "total")
 
@@ -49,7 +49,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     database_url = bench_database_url(base.database_url, args.size)
     settings = base.model_copy(update={"database_url": database_url})
     embedder = load_embedder(settings)
-    # Streamed company by company above 100k (scripts/scale_world.py); vectors loaded with COPY.
+    # Streamed company by company above 100k (tools/scale_world.py); vectors loaded with COPY.
     world, index = build_bench_index(args.size, args.seed, embedder)
     print(
         f"world {args.size} ({world.source}): {index.store.size} companies, {world.snippets} snippets; "

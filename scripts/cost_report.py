@@ -1,7 +1,7 @@
 """Markdown table and chart of a scripts/cost_test.py run (or of a load_test.py result's cost block).
 
 Usage:
-  python scripts/cost_report.py .dev/results/cost.json [--md cost.md] [--png cost.png]
+  python -m scripts.cost_report .dev/results/cost.json [--md cost.md] [--png cost.png]
 
 The table compares the measured cost per lead with the product's targets: at most $0.002 per lead
 on average and at most $0.004 at P99 (lead-weighted: each lead of a request costs cost / leads).
@@ -14,8 +14,6 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.observability.cost import TARGET_MEAN_PER_LEAD_USD, TARGET_P99_PER_LEAD_USD, summarize_costs
 

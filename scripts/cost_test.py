@@ -1,7 +1,7 @@
 """Cost per lead and per request across a run: send searches until --leads leads came back.
 
 Usage:
-  python scripts/cost_test.py --leads 1000 --url http://127.0.0.1:8000 --key KEY \
+  python -m scripts.cost_test --leads 1000 --url http://127.0.0.1:8000 --key KEY \
       [--server-pid PID] [--concurrency 2] [--repeat-share 0.3 | --unique] [--out .dev/results/cost.json]
 
 Two figures are reported, because the service's per-request meter cannot see everything:
@@ -11,7 +11,7 @@ Two figures are reported, because the service's per-request meter cannot see eve
   HTTP parsing, background tasks; read with psutil for --server-pid and its children, or from
   `process_cpu_seconds_total` on /metrics when the server runs a single process) × the same price,
   plus the attributed LLM and enrichment cost, divided by the leads returned.
-Then `python scripts/cost_report.py .dev/results/cost.json` makes the table and the chart.
+Then `python -m scripts.cost_report .dev/results/cost.json` makes the table and the chart.
 """
 
 from __future__ import annotations
@@ -25,8 +25,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 

@@ -66,7 +66,7 @@ def corpus_centers(path: Path, size: str, sample: int) -> tuple[np.ndarray, np.n
     import random  # noqa: PLC0415
 
     from app.ranking.embedding import OnnxMiniLMEmbedder, StaticEmbedder, StaticTable, l2_normalise  # noqa: PLC0415
-    from scripts.ranker_world import generate_world  # noqa: PLC0415
+    from tools.ranker_world import generate_world  # noqa: PLC0415
 
     world = generate_world(size, traffic=False)
     texts = [s["text"] for s in world.snippets]

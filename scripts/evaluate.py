@@ -25,8 +25,8 @@ from app.leads.pipeline import CANDIDATE_BUDGET, DEFAULT_FILL
 from app.ranking.calibration import expected_calibration_error
 from app.ranking.embedding import load_embedder
 from app.ranking.reranker import load_artifact
-from scripts.ranker_dataset import calibration_pairs, query_sets
-from scripts.ranker_eval import (
+from tools.ranker_dataset import calibration_pairs, query_sets
+from tools.ranker_eval import (
     ANN_K,
     BM25_K,
     Candidates,
@@ -38,8 +38,8 @@ from scripts.ranker_eval import (
     precision_at,
     recall_of,
 )
-from scripts.ranker_teacher import teacher_for
-from scripts.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
+from tools.ranker_teacher import teacher_for
+from tools.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
 
 
 def source_recalls(c: Candidates, grades: dict[int, int]) -> dict[str, float]:

@@ -2,10 +2,10 @@
 each request's SCHEDULED send time (no coordinated omission), a stated realistic mix.
 
 Usage:
-  python scripts/load_test.py --qps 250 --duration 300 --url http://127.0.0.1:8000 --key KEY \
+  python -m scripts.load_test --qps 250 --duration 300 --url http://127.0.0.1:8000 --key KEY \
       [--prompts .dev/world/bench-7/prompts.jsonl] [--repeat-share 0.3 | --unique] [--processes 1] \
       [--arrivals fixed|poisson] [--warmup 5] [--out .dev/results/load.json] [--png .dev/results/load.png]
-  python scripts/load_test.py --qps 500 --duration 10 --url ... --endpoint /healthz --method GET
+  python -m scripts.load_test --qps 500 --duration 10 --url ... --endpoint /healthz --method GET
 
 The schedule (i / qps) and the request bodies are computed before the run; each generator process
 sleeps until a request's time and fires it on its own task, whether or not earlier requests have
@@ -32,8 +32,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 import orjson

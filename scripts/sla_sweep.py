@@ -1,6 +1,6 @@
 """The whole SLA measurement in one command: a sequence of `load_test.py` runs and one Markdown table.
 
-    python scripts/sla_sweep.py --url http://127.0.0.1:8000 --key KEY \
+    python -m scripts.sla_sweep --url http://127.0.0.1:8000 --key KEY \
         [--prompts .dev/world/bench-7/prompts.jsonl] [--sla-qps 250] [--sla-duration 60] \
         [--rates 10,20,40,60,80] [--unique-rates 10,20,40,60] [--sweep-duration 30] \
         [--generator-cpu 1] [--p95-ms 50] [--out-dir .dev/results/sweep] [--md sweep.md]
@@ -57,7 +57,7 @@ def plan(args: argparse.Namespace) -> list[Run]:
 
 def load_test_command(args: argparse.Namespace, run: Run, out: Path) -> list[str]:
     cmd = [
-        sys.executable, str(ROOT / "scripts/load_test.py"),
+        sys.executable, "-m", "scripts.load_test",
         "--qps", f"{run.qps:g}", "--duration", f"{run.duration:g}", "--warmup", f"{args.warmup:g}",
         "--url", args.url, "--key", args.key, "--out", str(out), "--note", f"sla_sweep {run.name}",
         *run.extra,
@@ -164,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append((run, json.loads(out.read_text())))
         if run.name == "sla":
             check = subprocess.run(
-                [sys.executable, str(ROOT / "scripts/validate_sla.py"), str(out)],
+                [sys.executable, "-m", "scripts.validate_sla", str(out)],
                 cwd=ROOT, capture_output=True, text=True, check=False,
             )  # fmt: skip
             sla_verdict = check.stdout.strip()

@@ -26,7 +26,7 @@ from app.ranking.calibration import expected_calibration_error, fit_platt
 from app.ranking.embedding import load_embedder
 from app.ranking.features import FEATURE_NAMES
 from app.ranking.reranker import load_artifact, write_artifact
-from scripts.ranker_dataset import (
+from tools.ranker_dataset import (
     GRADE_CUTS,
     OUTCOME_LABEL_SCALE,
     OUTCOME_WEIGHT,
@@ -34,9 +34,9 @@ from scripts.ranker_dataset import (
     calibration_pairs,
     query_sets,
 )
-from scripts.ranker_eval import ANN_K, BM25_K, ndcg_at, order_by
-from scripts.ranker_teacher import teacher_for
-from scripts.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
+from tools.ranker_eval import ANN_K, BM25_K, ndcg_at, order_by
+from tools.ranker_teacher import teacher_for
+from tools.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
 
 # The student is a lambdarank model. Objectives were compared by category-grouped 5-fold
 # cross-validation over the train + validation prompts (NDCG@10 against the qrels of the held-out

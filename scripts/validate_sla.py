@@ -1,8 +1,8 @@
 """Check a load-test result, or a live Prometheus, against the product SLA; exit 1 when any check fails.
 
 Usage:
-  python scripts/validate_sla.py .dev/results/load.json
-  python scripts/validate_sla.py --prometheus http://127.0.0.1:9090 --target-qps 250 [--window 5m]
+  python -m scripts.validate_sla .dev/results/load.json
+  python -m scripts.validate_sla --prometheus http://127.0.0.1:9090 --target-qps 250 [--window 5m]
 
 Checks (one line each): P95 < 400 ms, P99 < 550 ms, error rate <= 0.1 %, achieved rate >= 98 % of the
 target. Thresholds can be tightened (e.g. --p95-ms 50 for our own target). With --prometheus the
@@ -18,8 +18,6 @@ import json
 import math
 import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
 

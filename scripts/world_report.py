@@ -1,6 +1,6 @@
 """Quality report of a generated lead world: vocabulary overlap and the BM25 NDCG@10 floor.
 
-Usage: python scripts/world_report.py [--dir .dev/world/demo-7 | --size demo --seed 7] [--splits test]
+Usage: python -m scripts.world_report [--dir .dev/world/demo-7 | --size demo --seed 7] [--splits test]
 
 * overlap: share of a prompt's content words (stopwords removed) found in the snippets of its relevant
   companies (grade >= 2), of 50 random companies, and of the vendors of its category; averaged over prompts.
@@ -14,12 +14,9 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dev.world import default_out_dir, load_world_files
 from dev.world.metrics import bm25_report, company_texts, overlap_report

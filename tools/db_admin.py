@@ -12,6 +12,9 @@ from sqlalchemy.engine import make_url
 from alembic import command
 from app.core.config import REPO_ROOT
 
+# The database of the ingestion benchmarks (scripts/bench_ingest.py fills it, bench_ingest_hnsw reads it).
+BENCH_DB = "leadpoet_bench"
+
 
 def with_database(url: str, database: str) -> str:
     return make_url(url).set(database=database).render_as_string(hide_password=False)

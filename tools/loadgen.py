@@ -1,4 +1,4 @@
-"""Pure parts of the load generator (scripts/load_test.py, scripts/locustfile.py): the arrival
+"""Pure parts of the load generator (scripts/load_test.py, tools/locustfile.py): the arrival
 schedule, the request mix and the result summary. Nothing here runs inside the service.
 
 The mix, stated: prompts come from the world's `prompts.jsonl` (test split); a share `repeat_share`

@@ -17,7 +17,8 @@ def _operations() -> list[tuple[str, str, dict[str, Any]]]:
 
 def _schema_ref(response: dict[str, Any]) -> str | None:
     schema = response.get("content", {}).get("application/json", {}).get("schema", {})
-    return schema.get("$ref") or schema.get("items", {}).get("$ref")
+    ref = schema.get("$ref") or schema.get("items", {}).get("$ref")
+    return str(ref) if ref else None
 
 
 def test_every_route_declares_summary_model_and_errors() -> None:

@@ -8,7 +8,7 @@ from app.core.config import REPO_ROOT, Settings
 def test_every_setting_is_in_the_readme() -> None:
     readme = (REPO_ROOT / "README.md").read_text()
     missing = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in readme]
-    assert missing == [], f"add these to the README settings table (scripts/settings_table.py): {missing}"
+    assert missing == [], f"add these to the README settings table (tools/settings_table.py): {missing}"
 
 
 def test_readme_gives_the_two_commands() -> None:

@@ -53,7 +53,9 @@ def test_every_variable_and_output_is_described(directory: Path) -> None:
             assert unquote(body.get("description", "")), f"{kind} {name} has no description"
 
 
-@pytest.mark.parametrize("root", ROOTS, ids=lambda p: str(p.relative_to(TERRAFORM)))
+@pytest.mark.parametrize(
+    "root", [*ROOTS, TERRAFORM / "modules/platform"], ids=lambda p: str(p.relative_to(TERRAFORM))
+)
 def test_module_calls_match_module_interfaces(root: Path) -> None:
     calls = _module_calls(root)
     assert calls
@@ -71,7 +73,8 @@ def test_module_calls_match_module_interfaces(root: Path) -> None:
     }
     pattern = re.compile(r"\bmodule\.([a-z_0-9]+)\.([a-z_0-9]+)")
     for path in root.glob("*.tf"):
-        for module, output in pattern.findall(path.read_text()):
+        code = "\n".join(line for line in path.read_text().splitlines() if not line.lstrip().startswith("#"))
+        for module, output in pattern.findall(code):
             assert module in outputs, f"{path.name}: module.{module} is not called"
             assert output in outputs[module], f"{path.name}: module.{module} has no output {output}"
 
@@ -84,8 +87,38 @@ def test_modules_pin_their_providers(module: Path) -> None:
     assert terraform["required_providers"]
 
 
+PLATFORM = TERRAFORM / "modules/platform"
+# Outputs of the platform that only the root's kafka provider reads (not passed through).
+PROVIDER_OUTPUTS = {"kafka_username", "kafka_password"}
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_env_roots_are_thin(env: str) -> None:
+    """An env keeps its tfvars, backend config, variables (a link to the platform's) and a short root
+    calling the platform module once with every variable, its outputs passed through."""
+    root = TERRAFORM / "envs" / env
+    assert sorted(p.name for p in root.iterdir()) == [
+        "backend.hcl",
+        "main.tf",
+        "outputs.tf",
+        "terraform.tfvars",
+        "variables.tf",
+    ]
+    assert (root / "variables.tf").is_symlink()
+    assert (root / "variables.tf").resolve() == PLATFORM / "variables.tf"
+    calls = _module_calls(root)
+    assert list(calls) == ["platform"]
+    (call,) = calls.values()
+    assert (root / str(unquote(call["source"]))).resolve() == PLATFORM
+    assert set(call) - META_ARGS == set(dir_blocks(PLATFORM, "variable"))
+    outputs = dir_blocks(root, "output")
+    assert set(outputs) == set(dir_blocks(PLATFORM, "output")) - PROVIDER_OUTPUTS
+    for name, body in outputs.items():
+        assert unquote(body["value"]) == f"${{module.platform.{name}}}", name
+
+
 def test_env_roots_are_identical_but_for_their_tfvars() -> None:
-    for name in ("main.tf", "variables.tf", "outputs.tf"):
+    for name in ("main.tf", "outputs.tf"):
         staging = (TERRAFORM / "envs/staging" / name).read_text()
         assert staging == (TERRAFORM / "envs/prod" / name).read_text(), name
 

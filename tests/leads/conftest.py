@@ -15,11 +15,11 @@ from app.auth.service import create_key
 from app.core.config import Settings
 from app.ranking.embedding import load_embedder
 from app.tables import Base
-from scripts.ranker_world import World
 from tests.conftest import app_client_for
 from tests.leads.world_loader import load_world, tiny_world
 from tests.support import redis_db, test_settings
 from tools.db_admin import alembic_run, ensure_database, with_database
+from tools.ranker_world import World
 
 RANKER_DB = "leadpoet_test_ranker"
 RANKER_REDIS_DB = 14

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 
 from app.core.config import Settings
-from scripts.ranker_world import World
 from tests.conftest import app_client_for
+from tools.ranker_world import World
 
 
 async def test_overload_is_shed_with_a_retryable_503(

@@ -34,8 +34,8 @@ from app.ranking.embedding import Embedder, load_embedder
 from app.ranking.features import Retrieval
 from app.ranking.prompt import parse_prompt
 from app.ranking.reranker import heuristic_reranker
-from scripts.ranker_world import WORLD_NOW, OfflineIndex, build_offline_index, company_records
 from tests.leads.world_loader import tiny_world
+from tools.ranker_world import WORLD_NOW, OfflineIndex, build_offline_index, company_records
 
 PROMPTS: list[tuple[str, dict[str, Any]]] = [
     ("Accounts payable automation for mid-size manufacturers in the US", {"countries": ["US"]}),

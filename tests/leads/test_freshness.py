@@ -20,7 +20,7 @@ from app.leads.index import LeadIndex, ReadVersions
 from app.leads.loader import Changes
 from app.leads.startup import Ranker
 from app.ranking.embedding import load_embedder
-from scripts.ranker_world import World
+from tools.ranker_world import World
 
 TEXT = "Zorblatt Quantum is hiring a Head of Cryogenic Plumbing to fix its failing zorblattium coolers."
 

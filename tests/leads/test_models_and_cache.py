@@ -16,8 +16,8 @@ from app.core.config import Settings
 from app.leads.startup import Ranker
 from app.leads.tables import ModelVersion
 from app.ranking.reranker import load_artifact, sha256_of, write_artifact
-from scripts.ranker_world import World
 from tests.conftest import app_client_for
+from tools.ranker_world import World
 
 PROMPT = {"prompt": "security awareness training and phishing simulation", "k": 10}
 

@@ -23,8 +23,8 @@ from app.leads.prior import (
 from app.leads.schemas import SearchFilters
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt
-from scripts.ranker_world import WORLD_NOW, OfflineIndex, build_offline_index, company_records
 from tests.leads.world_loader import tiny_world
+from tools.ranker_world import WORLD_NOW, OfflineIndex, build_offline_index, company_records
 
 
 @pytest.fixture(scope="module")

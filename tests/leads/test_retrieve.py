@@ -12,7 +12,7 @@ from app.leads.retrieve import HardFilters
 from app.ranking.columns import LeadStore
 from app.ranking.embedding import load_embedder
 from app.ranking.text import tokenize
-from scripts.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
+from tools.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
 
 
 @pytest.fixture(scope="module")

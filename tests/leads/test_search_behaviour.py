@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from scripts.ranker_world import World, domain_of
+from tools.ranker_world import World, domain_of
 
 
 async def search(client: httpx.AsyncClient, headers: dict[str, str], **body: Any) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.catalog.ids import lead_id_for_domain
 from app.leads.tables import SearchRequest
-from scripts.ranker_world import World
+from tools.ranker_world import World
 
 LEAD_KEYS = {
     "rank",

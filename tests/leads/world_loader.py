@@ -23,7 +23,7 @@ from app.ranking.columns import CompanyRecord
 from app.ranking.documents import company_embedding
 from app.ranking.embedding import Embedder
 from app.ranking.signals import SnippetView
-from scripts.ranker_world import QUARANTINE_BELOW, World, company_records, domain_of, generate_world, parse_ts
+from tools.ranker_world import QUARANTINE_BELOW, World, company_records, domain_of, generate_world, parse_ts
 
 CHUNK = 2000
 

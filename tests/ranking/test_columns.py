@@ -12,8 +12,8 @@ import pytest
 from app.core.config import Settings
 from app.ranking.columns import CompanyRecord, LeadStore
 from app.ranking.embedding import Embedder, load_embedder
-from scripts.ranker_world import company_records
 from tests.leads.world_loader import tiny_world
+from tools.ranker_world import company_records
 
 ARRAYS = ("company_features", "snip_weight", "snip_seller", "snip_seq", "employees", "sector")
 VECTORS = ("doc_vec", "intent_vec", "self_vec", "snip_vec")

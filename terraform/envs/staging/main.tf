@@ -1,8 +1,9 @@
-# Leadpoet environment composition. envs/staging/main.tf and envs/prod/main.tf are identical
-# (tests/deploy checks it); the environments differ only by terraform.tfvars and backend.hcl.
+# Leadpoet environment root: the platform module (terraform/modules/platform) with this environment's
+# terraform.tfvars and backend.hcl. variables.tf links to the module's variables; staging and prod
+# differ only by terraform.tfvars and backend.hcl (tests/deploy checks it).
 #
 #   terraform init -backend-config=backend.hcl
-#   terraform apply -target=module.msk -target=module.secrets   # brokers + SCRAM user first
+#   terraform apply -target=module.platform.module.msk -target=module.platform.module.secrets
 #   terraform apply                                            # then everything (topics too)
 
 terraform {
@@ -32,120 +33,51 @@ terraform {
 provider "aws" {
   region = var.region
   default_tags {
-    tags = local.tags
+    tags = {
+      project     = "leadpoet"
+      environment = var.environment
+      managed-by  = "terraform"
+    }
   }
 }
 
 provider "kafka" {
-  bootstrap_servers = split(",", module.msk.bootstrap_brokers_sasl_scram)
+  bootstrap_servers = split(",", module.platform.msk_bootstrap_brokers_sasl_scram)
   tls_enabled       = true
   sasl_mechanism    = "scram-sha512"
-  sasl_username     = module.secrets.kafka_username
-  sasl_password     = module.secrets.kafka_password
+  sasl_username     = module.platform.kafka_username
+  sasl_password     = module.platform.kafka_password
 }
 
-locals {
-  name = "leadpoet-${var.environment}"
-  tags = {
-    project     = "leadpoet"
-    environment = var.environment
-    managed-by  = "terraform"
-  }
-}
+module "platform" {
+  source = "../../modules/platform"
 
-module "vpc" {
-  source             = "../../modules/vpc"
-  name               = local.name
-  region             = var.region
-  cidr               = var.vpc_cidr
-  az_count           = var.az_count
-  single_nat_gateway = var.single_nat_gateway
-  cluster_name       = local.name
-  tags               = local.tags
-}
-
-module "eks" {
-  source              = "../../modules/eks"
-  name                = local.name
-  kubernetes_version  = var.kubernetes_version
-  subnet_ids          = module.vpc.private_subnet_ids
-  public_access_cidrs = var.eks_public_access_cidrs
-  node_instance_types = [var.node_instance_type]
-  node_min_size       = var.node_min_size
-  node_desired_size   = var.node_desired_size
-  node_max_size       = var.node_max_size
-  admin_role_arns     = var.admin_role_arns
-  tags                = local.tags
-}
-
-module "rds" {
-  source                   = "../../modules/rds"
-  name                     = local.name
-  vpc_id                   = module.vpc.vpc_id
-  subnet_ids               = module.vpc.data_subnet_ids
-  client_security_group_id = module.eks.cluster_security_group_id
-  engine_major_version     = var.postgres_major_version
-  engine_version           = tostring(var.postgres_major_version)
-  instance_class           = var.rds_instance_class
-  multi_az                 = var.rds_multi_az
-  allocated_storage_gb     = var.rds_storage_gb
-  max_allocated_storage_gb = var.rds_max_storage_gb
-  max_connections          = var.rds_max_connections
+  environment              = var.environment
+  region                   = var.region
+  vpc_cidr                 = var.vpc_cidr
+  az_count                 = var.az_count
+  single_nat_gateway       = var.single_nat_gateway
+  kubernetes_version       = var.kubernetes_version
+  eks_public_access_cidrs  = var.eks_public_access_cidrs
+  admin_role_arns          = var.admin_role_arns
+  node_instance_type       = var.node_instance_type
+  node_min_size            = var.node_min_size
+  node_desired_size        = var.node_desired_size
+  node_max_size            = var.node_max_size
+  postgres_major_version   = var.postgres_major_version
+  rds_instance_class       = var.rds_instance_class
+  rds_multi_az             = var.rds_multi_az
+  rds_storage_gb           = var.rds_storage_gb
+  rds_max_storage_gb       = var.rds_max_storage_gb
+  rds_max_connections      = var.rds_max_connections
   deletion_protection      = var.deletion_protection
-  tags                     = local.tags
-}
-
-module "elasticache" {
-  source                   = "../../modules/elasticache"
-  name                     = local.name
-  vpc_id                   = module.vpc.vpc_id
-  subnet_ids               = module.vpc.data_subnet_ids
-  client_security_group_id = module.eks.cluster_security_group_id
-  node_type                = var.redis_node_type
-  replicas                 = var.redis_replicas
-  tags                     = local.tags
-}
-
-module "msk" {
-  source                   = "../../modules/msk"
-  name                     = local.name
-  vpc_id                   = module.vpc.vpc_id
-  subnet_ids               = module.vpc.data_subnet_ids
-  client_security_group_id = module.eks.cluster_security_group_id
-  admin_cidrs              = var.kafka_admin_cidrs
-  broker_count             = var.msk_broker_count
-  broker_instance_type     = var.msk_broker_instance_type
-  broker_volume_gb         = var.msk_broker_volume_gb
-  replication_factor       = var.kafka_replication_factor
-  default_partitions       = var.kafka_partitions
-  tags                     = local.tags
-}
-
-module "secrets" {
-  source          = "../../modules/secrets"
-  name            = "leadpoet/${var.environment}"
-  redis_url       = module.elasticache.redis_url
-  msk_cluster_arn = module.msk.cluster_arn
-  tags            = local.tags
-}
-
-module "kafka_topics" {
-  source             = "../../modules/kafka_topics"
-  partitions         = var.kafka_partitions
-  replication_factor = var.kafka_replication_factor
-  depends_on         = [module.secrets]
-}
-
-module "iam" {
-  source                     = "../../modules/iam"
-  name                       = local.name
-  region                     = var.region
-  cluster_name               = module.eks.cluster_name
-  oidc_provider_arn          = module.eks.oidc_provider_arn
-  oidc_issuer                = module.eks.oidc_issuer
-  app_namespace              = var.app_namespace
-  app_secret_arn             = module.secrets.app_secret_arn
-  secrets_kms_key_arn        = module.secrets.kms_key_arn
-  extra_readable_secret_arns = [module.rds.master_user_secret_arn]
-  tags                       = local.tags
+  redis_node_type          = var.redis_node_type
+  redis_replicas           = var.redis_replicas
+  msk_broker_count         = var.msk_broker_count
+  msk_broker_instance_type = var.msk_broker_instance_type
+  msk_broker_volume_gb     = var.msk_broker_volume_gb
+  kafka_partitions         = var.kafka_partitions
+  kafka_replication_factor = var.kafka_replication_factor
+  kafka_admin_cidrs        = var.kafka_admin_cidrs
+  app_namespace            = var.app_namespace
 }

@@ -17,11 +17,11 @@ import httpx
 import pytest
 
 from app.core.config import Settings
-from scripts.validate_sla import SEARCH_ROUTE
 from tests.monitoring.prometheus_server import prometheus_server, query, wait_for
 from tests.support import free_port, served_process
 
 ROOT = Path(__file__).resolve().parents[2]
+SEARCH_ROUTE = "/v1/leads/search"
 PY = sys.executable
 
 
@@ -36,7 +36,9 @@ def write_prompts(path: Path, text: str, count: int) -> Path:
 
 
 def script(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([PY, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [PY, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,7 @@ def test_load_test_against_the_api_and_metrics_add_up_over_workers(
     before = scrape_count(base, "/healthz")
     out = tmp_path / "healthz.json"
     done = script(
-        "scripts/load_test.py", "--qps", "40", "--duration", "2", "--url", base, "--endpoint", "/healthz",
+        "scripts.load_test", "--qps", "40", "--duration", "2", "--url", base, "--endpoint", "/healthz",
         "--method", "GET", "--out", str(out),
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -95,7 +97,7 @@ def test_load_test_against_the_api_and_metrics_add_up_over_workers(
     pids = {re.sub(r"\D", "", p.stem.rsplit("_", 1)[-1]) for p in prom_dir.glob("*.db")}
     assert len(pids) >= 2, sorted(p.name for p in prom_dir.glob("*.db"))
 
-    sla = script("scripts/validate_sla.py", str(out))
+    sla = script("scripts.validate_sla", str(out))
     assert sla.returncode == 0, sla.stdout + sla.stderr
     assert sum(line.startswith("PASS") for line in sla.stdout.splitlines()) == 4
 
@@ -106,7 +108,7 @@ async def test_load_test_search_mix(api: tuple[str, Path], tmp_path: Path, make_
     prompts = write_prompts(tmp_path / "prompts.jsonl", "payroll software for retailers", 5)
     out = tmp_path / "search.json"
     done = script(
-        "scripts/load_test.py", "--qps", "10", "--duration", "2", "--url", base, "--key", key,
+        "scripts.load_test", "--qps", "10", "--duration", "2", "--url", base, "--key", key,
         "--prompts", str(prompts), "--out", str(out), "--client", "httpx",
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -128,12 +130,12 @@ def test_validate_sla_fails_on_a_bad_result(tmp_path: Path) -> None:
             }
         )
     )
-    done = script("scripts/validate_sla.py", str(bad))
+    done = script("scripts.validate_sla", str(bad))
     assert done.returncode == 1
     lines = [line for line in done.stdout.splitlines() if line.startswith(("PASS", "FAIL"))]
     assert len(lines) == 4
     assert lines[0].startswith("FAIL  p95")
-    assert script("scripts/validate_sla.py", str(tmp_path / "missing.json")).returncode == 2
+    assert script("scripts.validate_sla", str(tmp_path / "missing.json")).returncode == 2
 
 
 @pytest.fixture(scope="module")
@@ -161,7 +163,7 @@ async def test_validate_sla_from_prometheus(
     key = await make_key("search")
     prompts = write_prompts(tmp_path / "prompts.jsonl", "cloud cost tooling for banks", 5)
     done = script(
-        "scripts/load_test.py", "--qps", "10", "--duration", "4", "--warmup", "0", "--url", base, "--key", key,
+        "scripts.load_test", "--qps", "10", "--duration", "4", "--warmup", "0", "--url", base, "--key", key,
         "--prompts", str(prompts), "--out", str(tmp_path / "load.json"),
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
@@ -183,13 +185,13 @@ async def test_validate_sla_from_prometheus(
         query(prometheus, f'http_request_duration_seconds_count{{route="{SEARCH_ROUTE}"}}[1m]').json(),
     )
     loose = ("--window", "1m", "--target-qps", "10", "--min-achieved-share", "0.01")
-    done = script("scripts/validate_sla.py", "--prometheus", prometheus, *loose)
+    done = script("scripts.validate_sla", "--prometheus", prometheus, *loose)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "SLA MET" in done.stdout
     p95 = re.search(r"PASS\s+p95\s+([0-9.]+) ms", done.stdout)
     assert p95 is not None, done.stdout
     assert float(p95.group(1)) > 0, done.stdout
-    tight = script("scripts/validate_sla.py", "--prometheus", prometheus, *loose, "--p95-ms", "0.001")
+    tight = script("scripts.validate_sla", "--prometheus", prometheus, *loose, "--p95-ms", "0.001")
     assert tight.returncode == 1
     assert re.search(r"FAIL\s+p95", tight.stdout), tight.stdout
 
@@ -208,7 +210,7 @@ def test_cost_report_table_and_chart(tmp_path: Path) -> None:
     path = tmp_path / "cost.json"
     path.write_text(json.dumps(run))
     md = tmp_path / "cost.md"
-    done = script("scripts/cost_report.py", str(path), "--md", str(md))
+    done = script("scripts.cost_report", str(path), "--md", str(md))
     assert done.returncode == 0, done.stderr
     table = md.read_text()
     assert "| mean cost per lead (attributed) | $1.667e-06 | <= $0.002: meets |" in table
@@ -224,7 +226,7 @@ async def test_sla_sweep_runs_every_load_and_tabulates(
     prompts = write_prompts(tmp_path / "prompts.jsonl", "warehouse robots for grocers", 4)
     md = tmp_path / "sweep.md"
     done = script(
-        "scripts/sla_sweep.py", "--url", base, "--key", key, "--prompts", str(prompts),
+        "scripts.sla_sweep", "--url", base, "--key", key, "--prompts", str(prompts),
         "--sla-qps", "5", "--sla-duration", "1", "--rates", "5", "--unique-rates", "5",
         "--sweep-duration", "1", "--warmup", "0", "--pause", "0", "--p95-ms", "5000",
         "--out-dir", str(tmp_path / "sweep"), "--md", str(md),

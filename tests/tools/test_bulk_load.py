@@ -18,9 +18,9 @@ from app.leads.loader import all_company_ids, load_companies
 from app.ranking.columns import LeadStore
 from app.ranking.embedding import Embedder, load_embedder
 from dev.world import iter_jsonl
-from scripts.bulk_load import bulk_load
-from scripts.ranker_world import WORLD_NOW
-from scripts.scale_load import connect, vector_table
+from tools.bulk_load import bulk_load
+from tools.ranker_world import WORLD_NOW
+from tools.scale_load import connect, vector_table
 
 VECTOR_NOW = datetime(2026, 11, 21, tzinfo=UTC)
 

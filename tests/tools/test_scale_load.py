@@ -7,9 +7,9 @@ import pytest
 
 from app.core.config import Settings
 from app.ranking.embedding import load_embedder
-from scripts.ranker_world import WORLD_NOW, OfflineIndex, build_offline_index, company_records, generate_world
-from scripts.scale_load import bench_database_url, connect, load_vectors, vector_table
-from tests.scripts.conftest import SMALL_COMPANIES
+from tests.tools.conftest import SMALL_COMPANIES
+from tools.ranker_world import WORLD_NOW, OfflineIndex, build_offline_index, company_records, generate_world
+from tools.scale_load import bench_database_url, connect, load_vectors, vector_table
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,10 @@ import pytest
 
 from app.core.config import Settings
 from app.ranking.embedding import Embedder, load_embedder
-from scripts import scale_parallel
-from scripts.ranker_world import WORLD_NOW, OfflineIndex, build_offline_index, company_records, generate_world
-from scripts.scale_world import build_bench_index, build_streaming_index, store_memory
-from tests.scripts.conftest import SMALL_COMPANIES
+from tests.tools.conftest import SMALL_COMPANIES
+from tools import scale_parallel
+from tools.ranker_world import WORLD_NOW, OfflineIndex, build_offline_index, company_records, generate_world
+from tools.scale_world import build_bench_index, build_streaming_index, store_memory
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,8 @@
-"""The streaming build of scripts/scale_world.py with the reading and embedding in worker processes.
+"""The streaming build of tools/scale_world.py with the reading and embedding in worker processes.
 
 At 1M companies the build is ~1 ms of CPU per company, most of it embedding the 10.9M snippets.
 Here `snippets.jsonl` is cut into ranges at company boundaries; each worker process reads its
-ranges, folds them into `CompanyRecord`s (`scripts.ranker_world.company_records`) and embeds every
+ranges, folds them into `CompanyRecord`s (`tools.ranker_world.company_records`) and embeds every
 text the store will embed (company heads and snippets); the main process then runs
 `LeadStore.upsert` with an embedder that looks those vectors up (a row of `Embedder.embed` does not
 depend on the other texts of the call, so the values are the same) and feeds tantivy. A few tasks
@@ -27,7 +27,7 @@ import orjson
 from app.ranking.columns import CompanyRecord
 from app.ranking.documents import company_head
 from app.ranking.embedding import Embedder
-from scripts.ranker_world import World, company_records, domain_of
+from tools.ranker_world import World, company_records, domain_of
 
 RANGE_BYTES = 10_000_000  # ~21k snippets, ~2,000 companies per task
 _worker: dict[str, Any] = {}

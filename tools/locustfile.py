@@ -1,6 +1,6 @@
 """EXPLORATORY ONLY: interactive load with Locust's web UI, the same request mix as load_test.py.
 
-  .venv/bin/locust -f scripts/locustfile.py --host http://127.0.0.1:8000 --api-key KEY \
+  .venv/bin/locust -f tools/locustfile.py --host http://127.0.0.1:8000 --api-key KEY \
       [--prompts .dev/world/bench-7/prompts.jsonl] [--repeat-share 0.3]
 
 Locust is closed-loop (each simulated user waits for its answer before the next request), so its
@@ -10,12 +10,9 @@ explore; measure the SLA with scripts/load_test.py (open loop) and check it with
 
 from __future__ import annotations
 
-import sys
 from itertools import count
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from locust import HttpUser, between, events, task
 

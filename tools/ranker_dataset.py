@@ -13,9 +13,9 @@ import numpy.typing as npt
 from app.leads.pipeline import CANDIDATE_BUDGET, DEFAULT_FILL, Fill
 from app.ranking.embedding import Embedder
 from app.ranking.features import Retrieval, compute_features
-from scripts.ranker_eval import Candidates, candidates_for, grades_for
-from scripts.ranker_teacher import Teacher
-from scripts.ranker_world import OfflineIndex, World, domain_of
+from tools.ranker_eval import Candidates, candidates_for, grades_for
+from tools.ranker_teacher import Teacher
+from tools.ranker_world import OfflineIndex, World, domain_of
 
 OUTCOME_GRADE = {"click": 1, "reply": 2, "meeting": 2, "purchase": 3}
 

@@ -25,7 +25,7 @@ from app.leads.schemas import SearchFilters
 from app.ranking.embedding import Embedder
 from app.ranking.features import Retrieval, compute_features, rrf
 from app.ranking.prompt import parse_prompt
-from scripts.ranker_world import OfflineIndex, domain_of
+from tools.ranker_world import OfflineIndex, domain_of
 
 BM25_K = 300
 ANN_K = 100  # the service default (SEARCH_ANN_CANDIDATES)

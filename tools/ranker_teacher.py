@@ -25,7 +25,7 @@ from app.ranking.columns import LeadStore
 from app.ranking.embedding import OnnxMiniLMEmbedder, StaticTable, l2_normalise, static_table_path
 from app.ranking.features import COLUMN
 from app.ranking.signals import recency, seller_language
-from scripts.ranker_world import OfflineIndex
+from tools.ranker_world import OfflineIndex
 
 TAU = 0.2
 CACHE = REPO_ROOT / ".dev" / "cache"

@@ -15,11 +15,17 @@ from typing import Any
 
 import asyncpg
 import numpy as np
+import orjson
 from pgvector.asyncpg import register_vector
 
 from app.core.config import get_settings
+from app.leads.retrieve import HardFilters
 from app.ranking.columns import LeadStore
+from app.ranking.embedding import load_embedder
+from app.ranking.prompt import parse_prompt
 from tools.db_admin import alembic_run, asyncpg_dsn, ensure_database
+from tools.ranker_eval import filters_of
+from tools.scale_world import BenchWorld, build_bench_index, rss_mb, store_memory, world_files
 
 COPY_CHUNK = 20_000
 COMPANY_COLUMNS = ("id", "domain", "name", "industry", "employees", "country")
@@ -163,19 +169,11 @@ async def _search(
 async def ann_check(*, size: str, seed: int, queries: int, limit: int) -> dict[str, Any]:
     """HNSW (the service's settings: ef_search, iterative scans) against exact search (index off) on
     the loaded bench database: recall@limit of unfiltered prompts, rows returned for filtered ones."""
-    from app.leads.retrieve import HardFilters  # noqa: PLC0415
-    from app.ranking.embedding import load_embedder  # noqa: PLC0415
-    from app.ranking.prompt import parse_prompt  # noqa: PLC0415
-    from scripts.ranker_eval import filters_of  # noqa: PLC0415
-    from scripts.scale_world import BenchWorld, world_files  # noqa: PLC0415
-
     settings = get_settings()
     embedder = load_embedder(settings)
     files = world_files(size, seed)
     if files is None:
         raise SystemExit(f"no world files for {size}-{seed}: python -m dev.world generate --size {size}")
-    import orjson  # noqa: PLC0415
-
     prompts = [orjson.loads(x) for x in (files / "prompts.jsonl").read_bytes().splitlines() if x.strip()]
     world = BenchWorld(size=size, seed=seed, prompts=prompts, snippets=0, companies=0, source="files")
     chosen = world.prompts_in("test") + world.prompts_in("validation")
@@ -225,3 +223,29 @@ async def ann_check(*, size: str, seed: int, queries: int, limit: int) -> dict[s
     }
     print(result)
     return result
+
+
+async def build_and_load(*, size: str, seed: int, stream: bool | None) -> dict[str, Any]:
+    """The build and load half of scripts/bench_search.py, with the store's memory by array."""
+    settings = get_settings()
+    embedder = load_embedder(settings)
+    world, index = build_bench_index(size, seed, embedder, stream=stream)
+    built_rss = rss_mb()
+    memory = {k: round(v / 2**20) for k, v in store_memory(index.store).items()}
+    print(
+        f"world {size} ({world.source}): {index.store.size} companies ({world.merged} merged), "
+        f"{world.snippets} snippets; index built in {index.built_s:.0f}s (reading {world.read_s:.0f}s); "
+        f"max RSS {built_rss:.0f} MB; store MB {memory}",
+        flush=True,
+    )
+    load = await load_vectors(bench_database_url(settings.database_url, size), index.store)
+    print(f"pgvector: {load or 'already loaded (same world)'}; max RSS {rss_mb():.0f} MB", flush=True)
+    return {
+        "companies": index.store.size,
+        "snippets": world.snippets,
+        "build_s": index.built_s,
+        "read_s": world.read_s,
+        "rss_mb": built_rss,
+        "store_mb": memory,
+        **load,
+    }
