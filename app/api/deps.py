@@ -55,29 +55,26 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(
+        status_code=401,
+        code="unauthorized",
+        message=message,
+        field="Authorization",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 def require_scope(scope: str | None) -> Callable[[Request, AppState], Awaitable[Principal]]:
     """A dependency that authenticates the bearer key, checks `scope` (None: any) and the rate limit."""
 
     async def dependency(request: Request, state: StateDep) -> Principal:
         token = _bearer(request)
-        unauthorized = {"WWW-Authenticate": "Bearer"}
         if token is None:
-            raise ApiError(
-                status_code=401,
-                code="unauthorized",
-                message="missing bearer API key",
-                field="Authorization",
-                headers=unauthorized,
-            )
+            raise _unauthorized("missing bearer API key")
         principal = await state.auth.authenticator.authenticate(token)
         if principal is None:
-            raise ApiError(
-                status_code=401,
-                code="unauthorized",
-                message="invalid or revoked API key",
-                field="Authorization",
-                headers=unauthorized,
-            )
+            raise _unauthorized("invalid or revoked API key")
         if scope is not None and scope not in principal.scopes:
             raise ApiError(
                 status_code=403,

@@ -37,12 +37,5 @@ class KeyInfo(BaseModel):
 
     @classmethod
     def of(cls, row: ApiKey) -> KeyInfo:
-        return cls(
-            prefix=row.prefix,
-            name=row.name,
-            scopes=row.scopes,
-            rate_limit_per_minute=row.rate_limit_per_minute,
-            created_at=row.created_at,
-            last_used_at=row.last_used_at,
-            revoked=row.revoked_at is not None,
-        )
+        columns = {name: getattr(row, name) for name in cls.model_fields if name != "revoked"}
+        return cls(**columns, revoked=row.revoked_at is not None)

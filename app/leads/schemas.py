@@ -147,12 +147,12 @@ class LeadProfile(BaseModel):
     domain: str
     name: str
     industry: str | None
-    naics_code: str | None
+    naics_code: str | None = Field(description="NAICS 2022 code")
     employees: int | None
-    country: str | None
+    country: str | None = Field(description="ISO 3166-1 alpha-2 country code")
     founded_year: int | None
     description: str
-    profile: dict[str, Any]
+    profile: dict[str, Any] = Field(description="Facts merged from the accepted evidence")
     snippet_count: int
     last_snippet_at: str | None
     updated_at: str

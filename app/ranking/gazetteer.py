@@ -234,7 +234,8 @@ COUNTRIES: dict[str, str] = {
 }
 
 # Regions named more than one way share one tuple.
-_EUROPE: tuple[str, ...] = (
+# Western Europe, the part Europe and EMEA share.
+_WESTERN_EUROPE: tuple[str, ...] = (
     "DE",
     "FR",
     "GB",
@@ -251,9 +252,8 @@ _EUROPE: tuple[str, ...] = (
     "IE",
     "PL",
     "PT",
-    "LU",
-    "CZ",
 )
+_EUROPE = (*_WESTERN_EUROPE, "LU", "CZ")
 _NORDICS = ("SE", "NO", "DK", "FI")
 _NORTH_AMERICA = ("US", "CA")
 _LATAM = ("BR", "MX", "AR", "CL", "CO")
@@ -262,28 +262,7 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "europe": _EUROPE,
     "european": _EUROPE,
     "eu": ("DE", "FR", "NL", "ES", "IT", "SE", "DK", "FI", "AT", "BE", "IE", "PL", "PT", "LU", "CZ"),
-    "emea": (
-        "DE",
-        "FR",
-        "GB",
-        "NL",
-        "ES",
-        "IT",
-        "SE",
-        "NO",
-        "DK",
-        "FI",
-        "CH",
-        "AT",
-        "BE",
-        "IE",
-        "PL",
-        "PT",
-        "IL",
-        "ZA",
-        "AE",
-        "SA",
-    ),
+    "emea": (*_WESTERN_EUROPE, "IL", "ZA", "AE", "SA"),
     "dach": ("DE", "AT", "CH"),
     "nordics": _NORDICS,
     "nordic": _NORDICS,
