@@ -18,20 +18,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import random
 import resource
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from rank_bm25 import BM25Okapi
 
 from app.core.config import get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.leads.flow import ann_rows, run_search
 from app.leads.models_registry import ModelManager
 from app.leads.pipeline import Prepared
+from app.ranking.bm25 import Bm25Index, IndexedDocument
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt
+from app.ranking.text import tokenize
 from tools.ranker_eval import filters_of
 from tools.ranker_world import generate_world
 from tools.scale_load import bench_database_url, load_vectors
@@ -140,13 +144,7 @@ def percentiles(timings: dict[str, list[float]]) -> dict[str, dict[str, float]]:
 
 def compare_bm25(docs: int, queries: int) -> None:
     """BM25 libraries on the same synthetic corpus: build time and per-query latency (top 300)."""
-    import random  # noqa: PLC0415
-
-    import bm25s  # noqa: PLC0415
-    from rank_bm25 import BM25Okapi  # noqa: PLC0415
-
-    from app.ranking.bm25 import Bm25Index, IndexedDocument  # noqa: PLC0415
-    from app.ranking.text import tokenize  # noqa: PLC0415
+    import bm25s  # noqa: PLC0415 - optional: bm25s is not a pinned dependency, only --compare-bm25 needs it
 
     world = generate_world("tiny", traffic=False)
     texts = [s["text"] for s in world.snippets]

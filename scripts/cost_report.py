@@ -59,10 +59,10 @@ def markdown(result: dict[str, Any]) -> str:
 
 def chart(result: dict[str, Any], path: Path) -> bool:
     try:
-        import matplotlib  # noqa: PLC0415
+        import matplotlib  # noqa: PLC0415 - heavy, only for the chart
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt  # noqa: PLC0415
+        import matplotlib.pyplot as plt  # noqa: PLC0415 - heavy, only for the chart
     except ImportError:
         print("matplotlib is not installed: no chart", file=sys.stderr)
         return False

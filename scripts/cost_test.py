@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def server_cpu_seconds(*, pid: int | None, client: httpx.Client, base_url: str) -> float | None:
     if pid:
-        import psutil  # noqa: PLC0415
+        import psutil  # noqa: PLC0415 - only with --server-pid (psutil comes with locust)
 
         proc = psutil.Process(pid)
         total = 0.0

@@ -20,12 +20,22 @@ Weights: Apache-2.0 (sentence-transformers/all-MiniLM-L6-v2), as packaged by `tr
 from __future__ import annotations
 
 import argparse
+import random
 import time
 from pathlib import Path
 
 import numpy as np
 
-from app.ranking.embedding import STATIC_MODEL_FILE, load_tokenizer, onnx_model_path
+from app.ranking.embedding import (
+    STATIC_MODEL_FILE,
+    OnnxMiniLMEmbedder,
+    StaticEmbedder,
+    StaticTable,
+    l2_normalise,
+    load_tokenizer,
+    onnx_model_path,
+)
+from tools.ranker_world import generate_world
 
 DIM = 256
 SIF = 1e-3
@@ -33,7 +43,7 @@ FIRST_WORD_ID = 1996  # "the": ids below are [PAD]/[unusedN]/special tokens/sing
 
 
 def token_outputs(batch_size: int) -> np.ndarray:
-    import onnxruntime as ort  # noqa: PLC0415
+    import onnxruntime as ort  # noqa: PLC0415 - heavy, only to run the teacher
 
     tok = load_tokenizer(max_tokens=None)
     vocab = tok.get_vocab_size()
@@ -63,11 +73,6 @@ def sif_weights(vocab: int) -> np.ndarray:
 
 def corpus_centers(path: Path, size: str, sample: int) -> tuple[np.ndarray, np.ndarray]:
     """Mean sentence vectors (static, MiniLM 384-d) over the world's snippet texts."""
-    import random  # noqa: PLC0415
-
-    from app.ranking.embedding import OnnxMiniLMEmbedder, StaticEmbedder, StaticTable, l2_normalise  # noqa: PLC0415
-    from tools.ranker_world import generate_world  # noqa: PLC0415
-
     world = generate_world(size, traffic=False)
     texts = [s["text"] for s in world.snippets]
     table = StaticTable.load(path)

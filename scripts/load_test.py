@@ -155,7 +155,7 @@ class WorkerConfig:
 def run_worker(jobs: list[Job], config: WorkerConfig) -> list[Sample]:
     """One generator process (also used in-process when --processes is 1)."""
     try:
-        import uvloop  # noqa: PLC0415
+        import uvloop  # noqa: PLC0415 - optional event loop, tried in each worker process
 
         uvloop.install()
     except ImportError:
@@ -182,10 +182,10 @@ def machine() -> dict[str, Any]:
 
 def plot(samples: list[Sample], result: dict[str, Any], path: Path) -> bool:
     try:
-        import matplotlib  # noqa: PLC0415
+        import matplotlib  # noqa: PLC0415 - heavy, only for --plot
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt  # noqa: PLC0415
+        import matplotlib.pyplot as plt  # noqa: PLC0415 - heavy, only for --plot
     except ImportError:
         print("matplotlib is not installed: no PNG", file=sys.stderr)
         return False

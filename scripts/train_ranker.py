@@ -18,10 +18,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import lightgbm
 import numpy as np
+from sqlalchemy import update
 
 from app.core.config import get_settings
+from app.core.db import create_engine, create_sessionmaker
 from app.leads.pipeline import CANDIDATE_BUDGET, DEFAULT_FILL
+from app.leads.tables import ModelVersion
 from app.ranking.calibration import expected_calibration_error, fit_platt
 from app.ranking.embedding import load_embedder
 from app.ranking.features import FEATURE_NAMES
@@ -95,7 +99,6 @@ def main() -> None:
     )
     parser.add_argument("--no-default", action="store_true", help="do not make it the bundled default model")
     args = parser.parse_args()
-    import lightgbm  # noqa: PLC0415
 
     settings = get_settings()
     started = time.perf_counter()
@@ -210,11 +213,6 @@ def registry_path(path: Path, model_dir: Path) -> str:
 
 
 async def register(*, version: str, stored_path: str, digest: str, card: dict[str, Any]) -> None:
-    from sqlalchemy import update  # noqa: PLC0415
-
-    from app.core.db import create_engine, create_sessionmaker  # noqa: PLC0415
-    from app.leads.tables import ModelVersion  # noqa: PLC0415
-
     settings = get_settings()
     engine = create_engine(settings)
     try:

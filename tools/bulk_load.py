@@ -41,10 +41,11 @@ import numpy.typing as npt
 import orjson
 
 from app.catalog.ids import lead_id_for_domain
+from app.core.config import get_settings
 from app.ingest.dedup import simhash_many
 from app.ingest.validate import CleanSnippet, Limits, validate_snippet
 from app.ranking.documents import combine_company_vector, company_head
-from app.ranking.embedding import Embedder
+from app.ranking.embedding import Embedder, load_embedder
 from app.ranking.signals import SnippetView, snippet_weight
 from tools.db_admin import alembic_run, ensure_database
 from tools.ranker_world import QUARANTINE_BELOW, REPUTATION, WORLD_NOW
@@ -370,9 +371,6 @@ async def _write(
 
 
 def main() -> None:
-    from app.core.config import get_settings  # noqa: PLC0415
-    from app.ranking.embedding import load_embedder  # noqa: PLC0415
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="tiny")
     parser.add_argument("--seed", type=int, default=7)

@@ -19,9 +19,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.catalog.ids import lead_id_for_domain
+from app.ingest.normalize import normalize_domain
 from app.ranking.bm25 import Bm25Index
 from app.ranking.columns import CompanyRecord, LeadStore, StoredSnippet
 from app.ranking.embedding import Embedder
+from dev.world.config import WorldConfig
+from dev.world.generate import WorldGenerator
 
 REPUTATION = {"good": 0.8, "lazy": 0.5, "spammer": 0.15}
 QUARANTINE_BELOW = 0.4
@@ -30,8 +33,6 @@ FIRMO = ("name", "industry", "employees", "country", "description")
 
 def domain_of(raw: str) -> str:
     """Ingestion's domain normalisation (case, www., trailing dots, IDNA); "" when invalid."""
-    from app.ingest.normalize import normalize_domain  # noqa: PLC0415
-
     try:
         return normalize_domain(raw)
     except ValueError:
@@ -64,8 +65,6 @@ class World:
 def generate_world(
     size: str = "tiny", *, seed: int = 7, companies: int | None = None, traffic: bool = True
 ) -> World:
-    from dev.world.config import WorldConfig  # noqa: PLC0415
-    from dev.world.generate import WorldGenerator  # noqa: PLC0415
 
     started = time.perf_counter()
     gen = WorldGenerator(WorldConfig.for_size(size, seed=seed, companies=companies))

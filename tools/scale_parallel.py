@@ -24,9 +24,10 @@ import numpy as np
 import numpy.typing as npt
 import orjson
 
+from app.core.config import get_settings
 from app.ranking.columns import CompanyRecord
 from app.ranking.documents import company_head
-from app.ranking.embedding import Embedder
+from app.ranking.embedding import Embedder, load_embedder
 from tools.ranker_world import World, company_records, domain_of
 
 RANGE_BYTES = 10_000_000  # ~21k snippets, ~2,000 companies per task
@@ -69,9 +70,6 @@ def company_ranges(path: Path, *, size: int | None = None) -> list[tuple[int, in
 
 
 def _init(miners: dict[str, float], size: str, seed: int) -> None:
-    from app.core.config import get_settings  # noqa: PLC0415
-    from app.ranking.embedding import load_embedder  # noqa: PLC0415
-
     _worker.update(miners=miners, size=size, seed=seed, embedder=load_embedder(get_settings()))
 
 
