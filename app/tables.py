@@ -4,16 +4,21 @@ from app.auth.tables import ApiKey
 from app.catalog.companies import Company, Contact
 from app.catalog.tables import Miner, Outcome, Snippet
 from app.core.orm import Base
+from app.ingest.tables import ChurnEvent, EmbeddingQueue, JobState, SnippetCorroboration
 from app.leads.tables import ModelVersion, SearchRequest
 
 __all__ = [
     "ApiKey",
     "Base",
+    "ChurnEvent",
     "Company",
     "Contact",
+    "EmbeddingQueue",
+    "JobState",
     "Miner",
     "ModelVersion",
     "Outcome",
     "SearchRequest",
     "Snippet",
+    "SnippetCorroboration",
 ]

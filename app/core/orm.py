@@ -16,6 +16,11 @@ NAMING_CONVENTION = {
 }
 
 
+def check_in(column: str, values: tuple[str, ...]) -> str:
+    """The SQL of a CHECK constraint keeping `column` within `values`."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
