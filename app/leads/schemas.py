@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.core.validation import INT32_MAX, Int32, SafeStr, StrictBool
 
 
 class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    industries: list[str] = Field(default_factory=list, max_length=50)
-    countries: list[str] = Field(default_factory=list, max_length=250)
-    employees_min: int | None = Field(default=None, ge=0)
-    employees_max: int | None = Field(default=None, ge=0)
-    technologies: list[str] = Field(default_factory=list, max_length=50)
-    exclude_domains: list[str] = Field(default_factory=list, max_length=1000)
+    # Each list is bounded in items and in characters per item (the whole body is bounded too).
+    industries: list[Annotated[SafeStr, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    countries: list[Annotated[SafeStr, Field(max_length=8)]] = Field(default_factory=list, max_length=250)
+    # Stored and queried as int4.
+    employees_min: Int32 | None = Field(default=None, ge=0, le=INT32_MAX)
+    employees_max: Int32 | None = Field(default=None, ge=0, le=INT32_MAX)
+    technologies: list[Annotated[SafeStr, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    exclude_domains: list[Annotated[SafeStr, Field(max_length=260)]] = Field(
+        default_factory=list, max_length=1000
+    )
 
     @field_validator("countries")
     @classmethod
@@ -50,10 +56,10 @@ class SearchFilters(BaseModel):
 class SearchRequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(min_length=3, max_length=2000)
-    k: int = Field(default=10, ge=1, le=200)
+    prompt: SafeStr = Field(min_length=3, max_length=2000)
+    k: Int32 = Field(default=10, ge=1, le=200)
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    explain: bool = True
+    explain: StrictBool = True
 
     @field_validator("prompt")
     @classmethod

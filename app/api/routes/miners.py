@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from app.api.deps import AdminPrincipal, SessionDep, SettingsDep
 from app.core.errors import ApiError
+from app.core.validation import SafeStr
 from app.ingest.miners import bucket
 from app.ingest.models import Miner
 
@@ -35,7 +37,10 @@ class MinerInfo(BaseModel):
 
 @router.get("/{miner_id}")
 async def get_miner(
-    miner_id: str, _: AdminPrincipal, session: SessionDep, settings: SettingsDep
+    miner_id: Annotated[SafeStr, Path(max_length=64)],
+    _: AdminPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> MinerInfo:
     miner = (await session.execute(select(Miner).where(Miner.id == miner_id))).scalar_one_or_none()
     if miner is None:
