@@ -60,7 +60,10 @@ def first_unstorable(value: Any, path: str = "") -> str | None:
 
 # Text that PostgreSQL (text, jsonb), Redis and orjson can all store. Strict: a number is not a string.
 SafeStr = Annotated[str, Strict(), AfterValidator(_safe)]
-# Integers as stored in an int4 / int8 column; strict: "5" and true are not integers.
+# Strict: "5" and true are not integers. A field with its own bounds uses StrictInt with Field(ge, le)
+# inside the column's range (bounds given here would take precedence over the field's).
+StrictInt = Annotated[int, Strict()]
+# Integers as stored in an int4 / int8 column.
 Int32 = Annotated[int, Strict(), Field(ge=-(2**31), le=INT32_MAX)]
 Int64 = Annotated[int, Strict(), Field(ge=-(2**63), le=INT64_MAX)]
 StrictBool = Annotated[bool, Strict()]

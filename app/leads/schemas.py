@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.core.validation import INT32_MAX, Int32, SafeStr, StrictBool
+from app.core.validation import INT32_MAX, SafeStr, StrictBool, StrictInt
 
 
 class SearchFilters(BaseModel):
@@ -16,8 +16,8 @@ class SearchFilters(BaseModel):
     industries: list[Annotated[SafeStr, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
     countries: list[Annotated[SafeStr, Field(max_length=8)]] = Field(default_factory=list, max_length=250)
     # Stored and queried as int4.
-    employees_min: Int32 | None = Field(default=None, ge=0, le=INT32_MAX)
-    employees_max: Int32 | None = Field(default=None, ge=0, le=INT32_MAX)
+    employees_min: StrictInt | None = Field(default=None, ge=0, le=INT32_MAX)
+    employees_max: StrictInt | None = Field(default=None, ge=0, le=INT32_MAX)
     technologies: list[Annotated[SafeStr, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
     exclude_domains: list[Annotated[SafeStr, Field(max_length=260)]] = Field(
         default_factory=list, max_length=1000
@@ -57,7 +57,7 @@ class SearchRequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     prompt: SafeStr = Field(min_length=3, max_length=2000)
-    k: Int32 = Field(default=10, ge=1, le=200)
+    k: StrictInt = Field(default=10, ge=1, le=200)
     filters: SearchFilters = Field(default_factory=SearchFilters)
     explain: StrictBool = True
 

@@ -154,3 +154,11 @@ async def test_timestamps_out_of_range_after_the_offset_are_rejected_per_item(
     answer = await post(client, "/v1/outcomes", key, orjson.dumps(events))
     assert answer.status_code == 202, answer.text
     assert [(r["index"], r["field"]) for r in answer.json()["rejected"]] == [(0, "occurred_at")]
+
+
+async def test_negative_employees_are_still_rejected(client: httpx.AsyncClient, make_key: MakeKey) -> None:
+    key = await make_key("search")
+    body = orjson.dumps({"prompt": "payroll software", "filters": {"employees_min": -1}})
+    response = await post(client, "/v1/leads/search", key, body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] == "filters.employees_min"

@@ -5,9 +5,17 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from app.core.validation import INT32_MAX, Int32, SafeStr, StrictBool, first_unstorable, unstorable_reason
+from app.core.validation import (
+    INT32_MAX,
+    Int32,
+    SafeStr,
+    StrictBool,
+    StrictInt,
+    first_unstorable,
+    unstorable_reason,
+)
 
 
 class Model(BaseModel):
@@ -54,3 +62,13 @@ def test_first_unstorable_names_the_path() -> None:
     assert first_unstorable({"a": "ok", "n": None, "f": 1.5}) is None
     assert first_unstorable({"\udfff": 1}) == "<key>"
     assert first_unstorable("\udfff") == ""
+
+
+class Bounded(BaseModel):
+    k: StrictInt = Field(default=1, ge=1, le=200)
+
+
+@pytest.mark.parametrize("k", [0, 201, -1])
+def test_field_bounds_hold_with_strict_int(k: int) -> None:
+    with pytest.raises(ValidationError):
+        Bounded.model_validate({"k": k})
