@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
@@ -11,14 +13,14 @@ SECRET = "s3cr3t-pepper-from-the-secret-store-0123456789"
 
 
 def prod(**overrides: object) -> Settings:
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "environment": "prod",
         "api_key_pepper": SECRET,
         "public_docs": False,
         "log_level": "INFO",
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 def test_secure_production_settings_start() -> None:
@@ -48,9 +50,9 @@ def test_the_environment_variables_are_checked(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("PUBLIC_DOCS", "false")
     monkeypatch.delenv("API_KEY_PEPPER", raising=False)
     with pytest.raises(ValidationError, match="API_KEY_PEPPER"):
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None)
 
 
 def test_development_defaults_are_fine_outside_prod() -> None:
     for environment in ("dev", "test", "staging"):
-        assert Settings(_env_file=None, environment=environment).api_key_pepper == DEV_PEPPER  # type: ignore[call-arg]
+        assert Settings(_env_file=None, environment=environment).api_key_pepper == DEV_PEPPER
