@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import Principal
@@ -49,19 +50,17 @@ def get_ingest_service(state: StateDep) -> IngestService:
 IngestServiceDep = Annotated[IngestService, Depends(get_ingest_service)]
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
+# Declares the bearer security scheme in OpenAPI; the checks (and their 401 answers) are ours.
+BEARER = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer lp_...`")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 
-def require_scope(scope: str | None) -> Callable[[Request, AppState], Awaitable[Principal]]:
+def require_scope(scope: str | None) -> Callable[[Request, AppState, Credentials], Awaitable[Principal]]:
     """A dependency that authenticates the bearer key, checks `scope` (None: any) and the rate limit."""
 
-    async def dependency(request: Request, state: StateDep) -> Principal:
-        token = _bearer(request)
+    async def dependency(request: Request, state: StateDep, credentials: Credentials) -> Principal:
+        token = credentials.credentials.strip() if credentials is not None else None
+        token = token or None
         unauthorized = {"WWW-Authenticate": "Bearer"}
         if token is None:
             raise ApiError(

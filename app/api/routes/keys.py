@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from app.api.deps import AdminPrincipal, AnyPrincipal, SessionDep
 from app.auth.models import ApiKey
+from app.core.errors import AUTHENTICATED, error_responses
 
-router = APIRouter(prefix="/v1/keys", tags=["keys"])
+router = APIRouter(prefix="/v1/keys", tags=["keys"], responses=error_responses(*AUTHENTICATED))
 
 
 class WhoAmI(BaseModel):
@@ -31,7 +32,7 @@ class KeyInfo(BaseModel):
     revoked: bool
 
 
-@router.get("/me")
+@router.get("/me", summary="The calling API key", response_model=WhoAmI)
 async def whoami(principal: AnyPrincipal) -> WhoAmI:
     return WhoAmI(
         key_id=str(principal.key_id),
@@ -41,7 +42,7 @@ async def whoami(principal: AnyPrincipal) -> WhoAmI:
     )
 
 
-@router.get("")
+@router.get("", summary="Every API key (admin; never the secrets)", response_model=list[KeyInfo])
 async def list_keys(_: AdminPrincipal, session: SessionDep) -> list[KeyInfo]:
     rows = (await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars().all()
     return [

@@ -9,13 +9,16 @@ import orjson
 from fastapi import APIRouter, Response
 
 from app.api.deps import RankerDep, SearchPrincipal, SessionDep
+from app.core.errors import AUTHENTICATED, ApiError, error_responses
 from app.leads.profile import lead_profile
 from app.leads.schemas import SearchRequestBody, SearchResponse
 
-router = APIRouter(prefix="/v1/leads", tags=["leads"])
+router = APIRouter(prefix="/v1/leads", tags=["leads"], responses=error_responses(*AUTHENTICATED))
 
 
-@router.post("/search", response_model=SearchResponse)
+@router.post(
+    "/search", summary="Rank the companies most likely to buy a product", response_model=SearchResponse
+)
 async def search_leads(body: SearchRequestBody, principal: SearchPrincipal, ranker: RankerDep) -> Response:
     # The service builds the response in the documented shape (`SearchResponse`, checked by the
     # contract tests); serialising it directly skips a second validation pass per request.
@@ -23,6 +26,17 @@ async def search_leads(body: SearchRequestBody, principal: SearchPrincipal, rank
     return Response(orjson.dumps(result), media_type="application/json")
 
 
-@router.get("/{lead_id}")
+@router.api_route("/search", methods=["GET", "HEAD"], include_in_schema=False)
+async def search_wrong_method() -> None:
+    """Search is POST only; without this, GET /v1/leads/search would match `/{lead_id}` (422)."""
+    raise ApiError(
+        status_code=405,
+        code="method_not_allowed",
+        message="method not allowed; use POST",
+        headers={"Allow": "POST"},
+    )
+
+
+@router.get("/{lead_id}", summary="A lead's profile", responses=error_responses(404))
 async def get_lead(lead_id: uuid.UUID, _: SearchPrincipal, session: SessionDep) -> dict[str, Any]:
     return await lead_profile(session, lead_id=lead_id)

@@ -10,12 +10,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from app.api.deps import AdminPrincipal, SessionDep, SettingsDep
-from app.core.errors import ApiError
+from app.core.errors import AUTHENTICATED, ApiError, error_responses
 from app.core.validation import SafeStr
 from app.ingest.miners import bucket
 from app.ingest.models import Miner
 
-router = APIRouter(prefix="/v1/miners", tags=["ingestion"])
+router = APIRouter(prefix="/v1/miners", tags=["ingestion"], responses=error_responses(*AUTHENTICATED))
 
 
 class Throttle(BaseModel):
@@ -35,7 +35,12 @@ class MinerInfo(BaseModel):
     last_seen_at: datetime | None
 
 
-@router.get("/{miner_id}")
+@router.get(
+    "/{miner_id}",
+    summary="A miner's reputation, counters and throttle (admin)",
+    response_model=MinerInfo,
+    responses=error_responses(404),
+)
 async def get_miner(
     miner_id: Annotated[SafeStr, Path(max_length=64)],
     _: AdminPrincipal,

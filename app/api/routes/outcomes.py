@@ -8,12 +8,14 @@ from fastapi import APIRouter, Body
 
 from app.api.deps import IngestPrincipal, IngestServiceDep, SettingsDep
 from app.api.routes.ingest_common import IngestResponse, run_ingest
-from app.core.errors import ApiError
+from app.core.errors import AUTHENTICATED, ApiError, error_responses
 
-router = APIRouter(prefix="/v1", tags=["ingestion"])
+router = APIRouter(prefix="/v1", tags=["ingestion"], responses=error_responses(*AUTHENTICATED))
 
 
-@router.post("/outcomes", status_code=202)
+@router.post(
+    "/outcomes", status_code=202, summary="Outcome events (one or a batch)", response_model=IngestResponse
+)
 async def post_outcomes(
     _: IngestPrincipal,
     service: IngestServiceDep,

@@ -9,15 +9,16 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import IngestPrincipal, IngestServiceDep, SettingsDep
 from app.api.routes.ingest_common import IngestResponse, run_ingest
+from app.core.errors import AUTHENTICATED, error_responses
 
-router = APIRouter(prefix="/v1", tags=["ingestion"])
+router = APIRouter(prefix="/v1", tags=["ingestion"], responses=error_responses(*AUTHENTICATED))
 
 
 class SnippetBatch(BaseModel):
     snippets: list[Any] = Field(description="Miner snippets, each validated on its own (at most 1,000).")
 
 
-@router.post("/snippets", status_code=202, responses={429: {"description": "miner throttled"}})
+@router.post("/snippets", status_code=202, summary="A batch of miner snippets", response_model=IngestResponse)
 async def post_snippets(
     body: SnippetBatch, _: IngestPrincipal, service: IngestServiceDep, settings: SettingsDep
 ) -> IngestResponse:
