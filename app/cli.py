@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from app.auth.keys import parse_scopes
 from app.auth.models import ApiKey
-from app.auth.service import create_key, revoke_key
+from app.auth.service import announce_revocation, create_key, revoke_key
 from app.core.config import get_settings
+from app.core.lifespan import build_redis
 from app.db.session import create_engine, create_sessionmaker
 
 
@@ -52,14 +53,25 @@ async def _list() -> int:
 
 
 async def _revoke(prefix: str) -> int:
-    engine = create_engine(get_settings())
+    settings = get_settings()
+    engine = create_engine(settings)
+    redis = build_redis(settings)
     try:
         async with create_sessionmaker(engine)() as session:
             done = await revoke_key(session, prefix=prefix)
             await session.commit()
+        # After the commit: a worker that sees the new version reads the revoked row.
+        announced = done and await announce_revocation(redis)
     finally:
         await engine.dispose()
+        if redis is not None:
+            await redis.aclose()
     print("revoked" if done else "no active key with that prefix")
+    if done and not announced:
+        print(
+            "warning: Redis did not answer; API workers notice within "
+            f"AUTH_CACHE_TTL_S ({settings.auth_cache_ttl_s:g} s)"
+        )
     return 0 if done else 1
 
 

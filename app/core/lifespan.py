@@ -49,7 +49,10 @@ def make_lifespan(
             redis=redis,
             kafka=kafka,
             authenticator=Authenticator(
-                sessionmaker=sessionmaker, pepper=settings.api_key_pepper, ttl_s=settings.auth_cache_ttl_s
+                sessionmaker=sessionmaker,
+                pepper=settings.api_key_pepper,
+                ttl_s=settings.auth_cache_ttl_s,
+                redis=redis,
             ),
             rate_limiter=RateLimiter(redis=redis),
         )
