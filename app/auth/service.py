@@ -24,10 +24,21 @@ class Principal:
     name: str
     scopes: frozenset[str]
     rate_limit_per_minute: int | None
+    # The miners this key may post snippets for; None: any (keys created before miners were bound).
+    miner_ids: frozenset[str] | None = None
+
+    def may_post_for(self, miner_id: str) -> bool:
+        return self.miner_ids is None or miner_id in self.miner_ids
 
 
 async def create_key(
-    session: AsyncSession, *, name: str, scopes: list[str], pepper: str, rate_limit_per_minute: int | None
+    session: AsyncSession,
+    *,
+    name: str,
+    scopes: list[str],
+    pepper: str,
+    rate_limit_per_minute: int | None,
+    miner_ids: list[str] | None = None,
 ) -> tuple[ApiKey, NewKey]:
     new = mint_key(pepper=pepper)
     row = ApiKey(
@@ -36,6 +47,7 @@ async def create_key(
         key_hash=new.key_hash,
         scopes=scopes,
         rate_limit_per_minute=rate_limit_per_minute,
+        miner_ids=sorted(set(miner_ids)) if miner_ids is not None else None,
     )
     session.add(row)
     await session.flush()
@@ -156,6 +168,7 @@ def _principal(row: ApiKey) -> Principal:
         name=row.name,
         scopes=frozenset(row.scopes),
         rate_limit_per_minute=row.rate_limit_per_minute,
+        miner_ids=frozenset(row.miner_ids) if row.miner_ids is not None else None,
     )
 
 

@@ -1,6 +1,7 @@
 """Every ORM model, imported in one place so `Base.metadata` is complete (alembic, tests)."""
 
 from app.auth.models import ApiKey
+from app.catalog.privacy import AuditEvent, ContactSuppression
 from app.db.base import Base
 from app.ingest.models import Miner, Outcome, Snippet
 from app.leads.models import Company, Contact
@@ -9,9 +10,11 @@ from app.search.models import SearchRequest
 
 __all__ = [
     "ApiKey",
+    "AuditEvent",
     "Base",
     "Company",
     "Contact",
+    "ContactSuppression",
     "Miner",
     "ModelVersion",
     "Outcome",

@@ -52,16 +52,28 @@ class Verdict:
         return [{"index": i, "field": r.field, "reason": r.reason} for i, r in self.rejected]
 
 
-def judge_snippets(items: list[Any], *, now: datetime, limits: Limits) -> Verdict:
+NOT_YOUR_MINER = Rejection(
+    field="miner_id", reason="miner_not_allowed", detail="this API key may not post for this miner"
+)
+
+
+def judge_snippets(
+    items: list[Any], *, now: datetime, limits: Limits, miners: frozenset[str] | None = None
+) -> Verdict:
+    """Validate each item; with `miners` (the key's bound miners), an item for another miner is
+    rejected and counts against no miner's reputation (a key cannot harm a miner it is not)."""
     verdict = Verdict()
     for index, raw in enumerate(items):
         outcome = validate_snippet(raw, now=now, limits=limits)
+        if isinstance(outcome, CleanSnippet) and miners is not None and outcome.miner_id not in miners:
+            outcome = NOT_YOUR_MINER
         if isinstance(outcome, Rejection):
             verdict.rejected.append((index, outcome))
             SNIPPETS_REJECTED.labels(reason=outcome.reason).inc()
             miner = raw.get("miner_id") if isinstance(raw, dict) else None
-            if isinstance(miner, str) and 0 < len(miner.strip()) <= 64 and miner.strip().isprintable():
-                verdict.rejected_by_miner[miner.strip()] += 1
+            miner = miner.strip() if isinstance(miner, str) else None
+            if miner and len(miner) <= 64 and miner.isprintable() and (miners is None or miner in miners):
+                verdict.rejected_by_miner[miner] += 1
         else:
             verdict.clean.append((index, outcome))
     return verdict
@@ -89,10 +101,11 @@ class IngestService:
         self.engine = engine
         self.kafka = kafka
 
-    async def snippets(self, items: list[Any]) -> IngestAnswer:
-        """Raises Throttled (nothing stored) or KafkaUnavailableError."""
+    async def snippets(self, items: list[Any], *, miners: frozenset[str] | None = None) -> IngestAnswer:
+        """Raises Throttled (nothing stored) or KafkaUnavailableError. `miners`: the only miners the
+        caller may post for (None: any)."""
         now = datetime.now(UTC)
-        verdict = judge_snippets(items, now=now, limits=limits_of(self.settings))
+        verdict = judge_snippets(items, now=now, limits=limits_of(self.settings), miners=miners)
         clean = [s for _, s in verdict.clean]
         await ensure_miners(
             self.engine,

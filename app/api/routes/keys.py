@@ -20,6 +20,7 @@ class WhoAmI(BaseModel):
     name: str
     scopes: list[str]
     rate_limit_per_minute: int | None
+    miner_ids: list[str] | None  # the miners an ingest key may post for; null: any
 
 
 class KeyInfo(BaseModel):
@@ -27,6 +28,7 @@ class KeyInfo(BaseModel):
     name: str
     scopes: list[str]
     rate_limit_per_minute: int | None
+    miner_ids: list[str] | None
     created_at: datetime
     last_used_at: datetime | None
     revoked: bool
@@ -39,6 +41,7 @@ async def whoami(principal: AnyPrincipal) -> WhoAmI:
         name=principal.name,
         scopes=sorted(principal.scopes),
         rate_limit_per_minute=principal.rate_limit_per_minute,
+        miner_ids=sorted(principal.miner_ids) if principal.miner_ids is not None else None,
     )
 
 
@@ -51,6 +54,7 @@ async def list_keys(_: AdminPrincipal, session: SessionDep) -> list[KeyInfo]:
             name=r.name,
             scopes=r.scopes,
             rate_limit_per_minute=r.rate_limit_per_minute,
+            miner_ids=r.miner_ids,
             created_at=r.created_at,
             last_used_at=r.last_used_at,
             revoked=r.revoked_at is not None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -16,6 +16,13 @@ from app.ingest.miners import bucket
 from app.ingest.models import Miner
 
 router = APIRouter(prefix="/v1/miners", tags=["ingestion"], responses=error_responses(*AUTHENTICATED))
+
+
+class MinerSummary(BaseModel):
+    id: str
+    reputation: float
+    quarantined: bool
+    last_seen_at: datetime | None
 
 
 class Throttle(BaseModel):
@@ -33,6 +40,26 @@ class MinerInfo(BaseModel):
     throttle: Throttle
     created_at: datetime
     last_seen_at: datetime | None
+
+
+@router.get(
+    "",
+    summary="Every miner, lowest reputation first (admin; /metrics names no miner)",
+    response_model=list[MinerSummary],
+)
+async def list_miners(
+    _: AdminPrincipal,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[MinerSummary]:
+    rows = (
+        await session.execute(select(Miner).order_by(Miner.reputation, Miner.id).limit(limit).offset(offset))
+    ).scalars()
+    return [
+        MinerSummary(id=m.id, reputation=m.reputation, quarantined=m.quarantined, last_seen_at=m.last_seen_at)
+        for m in rows
+    ]
 
 
 @router.get(

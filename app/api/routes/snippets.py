@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter
@@ -20,10 +21,14 @@ class SnippetBatch(BaseModel):
 
 @router.post("/snippets", status_code=202, summary="A batch of miner snippets", response_model=IngestResponse)
 async def post_snippets(
-    body: SnippetBatch, _: IngestPrincipal, service: IngestServiceDep, settings: SettingsDep
+    body: SnippetBatch, principal: IngestPrincipal, service: IngestServiceDep, settings: SettingsDep
 ) -> IngestResponse:
-    """Validate and store (or publish to Kafka) a batch. Invalid items are listed under `rejected`
-    by index; a throttled miner gets 429 with Retry-After and nothing of the request is stored."""
+    """Validate and store (or publish to Kafka) a batch. Invalid items (and items for a miner the key
+    is not bound to: `miner_not_allowed`) are listed under `rejected` by index; a throttled miner
+    gets 429 with Retry-After and nothing of the request is stored."""
     return await run_ingest(
-        service.snippets, body.snippets, field="snippets", max_items=settings.ingest_max_batch
+        partial(service.snippets, miners=principal.miner_ids),
+        body.snippets,
+        field="snippets",
+        max_items=settings.ingest_max_batch,
     )
