@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, Strict
+from pydantic import AfterValidator, BeforeValidator, Field, Strict
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -58,12 +58,28 @@ def first_unstorable(value: Any, path: str = "") -> str | None:
     return None
 
 
+# The schema's way of saying "no NUL" (lone surrogates are not valid JSON text to begin with).
+NO_NUL_PATTERN = "^[^\\u0000]*$"
 # Text that PostgreSQL (text, jsonb), Redis and orjson can all store. Strict: a number is not a string.
-SafeStr = Annotated[str, Strict(), AfterValidator(_safe)]
-# Strict: "5" and true are not integers. A field with its own bounds uses StrictInt with Field(ge, le)
-# inside the column's range (bounds given here would take precedence over the field's).
-StrictInt = Annotated[int, Strict()]
-# Integers as stored in an int4 / int8 column.
-Int32 = Annotated[int, Strict(), Field(ge=-(2**31), le=INT32_MAX)]
-Int64 = Annotated[int, Strict(), Field(ge=-(2**63), le=INT64_MAX)]
+SafeStr = Annotated[
+    str, Strict(), AfterValidator(_safe), Field(json_schema_extra={"pattern": NO_NUL_PATTERN})
+]
+
+
+def _whole_number(value: Any) -> Any:
+    """JSON Schema's `integer` includes 82.0: a float without a fraction is that integer."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# Strict: "5" and true are not integers (82.0 is, as in JSON Schema). A field with its own bounds
+# uses StrictInt with Field(ge, le) inside the column's range (bounds given here would take
+# precedence over the field's).
+StrictInt = Annotated[int, Strict(), BeforeValidator(_whole_number)]
+# Integers as stored in an int4 / int8 column (the bounds before the validator, so that they stay
+# `minimum`/`maximum` in the JSON schema).
+Int32 = Annotated[int, Strict(), Field(ge=-(2**31), le=INT32_MAX), BeforeValidator(_whole_number)]
+Int64 = Annotated[int, Strict(), Field(ge=-(2**63), le=INT64_MAX), BeforeValidator(_whole_number)]
+NonNegativeInt32 = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX), BeforeValidator(_whole_number)]
 StrictBool = Annotated[bool, Strict()]

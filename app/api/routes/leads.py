@@ -17,7 +17,10 @@ router = APIRouter(prefix="/v1/leads", tags=["leads"], responses=error_responses
 
 
 @router.post(
-    "/search", summary="Rank the companies most likely to buy a product", response_model=SearchResponse
+    "/search",
+    summary="Rank the companies most likely to buy a product",
+    response_model=SearchResponse,
+    responses=error_responses(400),
 )
 async def search_leads(body: SearchRequestBody, principal: SearchPrincipal, ranker: RankerDep) -> Response:
     # The service builds the response in the documented shape (`SearchResponse`, checked by the

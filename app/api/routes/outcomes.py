@@ -14,7 +14,11 @@ router = APIRouter(prefix="/v1", tags=["ingestion"], responses=error_responses(*
 
 
 @router.post(
-    "/outcomes", status_code=202, summary="Outcome events (one or a batch)", response_model=IngestResponse
+    "/outcomes",
+    status_code=202,
+    summary="Outcome events (one or a batch)",
+    response_model=IngestResponse,
+    responses=error_responses(400),
 )
 async def post_outcomes(
     _: IngestPrincipal,

@@ -19,7 +19,13 @@ class SnippetBatch(BaseModel):
     snippets: list[Any] = Field(description="Miner snippets, each validated on its own (at most 1,000).")
 
 
-@router.post("/snippets", status_code=202, summary="A batch of miner snippets", response_model=IngestResponse)
+@router.post(
+    "/snippets",
+    status_code=202,
+    summary="A batch of miner snippets",
+    response_model=IngestResponse,
+    responses=error_responses(400),
+)
 async def post_snippets(
     body: SnippetBatch, principal: IngestPrincipal, service: IngestServiceDep, settings: SettingsDep
 ) -> IngestResponse:
