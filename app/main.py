@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from app.api.lifespan import StartupHook, default_hooks, make_lifespan
 from app.api.router import api_router
+from app.core.body_limit import BodyLimitMiddleware
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
@@ -25,5 +26,10 @@ def create_app(settings: Settings | None = None, *, hooks: list[StartupHook] | N
     )
     install_error_handlers(app)
     app.include_router(api_router)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_bytes=settings.max_body_bytes,
+        per_path=dict.fromkeys(("/v1/snippets", "/v1/outcomes"), settings.max_body_bytes_ingest),
+    )
     install_http_metrics(app)
     return app

@@ -109,7 +109,7 @@ class app_client_for:
 async def make_key(settings: Settings, engine: AsyncEngine):  # type: ignore[no-untyped-def]
     """Mint a real API key in the database: `await make_key("search", "ingest")`."""
 
-    async def _make(*scopes: str, rate_limit: int | None = None) -> str:
+    async def _make(*scopes: str, rate_limit: int | None = None, miners: list[str] | None = None) -> str:
         async with AsyncSession(engine) as session:
             _, new = await create_key(
                 session,
@@ -117,6 +117,7 @@ async def make_key(settings: Settings, engine: AsyncEngine):  # type: ignore[no-
                 scopes=list(scopes),
                 pepper=settings.api_key_pepper,
                 rate_limit_per_minute=rate_limit,
+                miner_ids=miners,
             )
             await session.commit()
         return new.clear

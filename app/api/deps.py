@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.state import AppState, state_of
@@ -47,12 +48,9 @@ def get_ingest_service(state: StateDep) -> IngestService:
 IngestServiceDep = Annotated[IngestService, Depends(get_ingest_service)]
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
+# Declares the bearer security scheme in OpenAPI; the checks (and their 401 answers) are ours.
+BEARER = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer lp_...`")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 
 def _unauthorized(message: str) -> ApiError:
@@ -65,11 +63,11 @@ def _unauthorized(message: str) -> ApiError:
     )
 
 
-def require_scope(scope: str | None) -> Callable[[Request, AppState], Awaitable[Principal]]:
+def require_scope(scope: str | None) -> Callable[[Request, AppState, Credentials], Awaitable[Principal]]:
     """A dependency that authenticates the bearer key, checks `scope` (None: any) and the rate limit."""
 
-    async def dependency(request: Request, state: StateDep) -> Principal:
-        token = _bearer(request)
+    async def dependency(request: Request, state: StateDep, credentials: Credentials) -> Principal:
+        token = (credentials.credentials.strip() if credentials is not None else "") or None
         if token is None:
             raise _unauthorized("missing bearer API key")
         principal = await state.auth.authenticator.authenticate(token)
@@ -102,9 +100,6 @@ AnyPrincipal = Annotated[Principal, Depends(get_principal)]
 SearchPrincipal = Annotated[Principal, Depends(require_scope("search"))]
 IngestPrincipal = Annotated[Principal, Depends(require_scope("ingest"))]
 AdminPrincipal = Annotated[Principal, Depends(require_scope("admin"))]
-
-# What every authenticated route can answer before its own logic runs.
-AUTH_ERRORS = (401, 403, 429)
 
 
 def get_ranker(state: StateDep) -> Ranker:

@@ -47,6 +47,20 @@ def verify_key(*, key: str, key_hash: str, pepper: str) -> bool:
     return hmac.compare_digest(hash_key(key=key, pepper=pepper), key_hash)
 
 
+MAX_MINER_ID = 64
+
+
+def parse_miners(raw: str) -> list[str]:
+    """Parse "m1, m2" into a sorted list of distinct miner ids (1..64 printable characters each)."""
+    miners = sorted({m.strip() for m in raw.split(",") if m.strip()})
+    if not miners:
+        raise ValueError("at least one miner id is required")
+    bad = [m for m in miners if len(m) > MAX_MINER_ID or not m.isprintable()]
+    if bad:
+        raise ValueError(f"invalid miner id(s): {', '.join(repr(m[:70]) for m in bad)}")
+    return miners
+
+
 def parse_scopes(raw: str) -> list[str]:
     """Parse "search,ingest" into a sorted, validated list of scopes."""
     scopes = sorted({s.strip() for s in raw.split(",") if s.strip()})

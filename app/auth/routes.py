@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import AUTH_ERRORS, AdminPrincipal, AnyPrincipal, SessionDep
+from app.api.deps import AdminPrincipal, AnyPrincipal, SessionDep
 from app.auth.schemas import KeyInfo, WhoAmI
 from app.auth.service import list_keys
-from app.core.errors import error_responses
+from app.core.errors import AUTHENTICATED, error_responses
 
-router = APIRouter(prefix="/v1/keys", tags=["keys"])
+router = APIRouter(prefix="/v1/keys", tags=["keys"], responses=error_responses(*AUTHENTICATED))
 
 
 @router.get(
@@ -26,7 +26,7 @@ async def whoami(principal: AnyPrincipal) -> WhoAmI:
     "",
     summary="Every API key, oldest first (scope admin)",
     response_model=list[KeyInfo],
-    responses=error_responses(*AUTH_ERRORS),
+    responses=error_responses(*AUTHENTICATED),
 )
 async def get_keys(_: AdminPrincipal, session: SessionDep) -> list[KeyInfo]:
     return [KeyInfo.of(row) for row in await list_keys(session)]

@@ -15,6 +15,7 @@ class WhoAmI(BaseModel):
     name: str
     scopes: list[str]
     rate_limit_per_minute: int | None
+    miner_ids: list[str] | None  # the miners an ingest key may post for; null: any
 
     @classmethod
     def of(cls, principal: Principal) -> WhoAmI:
@@ -23,6 +24,7 @@ class WhoAmI(BaseModel):
             name=principal.name,
             scopes=sorted(principal.scopes),
             rate_limit_per_minute=principal.rate_limit_per_minute,
+            miner_ids=sorted(principal.miner_ids) if principal.miner_ids is not None else None,
         )
 
 
@@ -31,6 +33,7 @@ class KeyInfo(BaseModel):
     name: str
     scopes: list[str]
     rate_limit_per_minute: int | None
+    miner_ids: list[str] | None
     created_at: datetime
     last_used_at: datetime | None
     revoked: bool

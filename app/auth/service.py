@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.auth.keys import NewKey, mint_key, parse_prefix, verify_key
 from app.auth.tables import ApiKey
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -21,10 +24,21 @@ class Principal:
     name: str
     scopes: frozenset[str]
     rate_limit_per_minute: int | None
+    # The miners this key may post snippets for; None: any (keys created before miners were bound).
+    miner_ids: frozenset[str] | None = None
+
+    def may_post_for(self, miner_id: str) -> bool:
+        return self.miner_ids is None or miner_id in self.miner_ids
 
 
 async def create_key(
-    session: AsyncSession, *, name: str, scopes: list[str], pepper: str, rate_limit_per_minute: int | None
+    session: AsyncSession,
+    *,
+    name: str,
+    scopes: list[str],
+    pepper: str,
+    rate_limit_per_minute: int | None,
+    miner_ids: list[str] | None = None,
 ) -> tuple[ApiKey, NewKey]:
     new = mint_key(pepper=pepper)
     row = ApiKey(
@@ -33,6 +47,7 @@ async def create_key(
         key_hash=new.key_hash,
         scopes=scopes,
         rate_limit_per_minute=rate_limit_per_minute,
+        miner_ids=sorted(set(miner_ids)) if miner_ids is not None else None,
     )
     session.add(row)
     await session.flush()
@@ -54,28 +69,87 @@ async def list_keys(session: AsyncSession) -> list[ApiKey]:
     return list((await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars().all())
 
 
-class Authenticator:
-    """Verifies bearer keys; caches positive and negative lookups for a few seconds."""
+# Bumped (INCR) after every revocation is committed: each request compares it with the value its
+# cached principal was verified at, so a revocation takes effect at once in every worker and pod.
+REVOCATIONS_KEY = "leadpoet:auth:revocations"
 
-    def __init__(self, *, sessionmaker: async_sessionmaker[AsyncSession], pepper: str, ttl_s: float) -> None:
+
+async def announce_revocation(redis: Redis | None) -> bool:
+    """Tell every Authenticator a key was revoked; call after the revocation is committed. False when
+    Redis did not answer (workers then notice within their cache TTL)."""
+    if redis is None:
+        return False
+    try:
+        await redis.incr(REVOCATIONS_KEY)
+    except (RedisError, OSError, TimeoutError):
+        logger.warning("could not announce a key revocation in Redis")
+        return False
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Cached:
+    expires: float
+    principal: Principal | None
+    version: int | None  # the revocation version read before the database lookup
+
+
+class Authenticator:
+    """Verifies bearer keys. A cache (TTL `ttl_s`) skips the HMAC and the row lookup, never the
+    revocation check: a cached principal is reused only while the Redis revocation version is the one
+    it was verified at; otherwise (or when Redis does not answer) its row is read again by id."""
+
+    def __init__(
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        pepper: str,
+        ttl_s: float,
+        redis: Redis | None = None,
+    ) -> None:
         self._sessionmaker = sessionmaker
         self._pepper = pepper
         self._ttl_s = ttl_s
-        self._cache: dict[str, tuple[float, Principal | None]] = {}
+        self._redis = redis
+        self._cache: dict[str, _Cached] = {}
 
     def invalidate(self) -> None:
         self._cache.clear()
 
+    async def revocation_version(self) -> int | None:
+        """The current revocation version, or None when Redis is absent or does not answer."""
+        if self._redis is None:
+            return None
+        try:
+            value = await self._redis.get(REVOCATIONS_KEY)
+        except (RedisError, OSError, TimeoutError):
+            return None
+        return int(value) if value is not None else 0
+
     async def authenticate(self, key: str) -> Principal | None:
+        version = await self.revocation_version()
         now = time.monotonic()
         hit = self._cache.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        principal = await self._lookup(key)
+        if hit is not None and hit.expires > now:
+            if hit.principal is None or (version is not None and hit.version == version):
+                return hit.principal  # unknown keys stay unknown; the version says nothing was revoked
+            principal = await self._recheck(hit.principal)
+        else:
+            principal = await self._lookup(key)
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[key] = (now + self._ttl_s, principal)
+        self._cache[key] = _Cached(expires=now + self._ttl_s, principal=principal, version=version)
         return principal
+
+    async def _recheck(self, principal: Principal) -> Principal | None:
+        """The key's hash was verified already: only whether it is still active (and its scopes)."""
+        async with self._sessionmaker() as session:
+            row = (
+                await session.execute(select(ApiKey).where(ApiKey.id == principal.key_id))
+            ).scalar_one_or_none()
+            if row is None or row.revoked_at is not None:
+                return None
+            return _principal(row)
 
     async def _lookup(self, key: str) -> Principal | None:
         prefix = parse_prefix(key)
@@ -87,14 +161,20 @@ class Authenticator:
                 return None
             if not verify_key(key=key, key_hash=row.key_hash, pepper=self._pepper):
                 return None
+            principal = _principal(row)
             await session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=func.now()))
             await session.commit()
-            return Principal(
-                key_id=row.id,
-                name=row.name,
-                scopes=frozenset(row.scopes),
-                rate_limit_per_minute=row.rate_limit_per_minute,
-            )
+            return principal
+
+
+def _principal(row: ApiKey) -> Principal:
+    return Principal(
+        key_id=row.id,
+        name=row.name,
+        scopes=frozenset(row.scopes),
+        rate_limit_per_minute=row.rate_limit_per_minute,
+        miner_ids=frozenset(row.miner_ids) if row.miner_ids is not None else None,
+    )
 
 
 class RateLimiter:

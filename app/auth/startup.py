@@ -19,7 +19,10 @@ def start_auth(core: CoreClients) -> AuthComponent:
     settings = core.settings
     return AuthComponent(
         authenticator=Authenticator(
-            sessionmaker=core.sessionmaker, pepper=settings.api_key_pepper, ttl_s=settings.auth_cache_ttl_s
+            sessionmaker=core.sessionmaker,
+            pepper=settings.api_key_pepper,
+            ttl_s=settings.auth_cache_ttl_s,
+            redis=core.redis,
         ),
         rate_limiter=RateLimiter(redis=core.redis),
     )

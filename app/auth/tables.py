@@ -24,6 +24,8 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     scopes: Mapped[list[str]] = mapped_column(ARRAY(String(16)), nullable=False)
     rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)
+    # The miners an ingest key may post snippets for; NULL: any miner (keys created before the column).
+    miner_ids: Mapped[list[str] | None] = mapped_column(ARRAY(String(64)))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )

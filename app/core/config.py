@@ -10,10 +10,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DEV_PEPPER = "leadpoet-dev-pepper-change-me"
+# Peppers committed to this repository (settings default, docker-compose): never secret.
+KNOWN_PEPPERS = frozenset({DEV_PEPPER, "change-me-compose-only"})
+MIN_PEPPER_CHARS = 32
 
 
 class Settings(BaseSettings):
@@ -87,8 +91,12 @@ class Settings(BaseSettings):
     # (before committing offsets), to prove redelivery never duplicates. 0 = off.
     ingest_fault_exit_after_batches: int = Field(default=0, ge=0)
 
+    # --- request limits (answered 413 while the body is read, before it is parsed) ---------------
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)  # every route but the ingestion batches
+    max_body_bytes_ingest: int = Field(default=8_000_000, ge=1024)  # POST /v1/snippets, /v1/outcomes
+
     # --- auth --------------------------------------------------------------------------------
-    api_key_pepper: str = "leadpoet-dev-pepper-change-me"
+    api_key_pepper: str = DEV_PEPPER
     default_rate_limit_per_minute: int = Field(default=6000, ge=1)
     auth_cache_ttl_s: float = Field(default=30.0, ge=0)
 
@@ -144,6 +152,25 @@ class Settings(BaseSettings):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @model_validator(mode="after")
+    def _refuse_insecure_production(self) -> Settings:
+        """ENVIRONMENT=prod refuses to start with a development value that would be a hole there."""
+        if self.environment != "prod":
+            return self
+        problems = []
+        if self.api_key_pepper in KNOWN_PEPPERS or len(self.api_key_pepper) < MIN_PEPPER_CHARS:
+            problems.append(
+                f"API_KEY_PEPPER is a published development value or shorter than {MIN_PEPPER_CHARS} "
+                "characters (set a random secret)"
+            )
+        if self.public_docs:
+            problems.append("PUBLIC_DOCS is on (set PUBLIC_DOCS=false)")
+        if self.log_level.strip().upper() in {"DEBUG", "NOTSET"} or self.log_level.strip() in {"0", "10"}:
+            problems.append("LOG_LEVEL=DEBUG logs request and query bodies (use INFO or above)")
+        if problems:
+            raise ValueError("refusing to start with ENVIRONMENT=prod: " + "; ".join(problems))
+        return self
 
     @property
     def redis_enabled(self) -> bool:

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -30,36 +30,45 @@ _STATUS_CODES: dict[int, str] = {
 }
 
 
+class FieldProblem(BaseModel):
+    field: str | None
+    reason: str
+
+
 class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
     code: str
     message: str
-    field: str | None = None
-    # 422 only: every invalid field with its reason.
-    details: list[dict[str, str | None]] | None = None
+    field: str | None
+    details: list[FieldProblem] | None = None
 
 
 class ErrorResponse(BaseModel):
-    """The body of every 4xx/5xx answer."""
+    """The body of every error answer."""
 
     error: ErrorDetail
 
 
 _DESCRIPTIONS: dict[int, str] = {
+    400: "malformed request",
     401: "missing, invalid or revoked API key",
-    403: "the API key lacks the required scope",
+    403: "the API key lacks the scope (or the miner) this needs",
     404: "no such object",
-    413: "request body too large",
-    422: "invalid request; `field` names the first invalid field",
-    429: "rate limited or throttled; see Retry-After",
-    503: "a dependency is unavailable or the service is overloaded; see Retry-After",
+    405: "method not allowed on this path",
+    409: "conflict",
+    413: "request body larger than the limit",
+    422: "invalid input; `field` names the first offending field",
+    429: "rate limited; retry after `Retry-After` seconds",
+    503: "a dependency is unavailable or the service is overloaded; retry after `Retry-After`",
 }
+# What any route behind an API key can answer besides its own errors.
+AUTHENTICATED = (401, 403, 413, 422, 429, 503)
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """The `responses=` of a route: each error status it can answer, with the one error model."""
-    return {
-        s: {"model": ErrorResponse, "description": _DESCRIPTIONS.get(s, _STATUS_CODES[s])} for s in statuses
-    }
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each status documented with the error model."""
+    return {code: {"model": ErrorResponse, "description": _DESCRIPTIONS[code]} for code in sorted(set(codes))}
 
 
 class ApiError(Exception):

@@ -17,7 +17,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.ingest.db import lock_companies, transaction
+from app.ingest.db import transaction
 from app.observability.meters import FRESHNESS
 from app.ranking.documents import company_embedding
 from app.ranking.embedding import load_embedder
@@ -50,6 +50,15 @@ WRITE_VECTORS_SQL = """
 """
 RETRY_LOAD_S = 60.0
 CLAIM_S = 60.0  # a claim left by a crashed worker expires after this
+# The worker's write never waits for a lock while holding others (it cannot be part of a deadlock
+# with the storage transactions or a profile rebuild): the company advisory locks are TRIED in hash
+# order, its queue and vector rows are locked with SKIP LOCKED, and any other wait is cut short.
+WRITE_LOCK_TIMEOUT_MS = 500
+# The companies whose advisory lock this transaction obtained without waiting (hash order).
+TRY_LOCK_COMPANIES_SQL = """
+    SELECT d FROM (SELECT DISTINCT d, hashtextextended(d, 7) AS k FROM unnest($1::text[]) d ORDER BY k) s
+    WHERE pg_try_advisory_xact_lock(s.k)
+"""
 
 
 async def write_vectors(
@@ -135,16 +144,66 @@ class EmbeddingWorker:
             ]
 
         vectors = await asyncio.to_thread(embed_all)
-        async with transaction(self.engine) as conn:  # write, then release (short transaction)
-            # the storage transactions' lock order: company advisory locks first, sorted
-            await lock_companies(conn, sorted(c["domain"] for c in companies))
+        literals = {
+            c["id"]: "[" + ",".join(f"{x:.6f}" for x in row) + "]"
+            for c, row in zip(companies, vectors, strict=True)
+        }
+        try:
+            written = await self._write(
+                literals,
+                domains={c["id"]: c["domain"] for c in companies},
+                versions={r["company_id"]: r["version"] for r in queued},
+                model=str(getattr(embedder, "model_id", "unknown")),
+            )
+        except asyncpg.exceptions.LockNotAvailableError:
+            written = set()  # a lock stayed busy past the timeout: nothing written, all retried
+        if len(written) < len(ids):  # the others are retried next round, not after the claim expires
+            await _unclaim(self.engine, sorted(set(ids) - written))
+        now = datetime.now(UTC)
+        for r in queued:
+            if r["company_id"] in written:
+                FRESHNESS.observe(max(0.0, (now - r["enqueued_at"]).total_seconds()))
+        return len(written)
+
+    async def _write(
+        self,
+        literals: dict[uuid.UUID, str],
+        *,
+        domains: dict[uuid.UUID, str],
+        versions: dict[uuid.UUID, int],
+        model: str,
+    ) -> set[uuid.UUID]:
+        """Write the vectors of the companies this transaction can lock without waiting; return them.
+        A company a storage transaction or a profile rebuild holds is skipped (it is re-queued by that
+        writer anyway, or retried next round)."""
+        async with transaction(self.engine) as conn:
+            await conn.execute(f"SET LOCAL lock_timeout = '{WRITE_LOCK_TIMEOUT_MS}ms'")
+            locked = {r["d"] for r in await conn.fetch(TRY_LOCK_COMPANIES_SQL, sorted(set(domains.values())))}
+            candidates = sorted(i for i in literals if domains[i] in locked)
+            queue_rows = await conn.fetch(
+                "SELECT company_id FROM embedding_queue WHERE company_id = ANY($1::uuid[]) "
+                "ORDER BY company_id FOR UPDATE SKIP LOCKED",
+                candidates,
+            )
+            existing = {
+                r["company_id"]
+                for r in await conn.fetch(
+                    "SELECT company_id FROM company_embeddings WHERE company_id = ANY($1::uuid[])", candidates
+                )
+            }
+            vector_rows = await conn.fetch(
+                "SELECT company_id FROM company_embeddings WHERE company_id = ANY($1::uuid[]) "
+                "ORDER BY company_id FOR UPDATE SKIP LOCKED",
+                candidates,
+            )
+            free = {r["company_id"] for r in vector_rows} | (set(candidates) - existing)
+            ready = sorted({r["company_id"] for r in queue_rows} & free)
+            if not ready:
+                return set()
             await write_vectors(
                 conn,
-                vectors={
-                    c["id"]: "[" + ",".join(f"{x:.6f}" for x in row) + "]"
-                    for c, row in zip(companies, vectors, strict=True)
-                },
-                model=str(getattr(embedder, "model_id", "unknown")),
+                vectors={i: literals[i] for i in ready},
+                model=model,
                 min_change=self.settings.ingest_embed_min_change,
             )
             # Rows re-enqueued meanwhile (newer evidence) stay, unclaimed, for the next round.
@@ -156,13 +215,10 @@ class EmbeddingWorker:
                 UPDATE embedding_queue SET claimed_until = NULL
                 WHERE company_id = ANY($1::uuid[]) AND company_id NOT IN (SELECT company_id FROM done)
                 """,
-                ids,
-                [r["version"] for r in queued],
+                ready,
+                [versions[i] for i in ready],
             )
-        now = datetime.now(UTC)
-        for r in queued:
-            FRESHNESS.observe(max(0.0, (now - r["enqueued_at"]).total_seconds()))
-        return len(ids)
+        return set(ready)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Loop until `stop` is set; never dies on an error (PostgreSQL down: retried)."""
@@ -175,6 +231,19 @@ class EmbeddingWorker:
                 await _sleep(stop, 1.0)
             if done == 0:
                 await _sleep(stop, self.settings.ingest_embed_interval_s)
+
+
+async def _unclaim(engine: AsyncEngine, ids: list[uuid.UUID]) -> None:
+    """Release the claims on rows this round skipped, in a transaction of its own that holds nothing
+    else (it may wait for the writer that holds them); best effort: a claim also expires."""
+    try:
+        async with transaction(engine) as conn:
+            await conn.execute(f"SET LOCAL lock_timeout = '{WRITE_LOCK_TIMEOUT_MS * 4}ms'")
+            await conn.execute(
+                "UPDATE embedding_queue SET claimed_until = NULL WHERE company_id = ANY($1::uuid[])", ids
+            )
+    except asyncpg.exceptions.LockNotAvailableError:
+        logger.debug("embedding worker: %d claims left to expire", len(ids))
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -1,5 +1,5 @@
 """Miner rows: created on first sight at the prior, locked per batch, counters and reputation updated,
-token bucket taken; the bounded-cardinality `miner_reputation` gauge."""
+token bucket taken; the reputation aggregates on /metrics (no miner ids)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from app.ingest.reputation import (
     reputation,
     take,
 )
-from app.observability.meters import MINER_REPUTATION, MINERS_QUARANTINED
+from app.observability.meters import MINERS_QUARANTINED
+from app.observability.reputation import publish_reputations
 
 COUNTER_FIELDS = (
     "accepted",
@@ -165,7 +166,8 @@ async def save_miners(
         values["thr"].append(miner.throttled)
         for name in COUNTER_FIELDS:
             values[name].append(getattr(counters, name))
-        publish_reputation(miner.id, rep)
+        remember_reputation(miner.id, rep)
+    publish_reputations(_reputations)
     sets = ", ".join(f"{name} = v.{name}" for name in COUNTER_FIELDS)
     casts = ", ".join(f"${i + 7}::bigint[]" for i in range(len(COUNTER_FIELDS)))
     await conn.execute(
@@ -190,21 +192,16 @@ async def save_miners(
     return transitions
 
 
-# --- the gauge: at most MAX_LABELS miners by name, the rest folded into "other" ------------------
-MAX_LABELS = 50
-_labelled: dict[str, float] = {}
-_others: dict[str, float] = {}
+# --- the aggregate gauges (no miner ids on /metrics): over the miners this process has seen -------
+MAX_TRACKED = 10_000
+_reputations: dict[str, float] = {}
 
 
-def publish_reputation(miner_id: str, value: float) -> None:
-    if miner_id in _labelled or len(_labelled) < MAX_LABELS:
-        _labelled[miner_id] = value
-        MINER_REPUTATION.labels(miner=miner_id).set(value)
-        return
-    _others[miner_id] = value
-    if len(_others) > 10_000:
-        _others.pop(next(iter(_others)))
-    MINER_REPUTATION.labels(miner="other").set(sum(_others.values()) / len(_others))
+def remember_reputation(miner_id: str, value: float) -> None:
+    _reputations.pop(miner_id, None)
+    _reputations[miner_id] = value
+    if len(_reputations) > MAX_TRACKED:
+        _reputations.pop(next(iter(_reputations)))  # the least recently updated
 
 
 async def publish_quarantined(conn: asyncpg.Connection) -> None:

@@ -126,7 +126,11 @@ def parse_timestamp(raw: str, *, now: datetime, future_skew: timedelta) -> datet
         )
     except ValueError as exc:
         raise Invalid("invalid_timestamp", f"not a real date/time: {raw[:40]!r}") from exc
-    value = (local - tz_offset).replace(tzinfo=UTC)
+    try:
+        # 0001-01-01T00:00:00+01:00 and 9999-12-31T23:59:59-01:00 leave datetime's range in UTC.
+        value = (local - tz_offset).replace(tzinfo=UTC)
+    except OverflowError as exc:
+        raise Invalid("invalid_timestamp", f"timestamp out of range: {raw[:40]!r}") from exc
     if value > now + future_skew:
         raise Invalid("future_timestamp", "timestamp is in the future beyond the allowed clock skew")
     if value < EARLIEST:

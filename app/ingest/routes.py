@@ -5,26 +5,27 @@ ingestion endpoints share the 202 answer, 429 on throttle and 503 without a brok
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from functools import partial
+from typing import Annotated, Any
 
 from aiokafka.errors import KafkaError
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Path, Query
 
 from app.api.deps import (
-    AUTH_ERRORS,
     AdminPrincipal,
     IngestPrincipal,
     IngestServiceDep,
     SessionDep,
     SettingsDep,
 )
-from app.core.errors import ApiError, error_responses
+from app.core.errors import AUTHENTICATED, ApiError, error_responses
 from app.core.kafka import KafkaUnavailableError
-from app.ingest.schemas import IngestResponse, MinerInfo, Rejected, SnippetBatch
-from app.ingest.service import IngestAnswer, StorageBusy, miner_info
+from app.core.validation import SafeStr
+from app.ingest.schemas import IngestResponse, MinerInfo, MinerSummary, Rejected, SnippetBatch
+from app.ingest.service import IngestAnswer, StorageBusy, list_miners, miner_info
 from app.ingest.writer import Throttled
 
-router = APIRouter(prefix="/v1", tags=["ingestion"])
+router = APIRouter(prefix="/v1", tags=["ingestion"], responses=error_responses(*AUTHENTICATED))
 
 
 async def run_ingest(
@@ -60,7 +61,7 @@ async def run_ingest(
 
 
 # 422: too many items or not a list; 429 also when the miner is throttled; 503 without a broker.
-INGEST_ERRORS = error_responses(*AUTH_ERRORS, 422, 503)
+INGEST_ERRORS = error_responses(*AUTHENTICATED, 400)
 
 
 @router.post(
@@ -71,12 +72,16 @@ INGEST_ERRORS = error_responses(*AUTH_ERRORS, 422, 503)
     responses=INGEST_ERRORS,
 )
 async def post_snippets(
-    body: SnippetBatch, _: IngestPrincipal, service: IngestServiceDep, settings: SettingsDep
+    body: SnippetBatch, principal: IngestPrincipal, service: IngestServiceDep, settings: SettingsDep
 ) -> IngestResponse:
-    """Validate and store (or publish to Kafka) a batch. Invalid items are listed under `rejected`
-    by index; a throttled miner gets 429 with Retry-After and nothing of the request is stored."""
+    """Validate and store (or publish to Kafka) a batch. Invalid items (and items for a miner the key
+    is not bound to: `miner_not_allowed`) are listed under `rejected` by index; a throttled miner
+    gets 429 with Retry-After and nothing of the request is stored."""
     return await run_ingest(
-        service.snippets, body.snippets, field="snippets", max_items=settings.ingest_max_batch
+        partial(service.snippets, miners=principal.miner_ids),
+        body.snippets,
+        field="snippets",
+        max_items=settings.ingest_max_batch,
     )
 
 
@@ -120,12 +125,29 @@ async def post_outcomes(
 
 
 @router.get(
+    "/miners",
+    summary="Every miner, lowest reputation first (scope admin; /metrics names no miner)",
+    response_model=list[MinerSummary],
+)
+async def get_miners(
+    _: AdminPrincipal,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[MinerSummary]:
+    return await list_miners(session, limit=limit, offset=offset)
+
+
+@router.get(
     "/miners/{miner_id}",
     summary="A miner's reputation, quarantine state, counters and throttle (scope admin)",
     response_model=MinerInfo,
-    responses=error_responses(*AUTH_ERRORS, 404, 422),
+    responses=error_responses(404),
 )
 async def get_miner(
-    miner_id: str, _: AdminPrincipal, session: SessionDep, settings: SettingsDep
+    miner_id: Annotated[SafeStr, Path(max_length=64)],
+    _: AdminPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> MinerInfo:
     return await miner_info(session, settings=settings, miner_id=miner_id)

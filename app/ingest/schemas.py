@@ -24,6 +24,13 @@ class SnippetBatch(BaseModel):
     snippets: list[Any] = Field(description="Miner snippets, each validated on its own (at most 1,000).")
 
 
+class MinerSummary(BaseModel):
+    id: str
+    reputation: float
+    quarantined: bool
+    last_seen_at: datetime | None
+
+
 class Throttle(BaseModel):
     rate_per_s: float
     capacity: float

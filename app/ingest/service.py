@@ -22,7 +22,7 @@ from app.core.kafka import KafkaHub
 from app.ingest.db import ensure_miners, transaction
 from app.ingest.miners import COUNTER_FIELDS, bucket, lock_miners, save_miners, take_tokens
 from app.ingest.outcomes import store_outcomes
-from app.ingest.schemas import MinerInfo, Throttle
+from app.ingest.schemas import MinerInfo, MinerSummary, Throttle
 from app.ingest.validate import (
     CleanOutcome,
     CleanSnippet,
@@ -56,16 +56,28 @@ class Verdict:
         return [{"index": i, "field": r.field, "reason": r.reason} for i, r in self.rejected]
 
 
-def judge_snippets(items: list[Any], *, now: datetime, limits: Limits) -> Verdict:
+NOT_YOUR_MINER = Rejection(
+    field="miner_id", reason="miner_not_allowed", detail="this API key may not post for this miner"
+)
+
+
+def judge_snippets(
+    items: list[Any], *, now: datetime, limits: Limits, miners: frozenset[str] | None = None
+) -> Verdict:
+    """Validate each item; with `miners` (the key's bound miners), an item for another miner is
+    rejected and counts against no miner's reputation (a key cannot harm a miner it is not)."""
     verdict = Verdict()
     for index, raw in enumerate(items):
         outcome = validate_snippet(raw, now=now, limits=limits)
+        if isinstance(outcome, CleanSnippet) and miners is not None and outcome.miner_id not in miners:
+            outcome = NOT_YOUR_MINER
         if isinstance(outcome, Rejection):
             verdict.rejected.append((index, outcome))
             SNIPPETS_REJECTED.labels(reason=outcome.reason).inc()
             miner = raw.get("miner_id") if isinstance(raw, dict) else None
-            if isinstance(miner, str) and 0 < len(miner.strip()) <= 64 and miner.strip().isprintable():
-                verdict.rejected_by_miner[miner.strip()] += 1
+            miner = miner.strip() if isinstance(miner, str) else None
+            if miner and len(miner) <= 64 and miner.isprintable() and (miners is None or miner in miners):
+                verdict.rejected_by_miner[miner] += 1
         else:
             verdict.clean.append((index, outcome))
     return verdict
@@ -93,10 +105,11 @@ class IngestService:
         self.engine = engine
         self.kafka = kafka
 
-    async def snippets(self, items: list[Any]) -> IngestAnswer:
-        """Raises Throttled (nothing stored) or KafkaUnavailableError."""
+    async def snippets(self, items: list[Any], *, miners: frozenset[str] | None = None) -> IngestAnswer:
+        """Raises Throttled (nothing stored) or KafkaUnavailableError. `miners`: the only miners the
+        caller may post for (None: any)."""
         now = datetime.now(UTC)
-        verdict = judge_snippets(items, now=now, limits=limits_of(self.settings))
+        verdict = judge_snippets(items, now=now, limits=limits_of(self.settings), miners=miners)
         clean = [s for _, s in verdict.clean]
         await ensure_miners(
             self.engine,
@@ -208,6 +221,15 @@ async def _known_duplicates(conn: asyncpg.Connection, clean: list[CleanSnippet])
     ids = {r["id"] for r in rows}
     hashes = {bytes(r["content_hash"]) for r in rows}
     return sum(1 for s in clean if s.snippet_id in ids or s.content_hash in hashes)
+
+
+async def list_miners(session: AsyncSession, *, limit: int, offset: int) -> list[MinerSummary]:
+    """Miners, lowest reputation first (ties by id)."""
+    query = select(Miner).order_by(Miner.reputation, Miner.id).limit(limit).offset(offset)
+    return [
+        MinerSummary(id=m.id, reputation=m.reputation, quarantined=m.quarantined, last_seen_at=m.last_seen_at)
+        for m in (await session.execute(query)).scalars()
+    ]
 
 
 async def miner_info(session: AsyncSession, *, settings: Settings, miner_id: str) -> MinerInfo:

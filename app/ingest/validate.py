@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from app.catalog.tables import OUTCOME_TYPES, SNIPPET_KINDS
+from app.core.validation import first_unstorable
 from app.ingest.dedup import content_hash, default_snippet_id
 from app.ingest.normalize import (
     Invalid,
@@ -188,9 +189,17 @@ def validate_snippet(raw: Any, *, now: datetime, limits: Limits) -> CleanSnippet
         return exc.rejection
 
 
+def _storable(raw: Any) -> None:
+    """Every string of the item (the raw item is also what is published to Kafka) must be storable."""
+    bad = first_unstorable(raw)
+    if bad is not None:
+        raise _Reject(bad[:200], "invalid_text", "text must not contain NUL or lone surrogates")
+
+
 def _validate_snippet(raw: Any, *, now: datetime, limits: Limits) -> CleanSnippet:
     if not isinstance(raw, dict):
         raise _Reject("", "not_object", "each snippet must be a JSON object")
+    _storable(raw)
     miner_id = _str(raw, "miner_id", where="", required=True, max_len=64)
     assert miner_id is not None
     miner_id = miner_id.strip()
@@ -262,6 +271,7 @@ def _uuid(raw: dict[str, Any], key: str) -> uuid.UUID | None:
 def _validate_outcome(raw: Any, *, now: datetime, limits: Limits) -> CleanOutcome:
     if not isinstance(raw, dict):
         raise _Reject("", "not_object", "each outcome must be a JSON object")
+    _storable(raw)
     event_id = (_str(raw, "event_id", where="", required=True, max_len=128) or "").strip()
     if not event_id or not event_id.isprintable():
         raise _Reject("event_id", "invalid", "event_id must be 1..128 printable characters")

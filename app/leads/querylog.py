@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import Any
 
+import asyncpg
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,6 +21,33 @@ from app.leads.tables import SearchRequest
 from app.observability.meters import QUERY_LOG_ROWS
 
 logger = logging.getLogger(__name__)
+
+# Errors that the same row raises again on every attempt (as opposed to a connection or a timeout).
+_PERMANENT: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.DataError,  # server side, SQLSTATE class 22 (e.g. NUL in text)
+    asyncpg.exceptions.IntegrityConstraintViolationError,
+    asyncpg.exceptions._base.DataError,  # client side: a value asyncpg cannot encode
+    UnicodeError,
+    OverflowError,
+)
+
+
+def is_unwritable(exc: BaseException) -> bool:
+    """True when `exc` (or what it wraps) is a data error: writing the same row again fails again."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _PERMANENT):
+            return True
+        orig = getattr(current, "orig", None)
+        stack.extend(
+            [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
+        )
+    return False
 
 
 class QueryLog:
@@ -35,6 +63,8 @@ class QueryLog:
         self.batch_size = batch_size
         self.max_buffered = max_buffered
         self._rows: list[dict[str, Any]] = []
+        self.unwritable = 0  # rows dropped because PostgreSQL refuses them
+        self._unwritable_logged = False
         self._lock = asyncio.Lock()
         self._periodic = Periodic(name="query-log-flush", interval_s=interval_s, action=self.flush)
 
@@ -57,14 +87,49 @@ class QueryLog:
             while self._rows:
                 batch = self._rows[: self.batch_size]
                 try:
-                    async with self.sessionmaker() as session, session.begin():
-                        await session.execute(insert(SearchRequest), batch)
-                except Exception:
-                    QUERY_LOG_ROWS.labels(result="error").inc(len(batch))
-                    raise  # the periodic loop logs it and retries
+                    await self._insert(batch)
+                except Exception as exc:
+                    if not is_unwritable(exc):
+                        QUERY_LOG_ROWS.labels(result="error").inc(len(batch))
+                        raise  # the periodic loop logs it and retries
+                    written += await self._insert_one_by_one(batch)
+                else:
+                    written += len(batch)
+                    QUERY_LOG_ROWS.labels(result="written").inc(len(batch))
                 del self._rows[: len(batch)]
-                written += len(batch)
-                QUERY_LOG_ROWS.labels(result="written").inc(len(batch))
+        return written
+
+    async def _insert(self, rows: list[dict[str, Any]]) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            await session.execute(insert(SearchRequest), rows)
+
+    async def _insert_one_by_one(self, batch: list[dict[str, Any]]) -> int:
+        """Write a batch that holds an unwritable row: each row alone; unwritable ones are dropped. A
+        transient error (the database went away meanwhile) propagates with the batch still buffered;
+        rows written before it are removed from the buffer first, so none is written twice."""
+        written = 0
+        for index, row in enumerate(batch):
+            try:
+                await self._insert([row])
+            except Exception as exc:
+                if not is_unwritable(exc):
+                    del batch[:index]
+                    del self._rows[:index]
+                    QUERY_LOG_ROWS.labels(result="error").inc(len(batch))
+                    raise
+                QUERY_LOG_ROWS.labels(result="unwritable").inc()
+                self.unwritable += 1
+                if not self._unwritable_logged:
+                    self._unwritable_logged = True
+                    logger.warning(
+                        "query log: dropped a row PostgreSQL refuses (%s: %s); further ones are only "
+                        'counted in query_log_rows_total{result="unwritable"}',
+                        type(exc).__name__,
+                        str(exc)[:200],
+                    )
+            else:
+                written += 1
+                QUERY_LOG_ROWS.labels(result="written").inc()
         return written
 
     def start(self) -> None:

@@ -8,19 +8,19 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Response
 
-from app.api.deps import AUTH_ERRORS, RankerDep, SearchPrincipal, SessionDep
-from app.core.errors import error_responses
+from app.api.deps import RankerDep, SearchPrincipal, SessionDep
+from app.core.errors import AUTHENTICATED, ApiError, error_responses
 from app.leads.profile import lead_profile
 from app.leads.schemas import LeadProfile, SearchRequestBody, SearchResponse
 
-router = APIRouter(prefix="/v1/leads", tags=["leads"])
+router = APIRouter(prefix="/v1/leads", tags=["leads"], responses=error_responses(*AUTHENTICATED))
 
 
 @router.post(
     "/search",
     summary="The K companies most likely to buy the described product",
     response_model=SearchResponse,
-    responses=error_responses(*AUTH_ERRORS, 422, 503),
+    responses=error_responses(400),
 )
 async def search_leads(body: SearchRequestBody, principal: SearchPrincipal, ranker: RankerDep) -> Response:
     # The service builds the response in the documented shape (`SearchResponse`, checked by the
@@ -29,11 +29,22 @@ async def search_leads(body: SearchRequestBody, principal: SearchPrincipal, rank
     return Response(orjson.dumps(result), media_type="application/json")
 
 
+@router.api_route("/search", methods=["GET", "HEAD"], include_in_schema=False)
+async def search_wrong_method() -> None:
+    """Search is POST only; without this, GET /v1/leads/search would match `/{lead_id}` (422)."""
+    raise ApiError(
+        status_code=405,
+        code="method_not_allowed",
+        message="method not allowed; use POST",
+        headers={"Allow": "POST"},
+    )
+
+
 @router.get(
     "/{lead_id}",
     summary="A lead's full profile: facts, contacts, latest evidence and outcome counts",
     response_model=LeadProfile,
-    responses=error_responses(*AUTH_ERRORS, 404, 422),
+    responses=error_responses(404),
 )
 async def get_lead(lead_id: uuid.UUID, _: SearchPrincipal, session: SessionDep) -> dict[str, Any]:
     return await lead_profile(session, lead_id=lead_id)

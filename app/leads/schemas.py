@@ -2,31 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.core.validation import NonNegativeInt32, SafeStr, StrictBool, StrictInt
+
+# The schema's patterns and the validators below accept exactly the same strings (schema-driven
+# clients and fuzzers see what the service enforces): the validators match the same regular
+# expressions. Blank = the JSON Schema (ECMA-262) `\s` set, spelled out so that both agree on it.
+BLANK = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# At least 3 characters from the first to the last non-blank one, no NUL.
+PROMPT_BODY = rf"[{BLANK}]*[^{BLANK}\u0000][^\u0000]+[^{BLANK}\u0000][{BLANK}]*"
+PROMPT_PATTERN = f"^{PROMPT_BODY}$"
+_PROMPT = re.compile(PROMPT_BODY)
+COUNTRY_PATTERN = "^[A-Za-z]{2}$"
+_COUNTRY = re.compile("[A-Za-z]{2}")
 
 
 class SearchFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    industries: list[str] = Field(default_factory=list, max_length=50)
-    countries: list[str] = Field(default_factory=list, max_length=250)
-    employees_min: int | None = Field(default=None, ge=0)
-    employees_max: int | None = Field(default=None, ge=0)
-    technologies: list[str] = Field(default_factory=list, max_length=50)
-    exclude_domains: list[str] = Field(default_factory=list, max_length=1000)
+    # Each list is bounded in items and in characters per item (the whole body is bounded too).
+    industries: list[Annotated[SafeStr, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    countries: list[Annotated[SafeStr, Field(json_schema_extra={"pattern": COUNTRY_PATTERN})]] = Field(
+        default_factory=list, max_length=250
+    )
+    # Stored and queried as int4. A range with min > max matches no company (an empty answer).
+    employees_min: NonNegativeInt32 | None = None
+    employees_max: NonNegativeInt32 | None = None
+    technologies: list[Annotated[SafeStr, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    exclude_domains: list[Annotated[SafeStr, Field(max_length=260)]] = Field(
+        default_factory=list, max_length=1000
+    )
 
     @field_validator("countries")
     @classmethod
     def _countries(cls, value: list[str]) -> list[str]:
-        out = []
         for raw in value:
-            code = raw.strip().upper()
-            if len(code) != 2 or not code.isalpha():
-                raise ValueError(f"{raw!r} is not an ISO 3166 alpha-2 country code")
-            out.append(code)
-        return sorted(set(out))
+            if not _COUNTRY.fullmatch(raw):
+                raise ValueError(f"{raw[:20]!r} is not an ISO 3166 alpha-2 country code")
+        return sorted({code.upper() for code in value})
 
     @field_validator("industries", "technologies")
     @classmethod
@@ -38,28 +55,20 @@ class SearchFilters(BaseModel):
     def _domains(cls, value: list[str]) -> list[str]:
         return sorted({v.strip().lower().removeprefix("www.").rstrip(".") for v in value if v.strip()})
 
-    @field_validator("employees_max")
-    @classmethod
-    def _range(cls, value: int | None, info: Any) -> int | None:
-        low = info.data.get("employees_min")
-        if value is not None and low is not None and value < low:
-            raise ValueError("employees_max must be >= employees_min")
-        return value
-
 
 class SearchRequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompt: str = Field(min_length=3, max_length=2000)
-    k: int = Field(default=10, ge=1, le=200)
+    prompt: SafeStr = Field(min_length=3, max_length=2000, json_schema_extra={"pattern": PROMPT_PATTERN})
+    k: StrictInt = Field(default=10, ge=1, le=200)
     filters: SearchFilters = Field(default_factory=SearchFilters)
-    explain: bool = True
+    explain: StrictBool = True
 
     @field_validator("prompt")
     @classmethod
     def _prompt(cls, value: str) -> str:
-        if len(value.strip()) < 3:
-            raise ValueError("prompt must have at least 3 non-blank characters")
+        if not _PROMPT.fullmatch(value):
+            raise ValueError("prompt must have at least 3 characters besides leading and trailing blanks")
         return value
 
 

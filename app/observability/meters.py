@@ -76,13 +76,10 @@ FRESHNESS = Histogram(
     "From snippet acceptance to visibility in search",
     buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 7.5, 10, 20, 60),
 )
-MINER_REPUTATION = Gauge(
-    "miner_reputation", "Miner reputation (top miners by volume, plus 'other': the lowest of the rest)",
-    ["miner"], multiprocess_mode="mostrecent",
-)  # fmt: skip
 MINERS_QUARANTINED = Gauge("miners_quarantined", "Miners below the reputation floor", multiprocess_mode="max")
 MINERS_THROTTLED = Counter("miner_throttled_total", "Requests or messages throttled", ["source"])
-# Over ALL miners (not only the top ones labelled above): the alert and the distribution panel use these.
+# Over ALL miners, never one per miner: /metrics is open, and miner ids with their reputations are not
+# (GET /v1/miners, admin). The alert and the distribution panel use these.
 MINER_REPUTATION_MIN = Gauge(
     "miner_reputation_min", "Lowest reputation over every active miner", multiprocess_mode="mostrecent"
 )

@@ -61,3 +61,25 @@ async def test_rows_survive_a_database_outage_and_overflow_drops_the_oldest(clea
     async with clean_db.connect() as conn:
         ks = sorted((await conn.execute(select(SearchRequest.k))).scalars())
     assert ks == [4, 5, 6, 7, 8]
+
+
+async def test_a_row_postgres_refuses_is_dropped_counted_and_does_not_block(
+    clean_db: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    log = QueryLog(sessionmaker=async_sessionmaker(clean_db), batch_size=10)
+    log.record(**row(k=1))
+    log.record(**row(k=2, prompt="nul \x00 in the prompt"))
+    log.record(**row(k=3, filters={"exclude_domains": ["a\x00.com"]}))
+    log.record(**row(k=2**40))  # beyond int4
+    log.record(**row(k=5))
+    with caplog.at_level("WARNING", logger="app.leads.querylog"):
+        assert await log.flush() == 2
+        log.record(**row(k=6, prompt="again \x00"))
+        log.record(**row(k=7))
+        assert await log.flush() == 1
+    assert log.pending == 0
+    assert log.unwritable == 4
+    assert sum("dropped a row" in r.getMessage() for r in caplog.records) == 1  # logged once
+    async with clean_db.connect() as conn:
+        ks = sorted((await conn.execute(select(SearchRequest.k))).scalars())
+    assert ks == [1, 5, 7]

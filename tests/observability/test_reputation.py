@@ -1,13 +1,13 @@
-"""Miner reputation export: bounded label set, aggregates over every miner."""
+"""Miner reputation export: aggregates over every miner, no miner ids on /metrics."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, generate_latest
 
 from app.observability.meters import REPUTATION_BANDS
-from app.observability.reputation import OTHER, publish_reputations, reputation_band, summarize_reputations
+from app.observability.reputation import publish_reputations, reputation_band, summarize_reputations
 
 
 def test_bands() -> None:
@@ -19,35 +19,22 @@ def test_bands() -> None:
 
 
 @given(
-    reps=st.dictionaries(st.text(min_size=1, max_size=6), st.floats(min_value=0, max_value=1), max_size=60),
-    top=st.integers(min_value=1, max_value=10),
+    reps=st.dictionaries(st.text(min_size=1, max_size=6), st.floats(min_value=0, max_value=1), max_size=60)
 )
-def test_summary_is_bounded_and_exact(reps: dict[str, float], top: int) -> None:
-    reps.pop(OTHER, None)
-    export = summarize_reputations(reps, top=top)
-    assert len(export.labelled) <= top + 1
+def test_summary_covers_every_miner(reps: dict[str, float]) -> None:
+    export = summarize_reputations(reps)
     assert sum(export.bands.values()) == len(reps)
     assert set(export.bands) == set(REPUTATION_BANDS)
-    if reps:
-        assert export.minimum == min(reps.values())
-        assert min(export.labelled.values()) == min(reps.values())  # "other" carries the rest's minimum
-    else:
-        assert export.minimum is None
+    assert export.minimum == (min(reps.values()) if reps else None)
 
 
-def test_top_miners_by_volume() -> None:
-    reps = {"a": 0.9, "b": 0.8, "c": 0.1, "d": 0.5}
-    export = summarize_reputations(reps, volumes={"a": 10, "b": 50, "c": 1, "d": 5}, top=2)
-    assert export.labelled == {"b": 0.8, "a": 0.9, OTHER: 0.1}
-
-
-def test_publish_sets_gauges_and_drops_miners_leaving_the_top() -> None:
-    publish_reputations({"m1": 0.9, "m2": 0.3}, volumes={"m1": 5, "m2": 4}, top=2)
-    assert REGISTRY.get_sample_value("miner_reputation", {"miner": "m2"}) == 0.3
+def test_publish_sets_the_aggregates_and_names_no_miner() -> None:
+    publish_reputations({"m1": 0.9, "m2": 0.3})
     assert REGISTRY.get_sample_value("miner_reputation_min") == 0.3
     assert REGISTRY.get_sample_value("miners_by_reputation", {"band": "0.2-0.4"}) == 1
-    publish_reputations({"m1": 0.9, "m3": 0.7}, volumes={"m1": 5, "m3": 9}, top=2)
-    assert REGISTRY.get_sample_value("miner_reputation", {"miner": "m2"}) is None
-    assert REGISTRY.get_sample_value("miner_reputation", {"miner": "m3"}) == 0.7
+    publish_reputations({"m1": 0.9, "m3": 0.7})
     assert REGISTRY.get_sample_value("miner_reputation_min") == 0.7
     assert REGISTRY.get_sample_value("miners_by_reputation", {"band": "0.2-0.4"}) == 0
+    exposition = generate_latest(REGISTRY).decode()
+    assert "m1" not in exposition
+    assert 'miner="' not in exposition
