@@ -1,4 +1,5 @@
-"""Operator CLI: `python -m app.cli keys create --name demo --scopes search,ingest`."""
+"""Operator CLI: `python -m app.cli keys create --name demo --scopes search,ingest [--workspace NAME]`,
+`python -m app.cli workspaces create|list`, `python -m app.cli leads export --icp NAME ...`."""
 
 from __future__ import annotations
 
@@ -13,19 +14,29 @@ from app.auth.models import ApiKey
 from app.auth.service import create_key, revoke_key
 from app.core.config import get_settings
 from app.db.session import create_engine, create_sessionmaker
+from app.workspaces.service import create_workspace, ensure_default, list_workspaces, resolve_workspace
+from app.workspaces.tables import Workspace
 
 
-async def _create(name: str, scopes: list[str], rate_limit: int | None, quiet: bool) -> int:
+async def _create(
+    name: str, scopes: list[str], rate_limit: int | None, quiet: bool, workspace: str | None
+) -> int:
     settings = get_settings()
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session:
+            try:
+                workspace_id = await resolve_workspace(session, name=workspace)
+            except ValueError as exc:
+                print(str(exc), file=sys.stderr)
+                return 1
             row, new = await create_key(
                 session,
                 name=name,
                 scopes=scopes,
                 pepper=settings.api_key_pepper,
                 rate_limit_per_minute=rate_limit,
+                workspace_id=workspace_id,
             )
             await session.commit()
     finally:
@@ -33,7 +44,8 @@ async def _create(name: str, scopes: list[str], rate_limit: int | None, quiet: b
     if quiet:
         print(new.clear)
     else:
-        print(f"created key {row.prefix} name={name} scopes={','.join(scopes)}")
+        where = workspace or "default"
+        print(f"created key {row.prefix} name={name} scopes={','.join(scopes)} workspace={where}")
         print(f"API key (shown once, store it now): {new.clear}")
     return 0
 
@@ -42,12 +54,50 @@ async def _list() -> int:
     engine = create_engine(get_settings())
     try:
         async with create_sessionmaker(engine)() as session:
-            rows = (await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars().all()
+            rows = (
+                await session.execute(
+                    select(ApiKey, Workspace.name)
+                    .join(Workspace, Workspace.id == ApiKey.workspace_id)
+                    .order_by(ApiKey.created_at)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    for r, workspace in rows:
+        state = "revoked" if r.revoked_at else "active"
+        limit = r.rate_limit_per_minute or "-"
+        print(f"{r.prefix}\t{r.name}\t{','.join(r.scopes)}\t{limit}\t{state}\t{workspace}")
+    return 0
+
+
+async def _workspace_create(name: str) -> int:
+    engine = create_engine(get_settings())
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await ensure_default(session)
+            try:
+                row = await create_workspace(session, name=name)
+            except ValueError as exc:
+                print(str(exc), file=sys.stderr)
+                return 1
+            await session.commit()
+    finally:
+        await engine.dispose()
+    print(f"created workspace {row.name} id={row.id}")
+    return 0
+
+
+async def _workspace_list() -> int:
+    engine = create_engine(get_settings())
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await ensure_default(session)
+            await session.commit()
+            rows = await list_workspaces(session)
     finally:
         await engine.dispose()
     for r in rows:
-        state = "revoked" if r.revoked_at else "active"
-        print(f"{r.prefix}\t{r.name}\t{','.join(r.scopes)}\t{r.rate_limit_per_minute or '-'}\t{state}")
+        print(f"{r.name}\t{r.id}\t{r.created_at.isoformat()}")
     return 0
 
 
@@ -72,17 +122,29 @@ def main(argv: list[str] | None = None) -> int:
     create.add_argument("--scopes", required=True, help="comma-separated: search,ingest,admin")
     create.add_argument("--rate-limit", type=int, default=None, help="requests per minute")
     create.add_argument("--quiet", action="store_true", help="print only the key")
+    create.add_argument("--workspace", default=None, help="workspace name (default: `default`)")
     keys.add_parser("list", help="list keys (never their secrets)")
     revoke = keys.add_parser("revoke", help="revoke a key by its prefix")
     revoke.add_argument("prefix")
+    workspaces = sub.add_parser("workspaces", help="workspaces (tenants)").add_subparsers(
+        dest="action", required=True
+    )
+    ws_create = workspaces.add_parser("create", help="create a workspace")
+    ws_create.add_argument("name")
+    workspaces.add_parser("list", help="list workspaces")
     args = parser.parse_args(argv)
+
+    if args.group == "workspaces":
+        if args.action == "create":
+            return asyncio.run(_workspace_create(args.name))
+        return asyncio.run(_workspace_list())
 
     if args.action == "create":
         try:
             scopes = parse_scopes(args.scopes)
         except ValueError as exc:
             parser.error(str(exc))
-        return asyncio.run(_create(args.name, scopes, args.rate_limit, args.quiet))
+        return asyncio.run(_create(args.name, scopes, args.rate_limit, args.quiet, args.workspace))
     if args.action == "list":
         return asyncio.run(_list())
     return asyncio.run(_revoke(args.prefix))

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.keys import NewKey, mint_key, parse_prefix, verify_key
 from app.auth.models import ApiKey
+from app.workspaces.service import ensure_default
+from app.workspaces.tables import Workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,11 +23,20 @@ class Principal:
     name: str
     scopes: frozenset[str]
     rate_limit_per_minute: int | None
+    workspace_id: uuid.UUID
+    workspace: str
 
 
 async def create_key(
-    session: AsyncSession, *, name: str, scopes: list[str], pepper: str, rate_limit_per_minute: int | None
+    session: AsyncSession,
+    *,
+    name: str,
+    scopes: list[str],
+    pepper: str,
+    rate_limit_per_minute: int | None,
+    workspace_id: uuid.UUID | None = None,
 ) -> tuple[ApiKey, NewKey]:
+    """A new key in `workspace_id` (None: the default workspace)."""
     new = mint_key(pepper=pepper)
     row = ApiKey(
         name=name,
@@ -33,6 +44,7 @@ async def create_key(
         key_hash=new.key_hash,
         scopes=scopes,
         rate_limit_per_minute=rate_limit_per_minute,
+        workspace_id=workspace_id if workspace_id is not None else await ensure_default(session),
     )
     session.add(row)
     await session.flush()
@@ -77,9 +89,16 @@ class Authenticator:
         if prefix is None:
             return None
         async with self._sessionmaker() as session:
-            row = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
-            if row is None or row.revoked_at is not None:
+            found = (
+                await session.execute(
+                    select(ApiKey, Workspace.name)
+                    .join(Workspace, Workspace.id == ApiKey.workspace_id)
+                    .where(ApiKey.prefix == prefix)
+                )
+            ).one_or_none()
+            if found is None or found[0].revoked_at is not None:
                 return None
+            row, workspace = found
             if not verify_key(key=key, key_hash=row.key_hash, pepper=self._pepper):
                 return None
             await session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=func.now()))
@@ -89,6 +108,8 @@ class Authenticator:
                 name=row.name,
                 scopes=frozenset(row.scopes),
                 rate_limit_per_minute=row.rate_limit_per_minute,
+                workspace_id=row.workspace_id,
+                workspace=workspace,
             )
 
 

@@ -19,6 +19,8 @@ class WhoAmI(BaseModel):
     name: str
     scopes: list[str]
     rate_limit_per_minute: int | None
+    workspace_id: str
+    workspace: str
 
 
 class KeyInfo(BaseModel):
@@ -38,12 +40,15 @@ async def whoami(principal: AnyPrincipal) -> WhoAmI:
         name=principal.name,
         scopes=sorted(principal.scopes),
         rate_limit_per_minute=principal.rate_limit_per_minute,
+        workspace_id=str(principal.workspace_id),
+        workspace=principal.workspace,
     )
 
 
 @router.get("")
-async def list_keys(_: AdminPrincipal, session: SessionDep) -> list[KeyInfo]:
-    rows = (await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars().all()
+async def list_keys(principal: AdminPrincipal, session: SessionDep) -> list[KeyInfo]:
+    query = select(ApiKey).where(ApiKey.workspace_id == principal.workspace_id).order_by(ApiKey.created_at)
+    rows = (await session.execute(query)).scalars().all()
     return [
         KeyInfo(
             prefix=r.prefix,
