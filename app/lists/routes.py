@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.api.deps import SearchPrincipal, SessionDep, SettingsDep
+from app.api.deps import RankerDep, SearchPrincipal, SessionDep, SettingsDep
 from app.api.responses import errors
 from app.lists.enrich import enrich
-from app.lists.schemas import EnrichRequest, EnrichResponse
+from app.lists.schemas import EnrichRequest, EnrichResponse, ScoreRequest, ScoreResponse
+from app.lists.score import score
 
 router = APIRouter(prefix="/v1/leads", tags=["lists"])
 
@@ -35,3 +36,35 @@ async def enrich_list(
         per_signal=settings.lists_evidence_per_signal,
     )
     return EnrichResponse.model_validate(result)
+
+
+@router.post(
+    "/score",
+    summary="Grade a list against an ICP or a prompt",
+    description=(
+        "Domains/URLs/addresses (`items`) or `lead_ids`, and one of `icp_id` and `prompt`. Each known "
+        "company gets a grade 0-100 and a band (A >= 75, B >= 50, C >= 25, D) from the ranker's fit "
+        "and intent sub-scores (grade = round(100 x (0.5 fit + 0.5 intent))), with 2-5 reasons each "
+        "citing the evidence snippets that support it; with fewer than two supported reasons the "
+        "company is `insufficient_evidence` and has no grade. Every grading is in the audit log."
+    ),
+    response_model=ScoreResponse,
+    responses=errors(404, 413, 503),
+)
+async def score_list(
+    body: ScoreRequest,
+    principal: SearchPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    ranker: RankerDep,
+) -> ScoreResponse:
+    result = await score(
+        session,
+        ranker=ranker,
+        body=body,
+        workspace_id=principal.workspace_id,
+        api_key_id=principal.key_id,
+        max_items=settings.lists_max_items,
+        bm25_limit=settings.search_bm25_candidates,
+    )
+    return ScoreResponse.model_validate(result)

@@ -38,7 +38,7 @@ def _snippet(domain: str, company: dict[str, Any], kind: str, text: str, days: i
 
 ACME = {
     "name": "Acme Foods",
-    "industry": "Food Distribution",
+    "industry": "Grocery and Related Product Merchant Wholesalers",
     "employees": 250,
     "country": "DE",
     "description": "Acme Foods distributes chilled and frozen food to supermarkets across Germany.",
