@@ -9,6 +9,7 @@ from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.lifespan import StartupHook, make_lifespan
 from app.core.logging import configure_logging
+from app.drafts.startup import drafts_hook
 from app.ingest.hook import ingest_hook
 from app.leads.component import ranker_hook
 from app.observability.hooks import observability_hook
@@ -34,4 +35,4 @@ def create_app(settings: Settings | None = None, *, hooks: list[StartupHook] | N
 
 def default_hooks() -> list[StartupHook]:
     """Components started after the core clients (ranker, caches, schedulers), in order."""
-    return [observability_hook, ingest_hook, ranker_hook]
+    return [observability_hook, ingest_hook, ranker_hook, drafts_hook]

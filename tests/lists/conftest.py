@@ -3,6 +3,7 @@ profiles are built the way production builds them; the ranker's index is refresh
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -85,13 +86,18 @@ class ListsApp:
         self.ranker = ranker
 
 
-@pytest.fixture
-async def lists_app(
-    settings: Settings, clean_db: AsyncEngine, redis_client: Redis, engine: AsyncEngine
+@contextlib.asynccontextmanager
+async def open_lists_app(
+    settings: Settings, engine: AsyncEngine, **overrides: object
 ) -> AsyncIterator[ListsApp]:
-    """The app in embedded ingestion mode, with the world ingested and indexed."""
+    """The app in embedded ingestion mode (plus `overrides`), with the world ingested and indexed."""
     lists_settings = settings.model_copy(
-        update={"kafka_bootstrap_servers": "", "eligibility_enabled": False, "index_refresh_interval_s": 60.0}
+        update={
+            "kafka_bootstrap_servers": "",
+            "eligibility_enabled": False,
+            "index_refresh_interval_s": 60.0,
+            **overrides,
+        }
     )
     runner = app_client_for(lists_settings)
     async with runner as client:
@@ -103,6 +109,14 @@ async def lists_app(
         assert isinstance(ranker, Ranker)
         await ranker.index.refresh()
         yield ListsApp(client, ranker)
+
+
+@pytest.fixture
+async def lists_app(
+    settings: Settings, clean_db: AsyncEngine, redis_client: Redis, engine: AsyncEngine
+) -> AsyncIterator[ListsApp]:
+    async with open_lists_app(settings, engine) as app:
+        yield app
 
 
 @pytest.fixture

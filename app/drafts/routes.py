@@ -1,0 +1,56 @@
+"""`POST /v1/leads/drafts`: outreach drafts for the leads of a list graded at or above the ICP's
+threshold (scope `search`)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from app.api.deps import RankerDep, SearchPrincipal, SessionDep, StateDep
+from app.api.responses import errors
+from app.core.errors import ApiError
+from app.drafts.schemas import DraftRequest, DraftResponse
+from app.drafts.service import DraftWriter, make_drafts
+from app.drafts.startup import COMPONENT
+
+router = APIRouter(prefix="/v1/leads", tags=["drafts"])
+
+
+def get_writer(state: StateDep) -> DraftWriter:
+    writer = state.components.get(COMPONENT)
+    if not isinstance(writer, DraftWriter):
+        raise ApiError(status_code=503, code="unavailable", message="the drafts writer is not started")
+    return writer
+
+
+WriterDep = Annotated[DraftWriter, Depends(get_writer)]
+
+
+@router.post(
+    "/drafts",
+    summary="Outreach drafts for the well-graded leads of a list",
+    description=(
+        "Grades the list against the ICP and, for each lead graded at or above `threshold` (default: "
+        "the ICP's `draft_threshold`), writes a subject and a message of at most 120 words in the "
+        "seller's voice (the ICP's product description) that states only facts found in the lead's "
+        "evidence: each sentence lists the snippet ids it took facts from in `citations`. No draft "
+        "without usable evidence. With LLM_BASE_URL set an OpenAI-compatible model writes it (its "
+        "answer used only when every citation is one of the lead's snippets); else a deterministic "
+        "writer composes it. Every draft is stored and in the audit log."
+    ),
+    response_model=DraftResponse,
+    responses=errors(404, 413, 503),
+)
+async def drafts(
+    body: DraftRequest, principal: SearchPrincipal, session: SessionDep, ranker: RankerDep, writer: WriterDep
+) -> DraftResponse:
+    result = await make_drafts(
+        session,
+        ranker=ranker,
+        writer=writer,
+        body=body,
+        workspace_id=principal.workspace_id,
+        api_key_id=principal.key_id,
+    )
+    return DraftResponse.model_validate(result)

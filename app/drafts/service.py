@@ -1,0 +1,201 @@
+"""`POST /v1/leads/drafts`: grade a list against an ICP and write outreach for the leads graded at or
+above the threshold; each draft stored and audited. The writer is the LLM one when LLM_BASE_URL is
+set (falling back per draft to the deterministic one), else the deterministic one."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit.service import AuditEvent, append
+from app.core.config import Settings
+from app.drafts.llm import llm_draft
+from app.drafts.schemas import DraftRequest
+from app.drafts.tables import Draft
+from app.drafts.writer import DraftText, write_draft
+from app.icps.service import get_icp
+from app.icps.tables import Icp
+from app.leads.component import Ranker
+from app.lists.enrich import check_size, counts, echo, rejected_item
+from app.lists.evidence import LeadEvidence, load_leads
+from app.lists.grading import Grade, grade_leads
+from app.lists.items import ListItem, Rejected, parse_item
+from app.lists.score import icp_target, record_grades
+from app.lists.signals import evidence_item
+from app.llm.client import LlmClient
+from app.observability.cost import CostMeter
+
+
+@dataclass
+class DraftWriter:
+    """The drafts component (app/drafts/startup.py): the LLM client when configured."""
+
+    settings: Settings
+    llm: LlmClient | None
+
+    async def write(self, lead: LeadEvidence, icp: Icp, meter: CostMeter) -> tuple[DraftText | None, int]:
+        """The draft (None without usable evidence) and the LLM calls made."""
+        if self.llm is None:
+            draft = write_draft(
+                lead, product_description=icp.product_description, technologies=icp.technologies
+            )
+            return draft, 0
+        result = await llm_draft(
+            self.llm, lead, product_description=icp.product_description, technologies=list(icp.technologies)
+        )
+        if result is None:
+            return None, 0
+        meter.add_llm_tokens(input_tokens=result.input_tokens, output_tokens=result.output_tokens)
+        return result.draft, result.calls
+
+
+def draft_out(row: Draft, draft: DraftText) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "subject": draft.subject.text,
+        "subject_citations": list(draft.subject.citations),
+        "body": draft.body,
+        "sentences": [{"text": s.text, "citations": list(s.citations)} for s in draft.sentences],
+        "word_count": draft.word_count,
+        "writer": draft.writer,
+    }
+
+
+def assemble(
+    body: DraftRequest,
+    parsed: list[ListItem | Rejected],
+    by_domain: dict[str, uuid.UUID],
+    results: dict[uuid.UUID, dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """One answer item per request item, in order: items first, then lead ids."""
+    items: list[dict[str, Any]] = []
+    for index, (raw, item) in enumerate(zip(body.items, parsed, strict=True)):
+        if isinstance(item, Rejected):
+            items.append(rejected_item(index, raw, item))
+            continue
+        base = {"index": index, "input": echo(raw), "status": "ok"}
+        company = by_domain.get(item.domain)
+        found = results.get(company) if company is not None else None
+        items.append({**base, **found} if found else {**base, "domain": item.domain, "skipped": "not_found"})
+    for j, lead_id in enumerate(body.lead_ids):
+        base = {"index": len(body.items) + j, "input": str(lead_id), "status": "ok"}
+        found = results.get(lead_id)
+        items.append(
+            {**base, **found} if found else {**base, "lead_id": str(lead_id), "skipped": "not_found"}
+        )
+    return items
+
+
+def _skip(grade: Grade, threshold: int) -> str | None:
+    if grade.insufficient_evidence or grade.grade is None:
+        return "insufficient_evidence"
+    if grade.grade < threshold:
+        return "below_threshold"
+    return None
+
+
+async def make_drafts(
+    session: AsyncSession,
+    *,
+    ranker: Ranker,
+    writer: DraftWriter,
+    body: DraftRequest,
+    workspace_id: uuid.UUID,
+    api_key_id: uuid.UUID | None,
+) -> dict[str, Any]:
+    started = time.perf_counter()
+    settings = writer.settings
+    check_size(len(body.items) + len(body.lead_ids), limit=settings.lists_max_items, field="items")
+    meter = CostMeter(settings)
+    now = datetime.now(UTC)
+    icp = await get_icp(session, workspace_id=workspace_id, icp_id=body.icp_id)
+    threshold = body.threshold if body.threshold is not None else icp.draft_threshold
+    target = icp_target(icp)
+    parsed = [parse_item(raw) for raw in body.items]
+    domains = {p.domain for p in parsed if isinstance(p, ListItem)}
+    leads = await load_leads(session, domains=domains, ids=body.lead_ids)
+    ordered = list(leads.values())
+    with meter.cpu():
+        grades = grade_leads(ranker, target, ordered, bm25_limit=settings.search_bm25_candidates, now=now)
+    await record_grades(
+        session,
+        workspace_id=workspace_id,
+        api_key_id=api_key_id,
+        target=target,
+        leads=ordered,
+        grades=grades,
+        source="api",
+        model_version=ranker.models.current.version,
+    )
+    results: dict[uuid.UUID, dict[str, Any]] = {}
+    events: list[AuditEvent] = []
+    llm_calls = 0
+    for lead in ordered:
+        grade = grades[lead.company_id]
+        out: dict[str, Any] = {
+            "domain": lead.domain,
+            "lead_id": str(lead.company_id),
+            "grade": grade.grade,
+            "band": grade.band,
+        }
+        results[lead.company_id] = out
+        skipped = _skip(grade, threshold)
+        if skipped is not None:
+            out["skipped"] = skipped
+            continue
+        draft, calls = await writer.write(lead, icp, meter)
+        llm_calls += calls
+        if draft is None:
+            out["skipped"] = "no_usable_evidence"
+            continue
+        row = Draft(
+            id=uuid.uuid4(),
+            workspace_id=workspace_id,
+            icp_id=icp.id,
+            company_id=lead.company_id,
+            evidence_version=lead.profile_version,
+            grade=grade.grade,
+            subject=draft.subject.text,
+            body=draft.body,
+            sentences=[{"text": s.text, "citations": list(s.citations)} for s in draft.sentences],
+            writer=draft.writer,
+        )
+        session.add(row)
+        cited = dict.fromkeys([*draft.subject.citations, *(c for s in draft.sentences for c in s.citations)])
+        out["draft"] = draft_out(row, draft)
+        out["evidence"] = [evidence_item(s, now) for s in lead.cited(cited)]
+        events.append(
+            AuditEvent(
+                action="draft",
+                object_type="draft",
+                object_id=str(row.id),
+                detail={
+                    "domain": lead.domain,
+                    "icp_id": str(icp.id),
+                    "grade": grade.grade,
+                    "writer": draft.writer,
+                    "citations": list(cited),
+                },
+            )
+        )
+    await append(session, workspace_id=workspace_id, api_key_id=api_key_id, events=events)
+    await session.commit()
+    items = assemble(body, parsed, {lead.domain: lead.company_id for lead in ordered}, results)
+    written = len(events)
+    meter.record(leads=written)
+    metadata = {
+        **counts(items, started),
+        "drafts": written,
+        "threshold": threshold,
+        "llm_calls": llm_calls,
+        "cost_usd": round(meter.cost_usd(), 10),
+    }
+    # `found` in the counts means "graded": an item is found when it was not skipped as not found.
+    metadata["found"] = sum(1 for i in items if i["status"] == "ok" and i.get("skipped") != "not_found")
+    metadata["not_found"] = sum(1 for i in items if i.get("skipped") == "not_found")
+    return {"icp_id": icp.id, "items": items, "metadata": metadata}
