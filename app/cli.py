@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -14,6 +15,7 @@ from app.auth.models import ApiKey
 from app.auth.service import create_key, revoke_key
 from app.core.config import get_settings
 from app.db.session import create_engine, create_sessionmaker
+from app.lists.cli import export_to_file
 from app.workspaces.service import create_workspace, ensure_default, list_workspaces, resolve_workspace
 from app.workspaces.tables import Workspace
 
@@ -132,7 +134,30 @@ def main(argv: list[str] | None = None) -> int:
     ws_create = workspaces.add_parser("create", help="create a workspace")
     ws_create.add_argument("name")
     workspaces.add_parser("list", help="list workspaces")
+    leads = sub.add_parser("leads", help="graded leads").add_subparsers(dest="action", required=True)
+    export = leads.add_parser("export", help="an ICP's graded leads to a CSV or JSON file")
+    export.add_argument("--icp", required=True, help="the ICP's name")
+    export.add_argument("--workspace", default=None, help="workspace name (default: `default`)")
+    export.add_argument("--limit", type=int, default=1000)
+    export.add_argument("--min-grade", type=int, default=0)
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+
+    if args.group == "leads":
+        if not 1 <= args.limit <= 100_000 or not 0 <= args.min_grade <= 100:
+            parser.error("--limit must be 1..100000 and --min-grade 0..100")
+        return asyncio.run(
+            export_to_file(
+                get_settings(),
+                icp=args.icp,
+                workspace=args.workspace,
+                limit=args.limit,
+                fmt=args.format,
+                out=args.out,
+                min_grade=args.min_grade,
+            )
+        )
 
     if args.group == "workspaces":
         if args.action == "create":

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from collections.abc import AsyncIterator
+from typing import Annotated
 
-from app.api.deps import RankerDep, SearchPrincipal, SessionDep, SettingsDep
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+
+from app.api.deps import RankerDep, SearchPrincipal, SessionDep, SettingsDep, StateDep
 from app.api.responses import errors
+from app.audit.service import AuditEvent, append
+from app.icps.service import get_icp
 from app.lists.enrich import enrich
-from app.lists.schemas import EnrichRequest, EnrichResponse, ScoreRequest, ScoreResponse
+from app.lists.export import COLUMNS, csv_chunks, export_rows, json_chunks
+from app.lists.schemas import EnrichRequest, EnrichResponse, ExportFormat, ScoreRequest, ScoreResponse
 from app.lists.score import score
 
 router = APIRouter(prefix="/v1/leads", tags=["lists"])
@@ -68,3 +76,70 @@ async def score_list(
         bm25_limit=settings.search_bm25_candidates,
     )
     return ScoreResponse.model_validate(result)
+
+
+@router.get(
+    "/export",
+    summary="Download an ICP's graded leads as CSV or JSON",
+    description=(
+        "Each company graded against the ICP (its newest evidence version), with its latest draft, "
+        "best grade first, streamed. CSV columns: " + ", ".join(COLUMNS) + ". JSON: an array of "
+        "objects with the same keys (reasons and evidence_ids as lists)."
+    ),
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "the export",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "array"}},
+            },
+        },
+        **errors(404),
+    },
+)
+async def export(
+    *,
+    principal: SearchPrincipal,
+    session: SessionDep,
+    state: StateDep,
+    icp_id: Annotated[uuid.UUID, Query()],
+    format: Annotated[ExportFormat, Query()] = "csv",
+    limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
+    min_grade: Annotated[int, Query(ge=0, le=100)] = 0,
+) -> StreamingResponse:
+    icp = await get_icp(session, workspace_id=principal.workspace_id, icp_id=icp_id)
+    await append(
+        session,
+        workspace_id=principal.workspace_id,
+        api_key_id=principal.key_id,
+        events=[
+            AuditEvent(
+                action="export",
+                object_type="icp",
+                object_id=str(icp.id),
+                detail={"format": format, "limit": limit, "min_grade": min_grade, "via": "api"},
+            )
+        ],
+    )
+    await session.commit()
+
+    async def body() -> AsyncIterator[str]:
+        # Its own session: the request's is closed once the route returns.
+        async with state.sessionmaker() as stream_session:
+            rows = export_rows(
+                stream_session,
+                workspace_id=principal.workspace_id,
+                icp_id=icp.id,
+                limit=limit,
+                min_grade=min_grade,
+            )
+            chunks = csv_chunks(rows) if format == "csv" else json_chunks(rows)
+            async for chunk in chunks:
+                yield chunk
+
+    media = "text/csv; charset=utf-8" if format == "csv" else "application/json"
+    filename = f"leads-{icp.id}.{format}"
+    return StreamingResponse(
+        body(), media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

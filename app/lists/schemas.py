@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.core.validation import SafeText
 
@@ -148,15 +148,3 @@ class ScoreResponse(BaseModel):
 
 
 ExportFormat = Literal["csv", "json"]
-
-
-class ExportQuery(BaseModel):
-    icp_id: uuid.UUID
-    format: ExportFormat = "csv"
-    limit: int = Field(default=1000, ge=1, le=100_000)
-    min_grade: int = Field(default=0, ge=0, le=100)
-
-    @field_validator("format", mode="before")
-    @classmethod
-    def _lower(cls, value: Any) -> Any:
-        return value.lower() if isinstance(value, str) else value
