@@ -81,9 +81,10 @@ def world_snippets() -> list[dict[str, Any]]:
 
 
 class ListsApp:
-    def __init__(self, client: httpx.AsyncClient, ranker: Ranker) -> None:
+    def __init__(self, client: httpx.AsyncClient, ranker: Ranker, settings: Settings) -> None:
         self.client = client
         self.ranker = ranker
+        self.settings = settings
 
 
 @contextlib.asynccontextmanager
@@ -108,7 +109,7 @@ async def open_lists_app(
         ranker = state_of(runner.app).components["ranker"]
         assert isinstance(ranker, Ranker)
         await ranker.index.refresh()
-        yield ListsApp(client, ranker)
+        yield ListsApp(client, ranker, lists_settings)
 
 
 @pytest.fixture
