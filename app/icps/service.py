@@ -13,6 +13,7 @@ from app.icps.schemas import IcpCreate, IcpPatch
 from app.icps.tables import Icp
 from app.ingest.normalize import Invalid, normalize_domain
 from app.leads.schemas import SearchFilters, SearchRequestBody, SearchRequestIn
+from app.leads.store import sector_of_label
 
 MAX_PROMPT = 2000
 
@@ -127,13 +128,20 @@ def icp_prompt(icp: Icp, *, extra: str | None = None) -> str:
     return " ".join(parts)[:MAX_PROMPT]
 
 
+def industry_filters(industries: list[str]) -> list[str]:
+    """Industry labels NAICS knows become their 2-digit sector code (matching every label of the
+    sector); codes and other labels are kept as they are (matched exactly, case-insensitive)."""
+    out = [i if i.isdigit() else (sector_of_label(i) or i) for i in industries]
+    return list(dict.fromkeys(out))
+
+
 def icp_filters(icp: Icp, request: SearchFilters | None = None) -> SearchFilters:
     """The ICP's hard filters; a filter set in the request replaces the ICP's for that field, and
     excluded domains are the union of both."""
     domains, _ = split_exclusions(icp.exclusions)
     req = request or SearchFilters()
     return SearchFilters(
-        industries=req.industries or list(icp.industries),
+        industries=req.industries or industry_filters(list(icp.industries)),
         countries=req.countries or list(icp.countries),
         employees_min=req.employees_min if req.employees_min is not None else icp.employees_min,
         employees_max=req.employees_max if req.employees_max is not None else icp.employees_max,
