@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.lists.schemas import MAX_ITEMS, Band, EvidenceOut, ItemStatus, ListCounts
+from app.lists.schemas import MAX_ITEMS, Band, EvidenceOut, ListCounts, ListItemOut
 
 
 class DraftRequest(BaseModel):
@@ -47,14 +47,7 @@ class DraftOut(BaseModel):
 Skipped = Literal["not_found", "insufficient_evidence", "below_threshold", "no_usable_evidence"]
 
 
-class DraftItem(BaseModel):
-    index: int
-    input: str | None
-    status: ItemStatus
-    reason: str | None = None
-    message: str | None = None
-    domain: str | None = None
-    lead_id: str | None = None
+class DraftItem(ListItemOut):
     grade: int | None = None
     band: Band | None = None
     draft: DraftOut | None = None

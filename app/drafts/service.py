@@ -21,11 +21,10 @@ from app.drafts.writer import DraftText, write_draft
 from app.icps.service import get_icp
 from app.icps.tables import Icp
 from app.leads.component import Ranker
-from app.lists.enrich import check_size, counts, echo, rejected_item
-from app.lists.evidence import LeadEvidence, load_leads
-from app.lists.grading import Grade, grade_leads
-from app.lists.items import ListItem, Rejected, parse_item
-from app.lists.score import icp_target, record_grades
+from app.lists.answer import assemble, check_size, counts
+from app.lists.evidence import LeadEvidence
+from app.lists.grading import Grade
+from app.lists.score import grade_list, icp_target
 from app.lists.signals import evidence_item
 from app.llm.client import LlmClient
 from app.observability.cost import CostMeter
@@ -66,31 +65,6 @@ def draft_out(row: Draft, draft: DraftText) -> dict[str, Any]:
     }
 
 
-def assemble(
-    body: DraftRequest,
-    parsed: list[ListItem | Rejected],
-    by_domain: dict[str, uuid.UUID],
-    results: dict[uuid.UUID, dict[str, Any]],
-) -> list[dict[str, Any]]:
-    """One answer item per request item, in order: items first, then lead ids."""
-    items: list[dict[str, Any]] = []
-    for index, (raw, item) in enumerate(zip(body.items, parsed, strict=True)):
-        if isinstance(item, Rejected):
-            items.append(rejected_item(index, raw, item))
-            continue
-        base = {"index": index, "input": echo(raw), "status": "ok"}
-        company = by_domain.get(item.domain)
-        found = results.get(company) if company is not None else None
-        items.append({**base, **found} if found else {**base, "domain": item.domain, "skipped": "not_found"})
-    for j, lead_id in enumerate(body.lead_ids):
-        base = {"index": len(body.items) + j, "input": str(lead_id), "status": "ok"}
-        found = results.get(lead_id)
-        items.append(
-            {**base, **found} if found else {**base, "lead_id": str(lead_id), "skipped": "not_found"}
-        )
-    return items
-
-
 def _skip(grade: Grade, threshold: int) -> str | None:
     if grade.insufficient_evidence or grade.grade is None:
         return "insufficient_evidence"
@@ -115,23 +89,18 @@ async def make_drafts(
     now = datetime.now(UTC)
     icp = await get_icp(session, workspace_id=workspace_id, icp_id=body.icp_id)
     threshold = body.threshold if body.threshold is not None else icp.draft_threshold
-    target = icp_target(icp)
-    parsed = [parse_item(raw) for raw in body.items]
-    domains = {p.domain for p in parsed if isinstance(p, ListItem)}
-    leads = await load_leads(session, domains=domains, ids=body.lead_ids)
-    ordered = list(leads.values())
-    with meter.cpu():
-        grades = grade_leads(ranker, target, ordered, bm25_limit=settings.search_bm25_candidates, now=now)
-    await record_grades(
+    graded = await grade_list(
         session,
+        ranker=ranker,
+        target=icp_target(icp),
+        items=body.items,
+        lead_ids=body.lead_ids,
         workspace_id=workspace_id,
         api_key_id=api_key_id,
-        target=target,
-        leads=ordered,
-        grades=grades,
-        source="api",
-        model_version=ranker.models.current.version,
+        bm25_limit=settings.search_bm25_candidates,
+        meter=meter,
     )
+    ordered, grades = list(graded.leads.values()), graded.grades
     results: dict[uuid.UUID, dict[str, Any]] = {}
     events: list[AuditEvent] = []
     llm_calls = 0
@@ -185,7 +154,14 @@ async def make_drafts(
         )
     await append(session, workspace_id=workspace_id, api_key_id=api_key_id, events=events)
     await session.commit()
-    items = assemble(body, parsed, {lead.domain: lead.company_id for lead in ordered}, results)
+    items = assemble(
+        items=body.items,
+        parsed=graded.parsed,
+        lead_ids=body.lead_ids,
+        by_domain=graded.by_domain,
+        results=results,
+        missing={"skipped": "not_found"},
+    )
     written = len(events)
     meter.record(leads=written)
     metadata = {

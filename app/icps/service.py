@@ -28,15 +28,20 @@ def _conflict() -> ApiError:
     )
 
 
-async def create_icp(session: AsyncSession, *, workspace_id: uuid.UUID, body: IcpCreate) -> Icp:
-    row = Icp(workspace_id=workspace_id, **body.model_dump())
-    session.add(row)
+async def _commit_unique(session: AsyncSession) -> None:
+    """Commit; a taken name (the unique constraint) is a 409."""
     try:
         await session.flush()
     except IntegrityError:
         await session.rollback()
         raise _conflict() from None
     await session.commit()
+
+
+async def create_icp(session: AsyncSession, *, workspace_id: uuid.UUID, body: IcpCreate) -> Icp:
+    row = Icp(workspace_id=workspace_id, **body.model_dump())
+    session.add(row)
+    await _commit_unique(session)
     return row
 
 
@@ -81,12 +86,7 @@ async def patch_icp(
             message="employees_max must be >= employees_min",
             field="employees_max",
         )
-    try:
-        await session.flush()
-    except IntegrityError:
-        await session.rollback()
-        raise _conflict() from None
-    await session.commit()
+    await _commit_unique(session)
     await session.refresh(row)
     return row
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.icps.tables import Icp
 from app.leads.component import Ranker
 from app.lists.evidence import load_leads
-from app.lists.grading import grade_leads
-from app.lists.score import icp_target, record_grades
+from app.lists.score import grade_and_record, icp_target
 
 logger = logging.getLogger(__name__)
 LOCK_KEY = 0x6C697374  # pg advisory lock id of the worker's round
@@ -71,17 +69,15 @@ async def _grade_icp(
     leads = list((await load_leads(session, ids=ids)).values())
     store = ranker.index.store
     indexed = [lead for lead in leads if store.row_of_domain.get(lead.domain.lower()) is not None]
-    target = icp_target(icp)
-    grades = grade_leads(ranker, target, indexed, bm25_limit=bm25_limit, now=datetime.now(UTC))
-    new = await record_grades(
+    _, new = await grade_and_record(
         session,
+        ranker=ranker,
+        target=icp_target(icp),
+        leads=indexed,
         workspace_id=icp.workspace_id,
         api_key_id=None,
-        target=target,
-        leads=indexed,
-        grades=grades,
         source="worker",
-        model_version=ranker.models.current.version,
+        bm25_limit=bm25_limit,
     )
     return new, len(leads) - len(indexed)
 

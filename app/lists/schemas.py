@@ -65,13 +65,19 @@ class CompanyProfile(BaseModel):
     description: str | None
 
 
-class EnrichItem(BaseModel):
-    index: int
+class ListItemOut(BaseModel):
+    """What every answer item has: its place in the request and whether it was understood."""
+
+    index: int = Field(description="position in the request: items first, then lead_ids")
     input: str | None = Field(description="the item as sent (strings only, first 200 characters)")
     status: ItemStatus
     reason: str | None = Field(default=None, description="why the item was rejected")
     message: str | None = None
     domain: str | None = None
+    lead_id: str | None = None
+
+
+class EnrichItem(ListItemOut):
     found: bool | None = Field(default=None, description="false: no company with this domain in the pool")
     profile: CompanyProfile | None = None
     signals: dict[str, SignalOut] = Field(default_factory=dict)
@@ -122,14 +128,7 @@ class Reason(BaseModel):
     snippet_ids: list[str] = Field(min_length=1, description="the evidence that supports the reason")
 
 
-class ScoredItem(BaseModel):
-    index: int
-    input: str | None
-    status: ItemStatus
-    reason: str | None = None
-    message: str | None = None
-    domain: str | None = None
-    lead_id: str | None = None
+class ScoredItem(ListItemOut):
     found: bool | None = None
     grade: int | None = Field(default=None, ge=0, le=100)
     band: Band | None = None

@@ -3,8 +3,10 @@ per ICP, company and evidence version) and appended to the audit log."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,13 +18,14 @@ from app.icps.service import get_icp, icp_filters, icp_prompt
 from app.icps.tables import Icp
 from app.leads.component import Ranker
 from app.leads.schemas import SearchFilters
-from app.lists.enrich import check_size, counts, echo, rejected_item
+from app.lists.answer import assemble, check_size, counts
 from app.lists.evidence import LeadEvidence, load_leads
 from app.lists.grading import Grade, Target, grade_leads
 from app.lists.items import ListItem, Rejected, parse_item
 from app.lists.schemas import ScoreRequest
 from app.lists.signals import evidence_item
 from app.lists.tables import LeadGrade
+from app.observability.cost import CostMeter
 
 
 def icp_target(icp: Icp) -> Target:
@@ -123,6 +126,75 @@ async def resolve_target(
     return prompt_target(prompt)
 
 
+@dataclass(frozen=True, slots=True)
+class GradedList:
+    parsed: list[ListItem | Rejected]
+    leads: dict[uuid.UUID, LeadEvidence]
+    grades: dict[uuid.UUID, Grade]
+
+    @property
+    def by_domain(self) -> dict[str, uuid.UUID]:
+        return {lead.domain: company_id for company_id, lead in self.leads.items()}
+
+
+async def grade_and_record(
+    session: AsyncSession,
+    *,
+    ranker: Ranker,
+    target: Target,
+    leads: list[LeadEvidence],
+    workspace_id: uuid.UUID,
+    api_key_id: uuid.UUID | None,
+    source: str,
+    bm25_limit: int,
+    meter: CostMeter | None = None,
+) -> tuple[dict[uuid.UUID, Grade], int]:
+    """Grade `leads` and store the grades (the caller commits); the grades and how many were new."""
+    with meter.cpu() if meter is not None else contextlib.nullcontext():
+        grades = grade_leads(ranker, target, leads, bm25_limit=bm25_limit, now=datetime.now(UTC))
+    new = await record_grades(
+        session,
+        workspace_id=workspace_id,
+        api_key_id=api_key_id,
+        target=target,
+        leads=leads,
+        grades=grades,
+        source=source,
+        model_version=ranker.models.current.version,
+    )
+    return grades, new
+
+
+async def grade_list(
+    session: AsyncSession,
+    *,
+    ranker: Ranker,
+    target: Target,
+    items: list[Any],
+    lead_ids: list[uuid.UUID],
+    workspace_id: uuid.UUID,
+    api_key_id: uuid.UUID | None,
+    bm25_limit: int,
+    meter: CostMeter | None = None,
+) -> GradedList:
+    """A submitted list parsed, its known companies loaded, graded and the grades stored."""
+    parsed = [parse_item(raw) for raw in items]
+    domains = {p.domain for p in parsed if isinstance(p, ListItem)}
+    leads = await load_leads(session, domains=domains, ids=lead_ids)
+    grades, _ = await grade_and_record(
+        session,
+        ranker=ranker,
+        target=target,
+        leads=list(leads.values()),
+        workspace_id=workspace_id,
+        api_key_id=api_key_id,
+        source="api",
+        bm25_limit=bm25_limit,
+        meter=meter,
+    )
+    return GradedList(parsed, leads, grades)
+
+
 async def score(
     session: AsyncSession,
     *,
@@ -137,40 +209,23 @@ async def score(
     check_size(len(body.items) + len(body.lead_ids), limit=max_items, field="items")
     now = datetime.now(UTC)
     target = await resolve_target(session, workspace_id=workspace_id, icp_id=body.icp_id, prompt=body.prompt)
-    parsed = [parse_item(raw) for raw in body.items]
-    domains = {p.domain for p in parsed if isinstance(p, ListItem)}
-    leads = await load_leads(session, domains=domains, ids=body.lead_ids)
-    by_domain = {lead.domain: lead for lead in leads.values()}
-    ordered = list(leads.values())
-    grades = grade_leads(ranker, target, ordered, bm25_limit=bm25_limit, now=now)
-    await record_grades(
+    graded = await grade_list(
         session,
+        ranker=ranker,
+        target=target,
+        items=body.items,
+        lead_ids=body.lead_ids,
         workspace_id=workspace_id,
         api_key_id=api_key_id,
-        target=target,
-        leads=ordered,
-        grades=grades,
-        source="api",
-        model_version=ranker.models.current.version,
+        bm25_limit=bm25_limit,
     )
     await session.commit()
-    items: list[dict[str, Any]] = []
-    for index, (raw, item) in enumerate(zip(body.items, parsed, strict=True)):
-        if isinstance(item, Rejected):
-            items.append(rejected_item(index, raw, item))
-            continue
-        base = {"index": index, "input": echo(raw), "status": "ok"}
-        lead = by_domain.get(item.domain)
-        if lead is None:
-            items.append({**base, "domain": item.domain, "found": False})
-        else:
-            items.append({**base, **scored_item(lead, grades[lead.company_id], now)})
-    offset = len(body.items)
-    for j, lead_id in enumerate(body.lead_ids):
-        base = {"index": offset + j, "input": str(lead_id), "status": "ok"}
-        found = leads.get(lead_id)
-        if found is None:
-            items.append({**base, "lead_id": str(lead_id), "found": False})
-        else:
-            items.append({**base, **scored_item(found, grades[lead_id], now)})
+    items = assemble(
+        items=body.items,
+        parsed=graded.parsed,
+        lead_ids=body.lead_ids,
+        by_domain=graded.by_domain,
+        results={cid: scored_item(lead, graded.grades[cid], now) for cid, lead in graded.leads.items()},
+        missing={"found": False},
+    )
     return {"icp_id": target.icp_id, "items": items, "metadata": counts(items, started)}
