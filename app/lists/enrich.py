@@ -37,6 +37,7 @@ async def enrich(
         found, missed = signals_of(lead, wanted, now=now)
         results[lead.company_id] = {
             "domain": lead.domain,
+            "lead_id": str(lead.company_id),
             "found": True,
             "profile": profile_of(lead),
             "signals": {
