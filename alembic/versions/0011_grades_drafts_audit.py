@@ -74,6 +74,9 @@ def upgrade() -> None:
         sa.Column("evidence_version", sa.Integer(), nullable=False),
         sa.Column("grade", sa.SmallInteger(), nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),
+        sa.Column(
+            "subject_citations", postgresql.ARRAY(sa.String(length=128)), server_default="{}", nullable=False
+        ),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("sentences", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("writer", sa.String(length=16), nullable=False),

@@ -22,4 +22,5 @@ api_router.include_router(icp_routes.router)
 api_router.include_router(audit_routes.router)
 api_router.include_router(list_routes.router)  # before /v1/leads/{lead_id}
 api_router.include_router(draft_routes.router)
+api_router.include_router(draft_routes.stored)
 api_router.include_router(lead_routes.router)

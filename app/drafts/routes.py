@@ -3,15 +3,16 @@ threshold (scope `search`)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from app.api.deps import RankerDep, SearchPrincipal, SessionDep, StateDep
 from app.api.responses import errors
 from app.core.errors import ApiError
-from app.drafts.schemas import DraftRequest, DraftResponse
-from app.drafts.service import DraftWriter, make_drafts
+from app.drafts.schemas import DraftList, DraftRequest, DraftResponse, StoredDraft
+from app.drafts.service import DraftWriter, make_drafts, stored_drafts
 from app.drafts.startup import COMPONENT
 
 router = APIRouter(prefix="/v1/leads", tags=["drafts"])
@@ -54,3 +55,28 @@ async def drafts(
         api_key_id=principal.key_id,
     )
     return DraftResponse.model_validate(result)
+
+
+stored = APIRouter(prefix="/v1/drafts", tags=["drafts"])
+
+
+@stored.get("", summary="The workspace's drafts, newest first", response_model=DraftList, responses=errors())
+async def list_drafts(
+    principal: SearchPrincipal,
+    session: SessionDep,
+    icp_id: Annotated[uuid.UUID | None, Query()] = None,
+    lead_id: Annotated[uuid.UUID | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> DraftList:
+    rows = await stored_drafts(
+        session, workspace_id=principal.workspace_id, icp_id=icp_id, lead_id=lead_id, limit=limit
+    )
+    return DraftList.model_validate({"drafts": rows})
+
+
+@stored.get("/{draft_id}", summary="One stored draft", response_model=StoredDraft, responses=errors(404))
+async def get_draft(draft_id: uuid.UUID, principal: SearchPrincipal, session: SessionDep) -> StoredDraft:
+    rows = await stored_drafts(session, workspace_id=principal.workspace_id, draft_id=draft_id, limit=1)
+    if not rows:
+        raise ApiError(status_code=404, code="not_found", message="no draft with this id", field="draft_id")
+    return StoredDraft.model_validate(rows[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -66,3 +67,18 @@ class DraftResponse(BaseModel):
     icp_id: uuid.UUID
     items: list[DraftItem]
     metadata: DraftMetadata
+
+
+class StoredDraft(DraftOut):
+    """A stored draft, as `GET /v1/drafts` shows it."""
+
+    icp_id: uuid.UUID
+    lead_id: uuid.UUID
+    domain: str
+    grade: int
+    evidence_version: int
+    created_at: datetime
+
+
+class DraftList(BaseModel):
+    drafts: list[StoredDraft]

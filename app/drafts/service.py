@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import AuditEvent, append
@@ -21,6 +22,7 @@ from app.drafts.writer import DraftText, write_draft
 from app.icps.service import get_icp
 from app.icps.tables import Icp
 from app.leads.component import Ranker
+from app.leads.models import Company
 from app.lists.answer import assemble, check_size, counts
 from app.lists.evidence import LeadEvidence
 from app.lists.grading import Grade
@@ -130,6 +132,7 @@ async def make_drafts(
             evidence_version=lead.profile_version,
             grade=grade.grade,
             subject=draft.subject.text,
+            subject_citations=list(draft.subject.citations),
             body=draft.body,
             sentences=[{"text": s.text, "citations": list(s.citations)} for s in draft.sentences],
             writer=draft.writer,
@@ -175,3 +178,45 @@ async def make_drafts(
     metadata["found"] = sum(1 for i in items if i["status"] == "ok" and i.get("skipped") != "not_found")
     metadata["not_found"] = sum(1 for i in items if i.get("skipped") == "not_found")
     return {"icp_id": icp.id, "items": items, "metadata": metadata}
+
+
+async def stored_drafts(
+    session: AsyncSession,
+    *,
+    workspace_id: uuid.UUID,
+    draft_id: uuid.UUID | None = None,
+    icp_id: uuid.UUID | None = None,
+    lead_id: uuid.UUID | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """The workspace's drafts, newest first (another workspace's are never returned)."""
+    query = (
+        select(Draft, Company.domain)
+        .join(Company, Company.id == Draft.company_id)
+        .where(Draft.workspace_id == workspace_id)
+    )
+    if draft_id is not None:
+        query = query.where(Draft.id == draft_id)
+    if icp_id is not None:
+        query = query.where(Draft.icp_id == icp_id)
+    if lead_id is not None:
+        query = query.where(Draft.company_id == lead_id)
+    rows = (await session.execute(query.order_by(Draft.created_at.desc(), Draft.id).limit(limit))).all()
+    return [
+        {
+            "id": d.id,
+            "subject": d.subject,
+            "subject_citations": d.subject_citations,
+            "body": d.body,
+            "sentences": d.sentences,
+            "word_count": len(d.body.split()),
+            "writer": d.writer,
+            "icp_id": d.icp_id,
+            "lead_id": d.company_id,
+            "domain": domain,
+            "grade": d.grade,
+            "evidence_version": d.evidence_version,
+            "created_at": d.created_at,
+        }
+        for d, domain in rows
+    ]

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, func
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -29,6 +29,9 @@ class Draft(Base):
     evidence_version: Mapped[int] = mapped_column(Integer, nullable=False)
     grade: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     subject: Mapped[str] = mapped_column(Text, nullable=False)
+    subject_citations: Mapped[list[str]] = mapped_column(
+        ARRAY(String(128)), nullable=False, server_default="{}"
+    )
     body: Mapped[str] = mapped_column(Text, nullable=False)
     # [{"text": ..., "citations": [snippet ids]}], in order; `body` is their texts joined.
     sentences: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, nullable=False)

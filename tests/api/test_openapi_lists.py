@@ -19,6 +19,8 @@ ROUTES = [
     ("/v1/leads/drafts", "post", 200, True),
     ("/v1/leads/export", "get", 200, False),
     ("/v1/audit", "get", 200, False),
+    ("/v1/drafts", "get", 200, False),
+    ("/v1/drafts/{draft_id}", "get", 200, False),
 ]
 
 
@@ -35,6 +37,10 @@ def test_route_is_documented(settings: Settings, path: str, method: str, ok: int
         assert status in responses, (path, method, status)
         schema = responses[status]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ErrorResponse"}
-    if "{icp_id}" in path or path in ("/v1/leads/score", "/v1/leads/drafts", "/v1/leads/export"):
+    if (
+        "{icp_id}" in path
+        or "{draft_id}" in path
+        or path in ("/v1/leads/score", "/v1/leads/drafts", "/v1/leads/export")
+    ):
         assert "404" in responses
     assert ("requestBody" in operation) == has_body
