@@ -54,7 +54,7 @@ def world(companies: int) -> list[dict[str, Any]]:
         for j, (kind, text) in enumerate(TEXTS):
             out.append(
                 {
-                    "miner_id": "bench-miner",
+                    "miner_id": f"bench-miner-{i // 100}",  # spread over miners: one would be throttled
                     "company": company,
                     "kind": kind,
                     "text": text.format(name=name, city=CITIES[(i + j) % len(CITIES)], n=2 + (i + j) % 7),

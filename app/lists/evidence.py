@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from app.ingest.models import Miner, Snippet
 from app.leads.models import Company
@@ -56,6 +58,12 @@ class LeadEvidence:
         )
 
 
+def _array(values: list[Any], item: TypeEngine[Any]) -> BindParameter[Any]:
+    """One array parameter (`= ANY(:p)`), not one parameter per value: a long list stays one
+    bind (PostgreSQL's protocol allows at most 32,767 per statement)."""
+    return bindparam(None, value=values, type_=ARRAY(item))
+
+
 def profile_snippet_ids(profile: dict[str, Any]) -> Iterator[str]:
     """Every snippet id a profile cites."""
     for entry in (profile.get("firmographics") or {}).values():
@@ -79,7 +87,10 @@ async def load_leads(
         return {}
     rows = (
         await session.execute(
-            select(Company).where(Company.domain.in_(domain_list) | Company.id.in_(id_list))
+            select(Company).where(
+                (Company.domain == any_(_array(domain_list, String())))
+                | (Company.id == any_(_array(id_list, UUID())))
+            )
         )
     ).scalars()
     leads = {
@@ -112,7 +123,7 @@ async def load_leads(
     cited = (
         select(*columns)
         .join(Miner, Miner.id == Snippet.miner_id, isouter=True)
-        .where(Snippet.id.in_(sorted(wanted)), Snippet.status == "accepted")
+        .where(Snippet.id == any_(_array(sorted(wanted), String())), Snippet.status == "accepted")
     )
     ranked = (
         select(
@@ -121,7 +132,11 @@ async def load_leads(
             .over(partition_by=Snippet.company_id, order_by=(Snippet.observed_at.desc(), Snippet.id))
             .label("n"),
         )
-        .where(Snippet.company_id.in_(list(leads)), Snippet.kind == "social", Snippet.status == "accepted")
+        .where(
+            Snippet.company_id == any_(_array(list(leads), UUID())),
+            Snippet.kind == "social",
+            Snippet.status == "accepted",
+        )
         .subquery()
     )
     posts = (

@@ -27,6 +27,9 @@ from app.lists.signals import evidence_item
 from app.lists.tables import LeadGrade
 from app.observability.cost import CostMeter
 
+# Rows per INSERT: 12 parameters each, well under PostgreSQL's 32,767 per statement.
+INSERT_ROWS = 1000
+
 
 def icp_target(icp: Icp) -> Target:
     return Target(
@@ -70,10 +73,15 @@ async def record_grades(
         }
         for lead in leads
     ]
-    statement = (
-        insert(LeadGrade).values(rows).on_conflict_do_nothing(constraint="uq_lead_grades_icp_company_version")
-    )
-    new = (await session.execute(statement.returning(LeadGrade.company_id, LeadGrade.id))).all()
+    new: list[Any] = []
+    for first in range(0, len(rows), INSERT_ROWS):
+        statement = (
+            insert(LeadGrade)
+            .values(rows[first : first + INSERT_ROWS])
+            .on_conflict_do_nothing(constraint="uq_lead_grades_icp_company_version")
+            .returning(LeadGrade.company_id, LeadGrade.id)
+        )
+        new.extend((await session.execute(statement)).all())
     by_company = {lead.company_id: lead for lead in leads}
     await append(
         session,
