@@ -166,3 +166,27 @@ async def test_llm_writer_rotates_keys_counts_cost_and_stays_grounded(
             body = await drafts(app, key, icp_id=icp_id, items=["globex-logistics.com"], threshold=0)
             assert body["items"][0]["draft"] is None
             assert behaviour.requests == []
+
+
+async def test_llm_failures_fall_back_and_open_the_breaker(
+    settings: Settings, clean_db: AsyncEngine, redis_client: Redis, engine: AsyncEngine
+) -> None:
+    with fake_provider() as (url, behaviour):
+        behaviour.mode = "error"
+        overrides = {
+            "llm_base_url": url,
+            "llm_api_key": "sk-only",
+            "llm_breaker_failures": 1,
+            "llm_timeout_s": 5.0,
+        }
+        async with open_lists_app(settings, engine, **overrides) as app:
+            key = await workspace_key(engine, settings, "acme-sales", "search")
+            icp_id = await make_icp(app, key)
+            first = await drafts(app, key, icp_id=icp_id, items=["acme-foods.com"])
+            assert first["items"][0]["draft"]["writer"] == "deterministic"
+            assert first["metadata"]["llm_calls"] == 1
+            assert len(behaviour.requests) == 1
+            second = await drafts(app, key, icp_id=icp_id, items=["acme-foods.com"])
+            assert second["items"][0]["draft"]["writer"] == "deterministic"
+            assert second["metadata"]["llm_calls"] == 0  # the breaker is open: no call
+            assert len(behaviour.requests) == 1
