@@ -1,10 +1,12 @@
-"""Operator CLI: `python -m app.cli keys create --name demo --scopes search,ingest`."""
+"""Operator CLI: `python -m app.cli keys create --name demo --scopes search,ingest [--workspace NAME]`,
+`python -m app.cli workspaces create|list`, `python -m app.cli leads export --icp NAME ...`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -14,15 +16,29 @@ from app.auth.tables import ApiKey
 from app.core.clients import build_redis
 from app.core.config import get_settings
 from app.core.db import create_engine, create_sessionmaker
+from app.lists.cli import export_to_file
+from app.workspaces.service import create_workspace, ensure_default, list_workspaces, resolve_workspace
+from app.workspaces.tables import Workspace
 
 
 async def _create(
-    name: str, scopes: list[str], rate_limit: int | None, quiet: bool, miners: list[str] | None
+    name: str,
+    *,
+    scopes: list[str],
+    rate_limit: int | None,
+    quiet: bool,
+    miners: list[str] | None,
+    workspace: str | None,
 ) -> int:
     settings = get_settings()
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session:
+            try:
+                workspace_id = await resolve_workspace(session, name=workspace)
+            except ValueError as exc:
+                print(str(exc), file=sys.stderr)
+                return 1
             row, new = await create_key(
                 session,
                 name=name,
@@ -30,6 +46,7 @@ async def _create(
                 pepper=settings.api_key_pepper,
                 rate_limit_per_minute=rate_limit,
                 miner_ids=miners,
+                workspace_id=workspace_id,
             )
             await session.commit()
     finally:
@@ -37,8 +54,9 @@ async def _create(
     if quiet:
         print(new.clear)
     else:
+        where = workspace or "default"
         bound = f" miners={','.join(sorted(set(miners)))}" if miners is not None else ""
-        print(f"created key {row.prefix} name={name} scopes={','.join(scopes)}{bound}")
+        print(f"created key {row.prefix} name={name} scopes={','.join(scopes)}{bound} workspace={where}")
         print(f"API key (shown once, store it now): {new.clear}")
     return 0
 
@@ -47,15 +65,51 @@ async def _list() -> int:
     engine = create_engine(get_settings())
     try:
         async with create_sessionmaker(engine)() as session:
-            rows = (await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars().all()
+            rows = (
+                await session.execute(
+                    select(ApiKey, Workspace.name)
+                    .join(Workspace, Workspace.id == ApiKey.workspace_id)
+                    .order_by(ApiKey.created_at)
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    for r, workspace in rows:
+        state = "revoked" if r.revoked_at else "active"
+        limit = r.rate_limit_per_minute or "-"
+        miners = ",".join(r.miner_ids) if r.miner_ids is not None else "*"
+        print(f"{r.prefix}\t{r.name}\t{','.join(r.scopes)}\t{limit}\t{miners}\t{state}\t{workspace}")
+    return 0
+
+
+async def _workspace_create(name: str) -> int:
+    engine = create_engine(get_settings())
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await ensure_default(session)
+            try:
+                row = await create_workspace(session, name=name)
+            except ValueError as exc:
+                print(str(exc), file=sys.stderr)
+                return 1
+            await session.commit()
+    finally:
+        await engine.dispose()
+    print(f"created workspace {row.name} id={row.id}")
+    return 0
+
+
+async def _workspace_list() -> int:
+    engine = create_engine(get_settings())
+    try:
+        async with create_sessionmaker(engine)() as session:
+            await ensure_default(session)
+            await session.commit()
+            rows = await list_workspaces(session)
     finally:
         await engine.dispose()
     for r in rows:
-        state = "revoked" if r.revoked_at else "active"
-        miners = ",".join(r.miner_ids) if r.miner_ids is not None else "*"
-        print(
-            f"{r.prefix}\t{r.name}\t{','.join(r.scopes)}\t{r.rate_limit_per_minute or '-'}\t{miners}\t{state}"
-        )
+        print(f"{r.name}\t{r.id}\t{r.created_at.isoformat()}")
     return 0
 
 
@@ -96,10 +150,45 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="comma-separated miner ids an ingest key may post snippets for (without it: any miner)",
     )
+    create.add_argument("--workspace", default=None, help="workspace name (default: `default`)")
     keys.add_parser("list", help="list keys (never their secrets)")
     revoke = keys.add_parser("revoke", help="revoke a key by its prefix")
     revoke.add_argument("prefix")
+    workspaces = sub.add_parser("workspaces", help="workspaces (tenants)").add_subparsers(
+        dest="action", required=True
+    )
+    ws_create = workspaces.add_parser("create", help="create a workspace")
+    ws_create.add_argument("name")
+    workspaces.add_parser("list", help="list workspaces")
+    leads = sub.add_parser("leads", help="graded leads").add_subparsers(dest="action", required=True)
+    export = leads.add_parser("export", help="an ICP's graded leads to a CSV or JSON file")
+    export.add_argument("--icp", required=True, help="the ICP's name")
+    export.add_argument("--workspace", default=None, help="workspace name (default: `default`)")
+    export.add_argument("--limit", type=int, default=1000)
+    export.add_argument("--min-grade", type=int, default=0)
+    export.add_argument("--format", choices=("csv", "json"), default="csv")
+    export.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+
+    if args.group == "leads":
+        if not 1 <= args.limit <= 100_000 or not 0 <= args.min_grade <= 100:
+            parser.error("--limit must be 1..100000 and --min-grade 0..100")
+        return asyncio.run(
+            export_to_file(
+                get_settings(),
+                icp=args.icp,
+                workspace=args.workspace,
+                limit=args.limit,
+                fmt=args.format,
+                out=args.out,
+                min_grade=args.min_grade,
+            )
+        )
+
+    if args.group == "workspaces":
+        if args.action == "create":
+            return asyncio.run(_workspace_create(args.name))
+        return asyncio.run(_workspace_list())
 
     if args.action == "create":
         try:
@@ -116,7 +205,16 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 "warning: this ingest key may post for ANY miner; bind it with --miners a,b", file=sys.stderr
             )
-        return asyncio.run(_create(args.name, scopes, args.rate_limit, args.quiet, miners))
+        return asyncio.run(
+            _create(
+                args.name,
+                scopes=scopes,
+                rate_limit=args.rate_limit,
+                quiet=args.quiet,
+                miners=miners,
+                workspace=args.workspace,
+            )
+        )
     if args.action == "list":
         return asyncio.run(_list())
     return asyncio.run(_revoke(args.prefix))

@@ -1,27 +1,36 @@
 """Every ORM model, imported in one place so `Base.metadata` is complete (alembic, tests)."""
 
+from app.audit.tables import AuditEntry
 from app.auth.tables import ApiKey
 from app.catalog.companies import Company, Contact
-from app.catalog.privacy import AuditEvent, ContactSuppression
+from app.catalog.privacy import ContactSuppression
 from app.catalog.tables import Miner, Outcome, Snippet
 from app.core.orm import Base
+from app.drafts.tables import Draft
+from app.icps.tables import Icp
 from app.ingest.tables import ChurnEvent, EmbeddingQueue, JobState, SnippetCorroboration
 from app.leads.tables import ModelVersion, SearchRequest
+from app.lists.tables import LeadGrade
+from app.workspaces.tables import Workspace
 
 __all__ = [
     "ApiKey",
-    "AuditEvent",
+    "AuditEntry",
     "Base",
     "ChurnEvent",
     "Company",
     "Contact",
     "ContactSuppression",
+    "Draft",
     "EmbeddingQueue",
+    "Icp",
     "JobState",
+    "LeadGrade",
     "Miner",
     "ModelVersion",
     "Outcome",
     "SearchRequest",
     "Snippet",
     "SnippetCorroboration",
+    "Workspace",
 ]

@@ -3,6 +3,7 @@ Redis (a test database flushed per test) and Kafka (unique topics and group ids 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -109,7 +110,12 @@ class app_client_for:
 async def make_key(settings: Settings, engine: AsyncEngine):  # type: ignore[no-untyped-def]
     """Mint a real API key in the database: `await make_key("search", "ingest")`."""
 
-    async def _make(*scopes: str, rate_limit: int | None = None, miners: list[str] | None = None) -> str:
+    async def _make(
+        *scopes: str,
+        rate_limit: int | None = None,
+        miners: list[str] | None = None,
+        workspace_id: uuid.UUID | None = None,
+    ) -> str:
         async with AsyncSession(engine) as session:
             _, new = await create_key(
                 session,
@@ -118,6 +124,7 @@ async def make_key(settings: Settings, engine: AsyncEngine):  # type: ignore[no-
                 pepper=settings.api_key_pepper,
                 rate_limit_per_minute=rate_limit,
                 miner_ids=miners,
+                workspace_id=workspace_id,
             )
             await session.commit()
         return new.clear

@@ -13,6 +13,7 @@ from app.api.state import AppState, state_of
 from app.auth.service import Principal
 from app.core.config import Settings
 from app.core.errors import ApiError
+from app.drafts.service import DraftWriter
 from app.ingest.service import IngestService
 from app.leads.startup import Ranker
 
@@ -110,3 +111,13 @@ def get_ranker(state: StateDep) -> Ranker:
 
 
 RankerDep = Annotated[Ranker, Depends(get_ranker)]
+
+
+def get_draft_writer(state: StateDep) -> DraftWriter:
+    """The drafts writer (app/drafts/startup.py); 503 until its startup hook has run."""
+    if state.drafts is None:
+        raise ApiError(status_code=503, code="unavailable", message="the drafts writer is not started")
+    return state.drafts
+
+
+DraftWriterDep = Annotated[DraftWriter, Depends(get_draft_writer)]

@@ -13,8 +13,10 @@ from app.api.state import AppState
 from app.auth.startup import start_auth
 from app.core.clients import Cleanup, close_clients, open_clients
 from app.core.config import Settings
+from app.drafts.startup import start_drafts
 from app.ingest.startup import start_ingest
 from app.leads.startup import start_ranker
+from app.lists.startup import start_eligibility
 from app.observability.startup import start_observability
 
 logger = logging.getLogger(__name__)
@@ -38,9 +40,18 @@ async def ranker_hook(state: AppState) -> Cleanup | None:
     return cleanup
 
 
+async def drafts_hook(state: AppState) -> Cleanup | None:
+    state.drafts, cleanup = await start_drafts(state.core)
+    return cleanup
+
+
+async def eligibility_hook(state: AppState) -> Cleanup | None:
+    return await start_eligibility(state.core, state.ranker)
+
+
 def default_hooks() -> list[StartupHook]:
     """Components started after the core clients (ranker, caches, schedulers), in order."""
-    return [observability_hook, ingest_hook, ranker_hook]
+    return [observability_hook, ingest_hook, ranker_hook, drafts_hook, eligibility_hook]
 
 
 def make_lifespan(

@@ -3,12 +3,21 @@
 from fastapi import APIRouter
 
 from app.api import health
+from app.audit import routes as audit_routes
 from app.auth import routes as auth_routes
+from app.drafts import routes as draft_routes
+from app.icps import routes as icp_routes
 from app.ingest import routes as ingest_routes
 from app.leads import routes as lead_routes
+from app.lists import routes as list_routes
 
 api_router = APIRouter()
 api_router.include_router(health.router)
 api_router.include_router(auth_routes.router)
 api_router.include_router(ingest_routes.router)
+api_router.include_router(icp_routes.router)
+api_router.include_router(audit_routes.router)
+api_router.include_router(list_routes.router)  # before /v1/leads/{lead_id}
+api_router.include_router(draft_routes.router)
+api_router.include_router(draft_routes.stored)
 api_router.include_router(lead_routes.router)

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.auth.startup import AuthComponent
 from app.core.clients import CoreClients
+from app.drafts.service import DraftWriter
 from app.ingest.service import IngestService
 from app.leads.startup import Ranker
 from app.observability.readiness import Probe
@@ -19,6 +20,7 @@ class AppState:
     # Set by their startup hooks (app/api/lifespan.py); None when the hook is not part of the app.
     ingest: IngestService | None = None
     ranker: Ranker | None = None
+    drafts: DraftWriter | None = None
 
     def probes(self) -> list[Probe]:
         """The components' own readiness checks, beside the core ones (Postgres, Redis, Kafka)."""

@@ -28,5 +28,5 @@ async def whoami(principal: AnyPrincipal) -> WhoAmI:
     response_model=list[KeyInfo],
     responses=error_responses(*AUTHENTICATED),
 )
-async def get_keys(_: AdminPrincipal, session: SessionDep) -> list[KeyInfo]:
-    return [KeyInfo.of(row) for row in await list_keys(session)]
+async def get_keys(principal: AdminPrincipal, session: SessionDep) -> list[KeyInfo]:
+    return [KeyInfo.of(row) for row in await list_keys(session, workspace_id=principal.workspace_id)]

@@ -16,6 +16,8 @@ class WhoAmI(BaseModel):
     scopes: list[str]
     rate_limit_per_minute: int | None
     miner_ids: list[str] | None  # the miners an ingest key may post for; null: any
+    workspace_id: str
+    workspace: str
 
     @classmethod
     def of(cls, principal: Principal) -> WhoAmI:
@@ -25,6 +27,8 @@ class WhoAmI(BaseModel):
             scopes=sorted(principal.scopes),
             rate_limit_per_minute=principal.rate_limit_per_minute,
             miner_ids=sorted(principal.miner_ids) if principal.miner_ids is not None else None,
+            workspace_id=str(principal.workspace_id),
+            workspace=principal.workspace,
         )
 
 

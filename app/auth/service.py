@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.keys import NewKey, mint_key, parse_prefix, verify_key
 from app.auth.tables import ApiKey
+from app.workspaces.service import ensure_default
+from app.workspaces.tables import Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +26,8 @@ class Principal:
     name: str
     scopes: frozenset[str]
     rate_limit_per_minute: int | None
+    workspace_id: uuid.UUID
+    workspace: str
     # The miners this key may post snippets for; None: any (keys created before miners were bound).
     miner_ids: frozenset[str] | None = None
 
@@ -39,7 +43,9 @@ async def create_key(
     pepper: str,
     rate_limit_per_minute: int | None,
     miner_ids: list[str] | None = None,
+    workspace_id: uuid.UUID | None = None,
 ) -> tuple[ApiKey, NewKey]:
+    """A new key in `workspace_id` (None: the default workspace)."""
     new = mint_key(pepper=pepper)
     row = ApiKey(
         name=name,
@@ -48,6 +54,7 @@ async def create_key(
         scopes=scopes,
         rate_limit_per_minute=rate_limit_per_minute,
         miner_ids=sorted(set(miner_ids)) if miner_ids is not None else None,
+        workspace_id=workspace_id if workspace_id is not None else await ensure_default(session),
     )
     session.add(row)
     await session.flush()
@@ -64,9 +71,10 @@ async def revoke_key(session: AsyncSession, *, prefix: str) -> bool:
     return result.first() is not None
 
 
-async def list_keys(session: AsyncSession) -> list[ApiKey]:
-    """Every key, oldest first (revoked ones included)."""
-    return list((await session.execute(select(ApiKey).order_by(ApiKey.created_at))).scalars().all())
+async def list_keys(session: AsyncSession, *, workspace_id: uuid.UUID) -> list[ApiKey]:
+    """Every key of the workspace, oldest first (revoked ones included)."""
+    query = select(ApiKey).where(ApiKey.workspace_id == workspace_id).order_by(ApiKey.created_at)
+    return list((await session.execute(query)).scalars().all())
 
 
 # Bumped (INCR) after every revocation is committed: each request compares it with the value its
@@ -149,30 +157,39 @@ class Authenticator:
             ).scalar_one_or_none()
             if row is None or row.revoked_at is not None:
                 return None
-            return _principal(row)
+            return _principal(row, principal.workspace)
 
     async def _lookup(self, key: str) -> Principal | None:
         prefix = parse_prefix(key)
         if prefix is None:
             return None
         async with self._sessionmaker() as session:
-            row = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
-            if row is None or row.revoked_at is not None:
+            found = (
+                await session.execute(
+                    select(ApiKey, Workspace.name)
+                    .join(Workspace, Workspace.id == ApiKey.workspace_id)
+                    .where(ApiKey.prefix == prefix)
+                )
+            ).one_or_none()
+            if found is None or found[0].revoked_at is not None:
                 return None
+            row, workspace = found
             if not verify_key(key=key, key_hash=row.key_hash, pepper=self._pepper):
                 return None
-            principal = _principal(row)
+            principal = _principal(row, workspace)
             await session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=func.now()))
             await session.commit()
             return principal
 
 
-def _principal(row: ApiKey) -> Principal:
+def _principal(row: ApiKey, workspace: str) -> Principal:
     return Principal(
         key_id=row.id,
         name=row.name,
         scopes=frozenset(row.scopes),
         rate_limit_per_minute=row.rate_limit_per_minute,
+        workspace_id=row.workspace_id,
+        workspace=workspace,
         miner_ids=frozenset(row.miner_ids) if row.miner_ids is not None else None,
     )
 

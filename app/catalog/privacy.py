@@ -1,15 +1,12 @@
 """Data-subject tables shared by the contacts admin path and ingestion: suppressed e-mail addresses
-(kept only as a keyed hash, so the list itself holds no address) and the audit trail."""
+(kept only as a keyed hash, so the list itself holds no address). The audit trail is app/audit."""
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Index, String, func, text
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import DateTime, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.orm import Base
@@ -29,20 +26,3 @@ class ContactSuppression(Base):
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
-
-
-class AuditEvent(Base):
-    """Who did what to which data: appended by admin operations, never updated."""
-
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    occurred_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
-    api_key_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    action: Mapped[str] = mapped_column(String(64), nullable=False)
-    target: Mapped[str] = mapped_column(String(200), nullable=False)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
-
-    __table_args__ = (Index("ix_audit_log_occurred_at", "occurred_at"),)

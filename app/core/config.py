@@ -142,6 +142,20 @@ class Settings(BaseSettings):
     llm_breaker_reset_s: float = Field(default=30.0, gt=0)
     llm_price_input_per_1k_tokens_usd: float = Field(default=0.00015, ge=0)
     llm_price_output_per_1k_tokens_usd: float = Field(default=0.0006, ge=0)
+    # More provider keys for the outreach writer, comma-separated: a 429 or 5xx answer moves to the
+    # next key (LLM_API_KEY, when set, is the first of the pool).
+    llm_api_keys: str = ""
+
+    # --- lists: enrich, score, drafts, export (app/lists, app/drafts) -------------------------
+    # Items per synchronous enrich/score/drafts request; larger lists are split by the caller.
+    lists_max_items: int = Field(default=1000, ge=1, le=10000)
+    # Evidence snippets shown per signal of an enriched company.
+    lists_evidence_per_signal: int = Field(default=5, ge=1, le=50)
+    # The eligibility worker: how often it grades new evidence against saved ICPs, and how many
+    # (ICP, company) pairs per round.
+    eligibility_interval_s: float = Field(default=30.0, gt=0)
+    eligibility_batch: int = Field(default=500, ge=1, le=100000)
+    eligibility_enabled: bool = True
 
     # --- cost meter --------------------------------------------------------------------------
     # Default: AWS c7i.xlarge on-demand in us-east-1, $0.1785/h for 4 vCPU = $0.0000124/vCPU-second.

@@ -57,6 +57,12 @@ class KafkaHub:
                     with contextlib.suppress(Exception):
                         await producer.stop()
                     raise KafkaUnavailableError(str(exc)) from exc
+                except asyncio.CancelledError:
+                    # A caller's timeout (the readiness check) cancelled the start: stop the half-started
+                    # producer so its connections are closed, not leaked to the garbage collector.
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(producer.stop())
+                    raise
                 self._producer = producer
         assert self._producer is not None
         return self._producer

@@ -58,7 +58,9 @@ def first_unstorable(value: Any, path: str = "") -> str | None:
     return None
 
 
-# The schema's way of saying "no NUL" (lone surrogates are not valid JSON text to begin with).
+# The schema's way of saying "no NUL" (lone surrogates are not valid JSON text to begin with). It
+# is the type's JSON schema `pattern`: a field with a pattern of its own states it the same way
+# (`json_schema_extra`), or uses `str` when its pattern already excludes NUL.
 NO_NUL_PATTERN = "^[^\\u0000]*$"
 # Text that PostgreSQL (text, jsonb), Redis and orjson can all store. Strict: a number is not a string.
 SafeStr = Annotated[
@@ -83,3 +85,20 @@ Int32 = Annotated[int, Strict(), Field(ge=-(2**31), le=INT32_MAX), BeforeValidat
 Int64 = Annotated[int, Strict(), Field(ge=-(2**63), le=INT64_MAX), BeforeValidator(_whole_number)]
 NonNegativeInt32 = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX), BeforeValidator(_whole_number)]
 StrictBool = Annotated[bool, Strict()]
+
+
+def check_text(value: str) -> str:
+    """`SafeStr`'s check, then surrounding blanks trimmed (names, descriptions, list items)."""
+    return _safe(value).strip()
+
+
+def text_problem(value: str) -> str | None:
+    """Why `value` is not storable text (a sentence), or None."""
+    reason = unstorable_reason(value)
+    return None if reason is None else f"text must not contain a {reason}"
+
+
+# Storable text, trimmed.
+SafeText = Annotated[
+    str, Strict(), AfterValidator(check_text), Field(json_schema_extra={"pattern": NO_NUL_PATTERN})
+]

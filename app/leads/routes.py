@@ -10,8 +10,9 @@ from fastapi import APIRouter, Response
 
 from app.api.deps import RankerDep, SearchPrincipal, SessionDep
 from app.core.errors import AUTHENTICATED, ApiError, error_responses
+from app.icps.service import search_body
 from app.leads.profile import lead_profile
-from app.leads.schemas import LeadProfile, SearchRequestBody, SearchResponse
+from app.leads.schemas import LeadProfile, SearchRequestIn, SearchResponse
 
 router = APIRouter(prefix="/v1/leads", tags=["leads"], responses=error_responses(*AUTHENTICATED))
 
@@ -20,12 +21,15 @@ router = APIRouter(prefix="/v1/leads", tags=["leads"], responses=error_responses
     "/search",
     summary="The K companies most likely to buy the described product",
     response_model=SearchResponse,
-    responses=error_responses(400),
+    responses=error_responses(400, 404),
 )
-async def search_leads(body: SearchRequestBody, principal: SearchPrincipal, ranker: RankerDep) -> Response:
+async def search_leads(
+    body: SearchRequestIn, principal: SearchPrincipal, ranker: RankerDep, session: SessionDep
+) -> Response:
     # The service builds the response in the documented shape (`SearchResponse`, checked by the
     # contract tests); serialising it directly skips a second validation pass per request.
-    result = await ranker.service.search(body=body, api_key_id=principal.key_id)
+    request = await search_body(session, workspace_id=principal.workspace_id, body=body)
+    result = await ranker.service.search(body=request, api_key_id=principal.key_id)
     return Response(orjson.dumps(result), media_type="application/json")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -69,6 +70,27 @@ class SearchRequestBody(BaseModel):
     def _prompt(cls, value: str) -> str:
         if not _PROMPT.fullmatch(value):
             raise ValueError("prompt must have at least 3 characters besides leading and trailing blanks")
+        return value
+
+
+class SearchRequestIn(BaseModel):
+    """What `POST /v1/leads/search` accepts: a prompt, or a saved ICP (`icp_id`) whose product
+    description, criteria and filters stand in for it (a prompt given too is added to the ICP's text;
+    a filter given too replaces the ICP's for that field)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: str | None = Field(default=None, min_length=3, max_length=2000)
+    icp_id: uuid.UUID | None = None
+    k: int = Field(default=10, ge=1, le=200)
+    filters: SearchFilters | None = None
+    explain: bool = True
+
+    @field_validator("prompt")
+    @classmethod
+    def _prompt(cls, value: str | None) -> str | None:
+        if value is not None and len(value.strip()) < 3:
+            raise ValueError("prompt must have at least 3 non-blank characters")
         return value
 
 

@@ -2,6 +2,9 @@
 
 `LLM_BASE_URL` is the API root including its version path (e.g. `http://127.0.0.1:9999/v1`); the
 client POSTs `{base}/chat/completions`. Every attempted call counts as one LLM call.
+
+Keys: `LLM_API_KEY` and `LLM_API_KEYS` (comma-separated) form a pool; an answer 429 or 5xx moves to
+the next key and retries at once, at most once per key, before the call counts as failed.
 """
 
 from __future__ import annotations
@@ -39,8 +42,10 @@ class LlmClient:
         self.breaker = CircuitBreaker(
             failures=settings.llm_breaker_failures, reset_s=settings.llm_breaker_reset_s
         )
-        headers = {"Authorization": f"Bearer {settings.llm_api_key}"} if settings.llm_api_key else {}
-        self._client = httpx.AsyncClient(timeout=settings.llm_timeout_s, headers=headers, transport=transport)
+        pool = [settings.llm_api_key, *settings.llm_api_keys.split(",")]
+        self.keys = list(dict.fromkeys(k.strip() for k in pool if k.strip()))
+        self._key = 0
+        self._client = httpx.AsyncClient(timeout=settings.llm_timeout_s, transport=transport)
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -57,8 +62,9 @@ class LlmClient:
             "max_tokens": max_tokens,
             "response_format": {"type": "json_object"},
         }
+        attempts = 0
         try:
-            response = await self._client.post(self.url, json=body)
+            response, attempts = await self._post(body)
             response.raise_for_status()
             data = response.json()
             usage = data.get("usage") or {}
@@ -74,9 +80,25 @@ class LlmClient:
             result = "timeout" if isinstance(exc, httpx.TimeoutException) else "error"
             LLM_CALLS.labels(result=result).inc()
             logger.warning("LLM call failed (%s): %s", result, exc)
-            return LlmResult(content=None, calls=1, cost_usd=0.0, error=f"{result}: {exc}")
+            return LlmResult(content=None, calls=max(attempts, 1), cost_usd=0.0, error=f"{result}: {exc}")
         self.breaker.record_success()
         LLM_CALLS.labels(result="ok").inc()
         return LlmResult(
-            content=content, calls=1, cost_usd=cost, input_tokens=tokens_in, output_tokens=tokens_out
+            content=content, calls=attempts, cost_usd=cost, input_tokens=tokens_in, output_tokens=tokens_out
         )
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.keys[self._key]}"} if self.keys else {}
+
+    async def _post(self, body: dict[str, Any]) -> tuple[httpx.Response, int]:
+        """POST with the current key; on 429/5xx rotate to the next key and retry (once per key)."""
+        attempts = 0
+        while True:
+            response = await self._client.post(self.url, json=body, headers=self._headers())
+            attempts += 1
+            retryable = response.status_code == 429 or response.status_code >= 500
+            if not retryable or attempts >= max(len(self.keys), 1):
+                return response, attempts
+            LLM_CALLS.labels(result="rotated").inc()
+            logger.warning("LLM answered %s; rotating to the next API key", response.status_code)
+            self._key = (self._key + 1) % len(self.keys)

@@ -1,7 +1,8 @@
 """The import rules of the code base, read from the source with `ast` (nothing is imported).
 
 Layers of `app/`, bottom to top; a module may import its own package and any lower layer:
-  core -> observability -> catalog -> ranking -> domains (llm, auth, ingest, leads) -> api -> main, cli
+  core -> observability -> catalog -> ranking -> domains (llm, workspaces, auth, audit, ingest, leads,
+  icps, lists, drafts) -> api -> main, cli
 A domain's `routes.py` belongs to the HTTP edge (the api layer: it reads `app.api.deps`); the rest of
 a domain never imports `app.api`. Among domains only the edges in DOMAIN_EDGES are allowed.
 Besides: no cycle between packages of `app/`; `app/` imports neither `tools`, `dev` nor `scripts`;
@@ -24,13 +25,35 @@ LAYERS: dict[str, int] = {
     "auth": 4,
     "ingest": 4,
     "leads": 4,
+    "workspaces": 4,
+    "audit": 4,
+    "icps": 4,
+    "lists": 4,
+    "drafts": 4,
     "api": 5,
     "tables": 6,  # app/tables.py: every domain's tables in one metadata (alembic, tests)
     "main": 6,
     "cli": 6,
 }
 # Imports allowed between packages of the same layer.
-DOMAIN_EDGES = {("leads", "llm")}
+# Tenancy and the audit trail sit under everything; search (leads) under ICPs; lists (enrich, score,
+# export) on ICPs and search; drafts on lists. No edge may close a cycle (checked below).
+DOMAIN_EDGES = {
+    ("leads", "llm"),
+    ("auth", "workspaces"),
+    ("icps", "ingest"),
+    ("icps", "leads"),
+    ("lists", "audit"),
+    ("lists", "icps"),
+    ("lists", "ingest"),
+    ("lists", "leads"),
+    ("lists", "workspaces"),
+    ("drafts", "audit"),
+    ("drafts", "icps"),
+    ("drafts", "leads"),
+    ("drafts", "lists"),
+    ("drafts", "llm"),
+}
 EDGE_MODULES = {"routes"}  # app.<domain>.routes: part of the api layer
 
 

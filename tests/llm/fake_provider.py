@@ -18,6 +18,8 @@ class Behaviour:
     answer: dict[str, Any] = field(default_factory=dict)
     delay_s: float = 0.0
     requests: list[dict[str, Any]] = field(default_factory=list)
+    # An HTTP status answered to a given bearer key (e.g. {"sk-a": 429}): key-pool rotation.
+    status_by_key: dict[str, int] = field(default_factory=dict)
 
 
 @contextmanager
@@ -34,6 +36,14 @@ def fake_provider() -> Iterator[tuple[str, Behaviour]]:
             behaviour.requests.append(
                 {"path": self.path, "body": body, "auth": self.headers.get("authorization")}
             )
+            key = (self.headers.get("authorization") or "").removeprefix("Bearer ")
+            status = behaviour.status_by_key.get(key)
+            if status is not None:
+                self.send_response(status)
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+                return
             if behaviour.mode == "slow":
                 time.sleep(behaviour.delay_s)
             if behaviour.mode == "error":

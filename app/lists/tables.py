@@ -1,0 +1,68 @@
+"""Grades of companies against an ICP (or a prompt), one row per grading."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.orm import Base
+
+
+class LeadGrade(Base):
+    """A company graded against an ICP at one evidence version (`companies.profile_version`). The
+    unique (icp, company, evidence version) makes the eligibility worker's grading exactly-once;
+    prompt gradings (no ICP) are not deduplicated."""
+
+    __tablename__ = "lead_grades"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    )
+    icp_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("icps.id", ondelete="CASCADE")
+    )
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
+    )
+    evidence_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    grade: Mapped[int | None] = mapped_column(SmallInteger)
+    band: Mapped[str | None] = mapped_column(String(1))
+    insufficient_evidence: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    fit: Mapped[float | None] = mapped_column(Float)
+    intent: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'::jsonb")
+    )
+    source: Mapped[str] = mapped_column(String(16), nullable=False)
+    model_version: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+
+    __table_args__ = (
+        UniqueConstraint(
+            "icp_id", "company_id", "evidence_version", name="uq_lead_grades_icp_company_version"
+        ),
+        Index("ix_lead_grades_workspace_icp_grade", "workspace_id", "icp_id", "grade"),
+        Index("ix_lead_grades_company_id", "company_id"),
+    )

@@ -1,0 +1,80 @@
+"""The eligibility worker on the real stack: grades the companies matching a saved ICP once per
+evidence version; a re-run grades nothing; new evidence is graded again; concurrent rounds never
+double a grade."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from app.core.db import create_sessionmaker
+from app.lists.eligibility import run_round
+from tests.lists.conftest import ACME, ListsApp, _snippet
+from tests.lists.test_score import make_icp
+from tests.workspaces.support import bearer, workspace_key
+
+
+async def grades(engine: AsyncEngine) -> list[tuple[str, int, str]]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT c.domain, g.evidence_version, g.source FROM lead_grades g "
+                "JOIN companies c ON c.id = g.company_id ORDER BY c.domain, g.evidence_version"
+            )
+        )
+        return [(r.domain, r.evidence_version, r.source) for r in rows]
+
+
+async def test_grades_once_per_evidence_version_and_rerun_is_a_no_op(
+    lists_app: ListsApp, search_key: str, engine: AsyncEngine
+) -> None:
+    sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
+    ranker = lists_app.ranker
+    await make_icp(lists_app, search_key)  # DE, 50-5000 employees: only Acme matches
+
+    first = await run_round(sessions, ranker, batch=100, bm25_limit=300)
+    assert (first.icps, first.graded) == (1, 1)
+    rows = await grades(engine)
+    assert [(d, s) for d, _, s in rows] == [("acme-foods.com", "worker")]
+
+    again = await run_round(sessions, ranker, batch=100, bm25_limit=300)
+    assert again.graded == 0
+    assert await grades(engine) == rows
+
+    # New evidence about Acme: a new profile version, graded once more.
+    settings_key = await workspace_key(engine, lists_app.settings, "default", "ingest")
+    new = _snippet(
+        "acme-foods.com", ACME, "news", "Acme Foods acquires a regional frozen food distributor.", 1, 99
+    )
+    answer = await lists_app.client.post(
+        "/v1/snippets", json={"snippets": [new]}, headers=bearer(settings_key)
+    )
+    assert answer.json()["accepted"] == 1
+    await ranker.index.refresh()
+    third = await run_round(sessions, ranker, batch=100, bm25_limit=300)
+    assert third.graded == 1
+    versions = [v for d, v, _ in await grades(engine) if d == "acme-foods.com"]
+    assert len(versions) == 2
+    assert versions[0] < versions[1]
+
+    audit = await lists_app.client.get("/v1/audit", params={"action": "grade"}, headers=bearer(search_key))
+    assert [e["detail"]["source"] for e in audit.json()["entries"]] == ["worker", "worker"]
+
+
+async def test_concurrent_rounds_grade_each_company_once(
+    lists_app: ListsApp, search_key: str, engine: AsyncEngine
+) -> None:
+    sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
+    await make_icp(lists_app, search_key, name="Anyone", countries=[], employees_min=None, employees_max=None)
+    results = await asyncio.gather(
+        *(run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300) for _ in range(3))
+    )
+    assert sum(r.graded for r in results) == 3
+    assert sorted(d for d, _, _ in await grades(engine)) == [
+        "acme-foods.com",
+        "globex-logistics.com",
+        "initech.io",
+    ]
+    assert (await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300)).graded == 0
