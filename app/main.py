@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app.api.router import api_router
+from app.console.startup import console_hook
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
 from app.core.lifespan import StartupHook, make_lifespan
@@ -34,4 +35,4 @@ def create_app(settings: Settings | None = None, *, hooks: list[StartupHook] | N
 
 def default_hooks() -> list[StartupHook]:
     """Components started after the core clients (ranker, caches, schedulers), in order."""
-    return [observability_hook, ingest_hook, ranker_hook]
+    return [observability_hook, ingest_hook, ranker_hook, console_hook]
