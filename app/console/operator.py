@@ -210,7 +210,18 @@ def charts(samples: Sequence[MeterSample]) -> list[Chart]:
             [("P50", "line-a", s.latency_p50_ms), ("P95", "line-b", s.latency_p95_ms)],
             ".1f",
         ),
-        chart("Cost per lead", "USD", [("cost", "line-a", s.cost_per_lead_usd)], ".6f"),
+        chart(
+            "Cost per 1,000 leads",
+            "USD",
+            [
+                (
+                    "cost",
+                    "line-a",
+                    [Point(p.at, None if p.value is None else p.value * 1000) for p in s.cost_per_lead_usd],
+                )
+            ],
+            ".4f",
+        ),
     ]
 
 

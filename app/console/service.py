@@ -238,8 +238,8 @@ async def lead_view(
         )
         for row in profile["evidence"]
     ]
-    # Signals the ranker used first, then the newest.
-    evidence.sort(key=lambda e: (e.weight is None, -(e.weight or 0.0)))
+    # Signals the ranker used first, then evidence matching the prompt, then the newest (stable sort).
+    evidence.sort(key=lambda e: (e.weight is None, -(e.weight or 0.0), not any(s.marked for s in e.segments)))
     return LeadView(profile=profile, evidence=evidence, ranked=ranked, search_error=search_error)
 
 

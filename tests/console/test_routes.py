@@ -159,7 +159,13 @@ async def test_admin_key_sees_the_operator_view(browser: httpx.AsyncClient, keys
     await browser.get(f"/app/search?prompt={PROMPT}")  # one search for the latency and cost meters
     page = await browser.get("/app/operator")
     assert page.status_code == 200
-    for text in ("Ingestion rate", "Search latency", "Cost per lead", "Miners by reputation band", "<svg"):
+    for text in (
+        "Ingestion rate",
+        "Search latency",
+        "Cost per 1,000 leads",
+        "Miners by reputation band",
+        "<svg",
+    ):
         assert text in page.text
     assert re.search(r"\d+ miners, \d+ quarantined", page.text)
 
