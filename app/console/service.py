@@ -22,7 +22,7 @@ from app.auth.service import Principal
 from app.leads.profile import lead_profile
 from app.leads.schemas import SearchRequestBody
 from app.leads.search import SearchService
-from app.ranking.text import STOPWORDS, query_tokens, stem
+from app.ranking.text import query_tokens, stem
 
 EXAMPLE_PROMPT = "Cloud cost optimisation software for engineering teams running large AWS bills"
 MAX_FIELD_CHARS = 5000
@@ -140,7 +140,7 @@ def highlight(text: str, prompt: str) -> list[Segment]:
     for match in _WORD.finditer(text):
         word = match.group(0).lower()
         token = stem(word.replace(".", "").replace("+", "p").replace("#", "sharp"))
-        if word in STOPWORDS or token not in terms:
+        if token not in terms:
             continue
         gap = text[position : match.start()]
         if out and out[-1].marked and gap.strip() == "":
