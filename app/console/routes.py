@@ -27,6 +27,7 @@ from app.console.service import (
 )
 from app.console.startup import COMPONENT, Console
 from app.core.errors import ApiError
+from app.core.lifespan import state_of
 from app.core.state import AppState
 from app.leads.component import Ranker
 
@@ -96,9 +97,7 @@ def render(
 
 
 def _state(request: Request) -> AppState:
-    state = getattr(request.app.state, "leadpoet", None)
-    assert isinstance(state, AppState)
-    return state
+    return state_of(request.app)
 
 
 def _error_page(request: Request, status_code: int, message: str, headers: Mapping[str, str]) -> Response:

@@ -93,6 +93,8 @@ async def test_sign_in_search_open_a_lead_and_sign_out(server: str, chromium: Br
     await page.get_by_role("button", name="Sign in").click()
     await expect(page).to_have_url(f"{server}/app/search")
     await expect(page.get_by_test_id("who")).to_have_text("ranker-test")
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
     assert await page.evaluate("document.cookie") == ""  # the key is not readable by scripts
     await assert_accessible(page)
 
@@ -106,10 +108,11 @@ async def test_sign_in_search_open_a_lead_and_sign_out(server: str, chromium: Br
     await assert_accessible(page)
     await shot(page, "search-desktop")
 
-    # Sort by score, lowest first (the second click), then back to the ranking.
+    # Sort by score from the keyboard (Enter twice: highest first, then lowest first).
     score = page.get_by_role("button", name="Score")
-    await score.click()
-    await score.click()
+    await score.focus()
+    await page.keyboard.press("Enter")
+    await page.keyboard.press("Enter")
     header = page.locator("th", has=score)
     await expect(header).to_have_attribute("aria-sort", "descending")
     await score.click()
@@ -181,6 +184,7 @@ async def test_operator_view_is_for_admin_keys_only(server: str, chromium: Brows
     assert response is not None
     assert response.status == 403
     await expect(page.get_by_role("alert")).to_contain_text("'admin' scope")
+    await assert_accessible(page)
     await page.context.clear_cookies()
 
     await sign_in(page, server, keys.admin)

@@ -9,6 +9,9 @@ from http.cookies import SimpleCookie
 import httpx
 
 from app.console import session as cookies
+from app.console.startup import console_hook
+from app.core.config import Settings
+from app.main import create_app
 from tests.console.conftest import PROMPT, Keys
 
 CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
@@ -194,3 +197,12 @@ async def test_static_assets_are_served_by_the_app(browser: httpx.AsyncClient) -
         again = await browser.get(f"/app/static/{name}", headers={"if-none-match": asset.headers["etag"]})
         assert again.status_code == 304
     assert (await browser.get("/app/static/../main.py")).status_code == 404
+
+
+async def test_the_console_can_be_turned_off(console_settings: Settings) -> None:
+    app = create_app(console_settings.model_copy(update={"console_enabled": False}), hooks=[console_hook])
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
+            for path in ("/app/sign-in", "/app/static/console.css"):
+                assert (await client.get(path)).status_code == 404
