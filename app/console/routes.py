@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
@@ -124,6 +125,8 @@ class ConsoleRoute(APIRoute):
                 return await handler(request)
             except PageError as exc:
                 return _error_page(request, exc.status_code, exc.message, exc.headers)
+            except RequestValidationError:  # a malformed path parameter (a lead id that is no UUID)
+                return _error_page(request, 404, MESSAGES[404], {})
             except ApiError as exc:
                 message = (
                     MESSAGES.get(exc.status_code, exc.message) if exc.status_code != 404 else exc.message

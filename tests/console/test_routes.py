@@ -134,7 +134,9 @@ async def test_unknown_lead_is_a_404_page(browser: httpx.AsyncClient, keys: Keys
     response = await browser.get("/app/leads/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404
     assert "text/html" in response.headers["content-type"]
-    assert (await browser.get("/app/leads/not-a-uuid")).status_code == 422
+    malformed = await browser.get("/app/leads/not-a-uuid")
+    assert malformed.status_code == 404
+    assert "text/html" in malformed.headers["content-type"]
 
 
 async def test_search_only_key_cannot_reach_the_operator_view(
