@@ -61,6 +61,7 @@ async def test_sign_in_sets_a_strict_httponly_secure_cookie(browser: httpx.Async
     search = await browser.get("/app/search")
     assert search.status_code == 200
     assert "ranker-test" in search.text  # the key's name (no workspace on this key)
+    assert re.search(r'<input id="k" name="k" type="number" value="10" [^>]*\bmax="200"', search.text)
     assert keys.search not in search.text  # the key never reaches the page
 
 
