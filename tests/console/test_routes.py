@@ -7,7 +7,9 @@ import re
 from http.cookies import SimpleCookie
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.auth.service import create_key
 from app.console import session as cookies
 from app.console.startup import console_hook
 from app.core.config import Settings
@@ -209,3 +211,24 @@ async def test_the_console_can_be_turned_off(console_settings: Settings) -> None
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as client:
             for path in ("/app/sign-in", "/app/static/console.css"):
                 assert (await client.get(path)).status_code == 404
+
+
+async def test_console_pages_count_against_the_key_rate_limit(
+    browser: httpx.AsyncClient, keys: Keys, console_engine: AsyncEngine, console_settings: Settings
+) -> None:
+    async with AsyncSession(console_engine) as session:
+        _, new = await create_key(
+            session,
+            name="limited",
+            scopes=["search"],
+            pepper=console_settings.api_key_pepper,
+            rate_limit_per_minute=2,
+        )
+        await session.commit()
+    assert (await sign_in(browser, new.clear)).status_code == 303
+    # Two per minute: a 429 comes within the next few pages even if a minute window turns over.
+    responses = [await browser.get("/app/search") for _ in range(5)]
+    assert {r.status_code for r in responses} <= {200, 429}
+    limited = next(r for r in responses if r.status_code == 429)
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert "Too many requests" in limited.text
