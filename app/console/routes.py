@@ -109,7 +109,15 @@ def _error_page(request: Request, status_code: int, message: str, headers: Mappi
     console = _state(request).components.get(COMPONENT)
     if not isinstance(console, Console):
         return Response(message, status_code=status_code, media_type="text/plain")
-    response = render(request, console, "error.html", status_code=status_code, message=message)
+    principal = getattr(request.state, "console_principal", None)
+    response = render(
+        request,
+        console,
+        "error.html",
+        status_code=status_code,
+        principal=principal if isinstance(principal, Principal) else None,
+        message=message,
+    )
     response.headers.update({k: v for k, v in headers.items() if k.lower() == "retry-after"})
     return response
 
@@ -147,7 +155,13 @@ PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 async def page_principal(request: Request, scope: str | None) -> Principal:
-    return await authorize(_state(request), token=cookies.session_key(request), scope=scope)
+    token = cookies.session_key(request)
+    try:
+        return await authorize(_state(request), token=token, scope=scope)
+    except ApiError as exc:
+        if exc.status_code == 403 and token:  # a valid key without the scope: keep its header and menu
+            request.state.console_principal = await _state(request).authenticator.authenticate(token)
+        raise
 
 
 async def read_form(request: Request) -> dict[str, str]:

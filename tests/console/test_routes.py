@@ -151,6 +151,7 @@ async def test_search_only_key_cannot_reach_the_operator_view(
     operator = await browser.get("/app/operator")
     assert operator.status_code == 403
     assert "admin" in operator.text
+    assert 'href="/app/search"' in operator.text  # still signed in: the menu stays
     # The JSON API says the same for the same key.
     api = await browser.get("/v1/keys", headers={"Authorization": f"Bearer {keys.search}"})
     assert api.status_code == 403
