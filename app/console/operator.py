@@ -220,7 +220,7 @@ def charts(samples: Sequence[MeterSample]) -> list[Chart]:
                     [Point(p.at, None if p.value is None else p.value * 1000) for p in s.cost_per_lead_usd],
                 )
             ],
-            ".4f",
+            ".3g",
         ),
     ]
 
