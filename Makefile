@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORLD_SIZE ?= demo
 
-.PHONY: help venv lint test test-only stack-up stack-down stack-status run k8s train-ranker evaluate clean
+.PHONY: help venv browser-deps lint test test-only stack-up stack-down stack-status run k8s train-ranker evaluate clean
 
 help:
 	@echo "make run    - local stack + migrations + demo data + API on http://$(HOST):$(PORT)"
@@ -29,6 +29,12 @@ $(STAMP): requirements.txt requirements-models.txt pyproject.toml
 
 venv: $(STAMP)
 
+# Headless Chromium for the console's browser tests: Debian's own packages (Playwright drives the
+# system browser; it never downloads one). Needs root, as on CI.
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
 lint: venv
 	$(BIN)/ruff check app dev scripts tools tests alembic docker
 	$(BIN)/ruff format --check app dev scripts tools tests alembic docker
@@ -44,12 +50,12 @@ stack-status: venv
 	$(PY) -m dev.stack status
 
 # Runs the suite against whatever `.dev/stack.env` (or the environment) points at.
-test-only: venv
+test-only: venv browser-deps
 	set -a; [ -f .dev/stack.env ] && . .dev/stack.env; set +a; \
 	$(BIN)/pytest
 
 # Brings the stack up for the run and down after it, unless it was already running before.
-test: venv
+test: venv browser-deps
 	$(MAKE) lint
 	bash scripts/check_deploy.sh
 	@mkdir -p .dev; $(PY) -m dev.stack status >/dev/null 2>&1 && touch .dev/.keep-stack || rm -f .dev/.keep-stack

@@ -140,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Leadpoet is serving on {base_url}  (docs: {base_url}/docs, readiness: {base_url}/readyz)")
         print(f"Demo API key (scopes search, ingest, admin): {key}")
         print(f"Try:\n  {curl}")
+        print(f"Console: {base_url}/app  (sign in with the key above)")
         print("=" * 78 + "\n", flush=True)
         return proc.wait()
     except KeyboardInterrupt:

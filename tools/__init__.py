@@ -1,0 +1,1 @@
+"""Tool libraries shared by scripts/ and tests/ (not imported by the service)."""

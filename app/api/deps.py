@@ -64,32 +64,41 @@ def _unauthorized(message: str) -> ApiError:
     )
 
 
+async def authorize(state: AppState, *, token: str | None, scope: str | None) -> Principal:
+    """Authenticate a key, check `scope` (None: any) and count it against the key's rate limit.
+
+    Shared by the bearer dependency below and the console's cookie sign-in, so both enforce the
+    same rules; raises ApiError 401, 403 or 429."""
+    if token is None:
+        raise _unauthorized("missing bearer API key")
+    principal = await state.auth.authenticator.authenticate(token)
+    if principal is None:
+        raise _unauthorized("invalid or revoked API key")
+    if scope is not None and scope not in principal.scopes:
+        raise ApiError(
+            status_code=403,
+            code="forbidden",
+            message=f"this API key lacks the '{scope}' scope",
+            field="Authorization",
+        )
+    limit = principal.rate_limit_per_minute or state.core.settings.default_rate_limit_per_minute
+    retry_after = await state.auth.rate_limiter.hit(key_id=principal.key_id, limit=limit)
+    if retry_after is not None:
+        raise ApiError(
+            status_code=429,
+            code="rate_limited",
+            message=f"rate limit of {limit} requests per minute exceeded",
+            headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
+        )
+    return principal
+
+
 def require_scope(scope: str | None) -> Callable[[Request, AppState, Credentials], Awaitable[Principal]]:
     """A dependency that authenticates the bearer key, checks `scope` (None: any) and the rate limit."""
 
     async def dependency(request: Request, state: StateDep, credentials: Credentials) -> Principal:
         token = (credentials.credentials.strip() if credentials is not None else "") or None
-        if token is None:
-            raise _unauthorized("missing bearer API key")
-        principal = await state.auth.authenticator.authenticate(token)
-        if principal is None:
-            raise _unauthorized("invalid or revoked API key")
-        if scope is not None and scope not in principal.scopes:
-            raise ApiError(
-                status_code=403,
-                code="forbidden",
-                message=f"this API key lacks the '{scope}' scope",
-                field="Authorization",
-            )
-        limit = principal.rate_limit_per_minute or state.core.settings.default_rate_limit_per_minute
-        retry_after = await state.auth.rate_limiter.hit(key_id=principal.key_id, limit=limit)
-        if retry_after is not None:
-            raise ApiError(
-                status_code=429,
-                code="rate_limited",
-                message=f"rate limit of {limit} requests per minute exceeded",
-                headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
-            )
+        principal = await authorize(state, token=token, scope=scope)
         request.state.principal = principal
         return principal
 

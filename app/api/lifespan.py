@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from app.api.state import AppState
 from app.auth.startup import start_auth
+from app.console.startup import start_console
 from app.core.clients import Cleanup, close_clients, open_clients
 from app.core.config import Settings
 from app.drafts.startup import start_drafts
@@ -49,9 +50,14 @@ async def eligibility_hook(state: AppState) -> Cleanup | None:
     return await start_eligibility(state.core, state.ranker)
 
 
+async def console_hook(state: AppState) -> Cleanup | None:
+    state.console, cleanup = await start_console(state.core)
+    return cleanup
+
+
 def default_hooks() -> list[StartupHook]:
     """Components started after the core clients (ranker, caches, schedulers), in order."""
-    return [observability_hook, ingest_hook, ranker_hook, drafts_hook, eligibility_hook]
+    return [observability_hook, ingest_hook, ranker_hook, drafts_hook, eligibility_hook, console_hook]
 
 
 def make_lifespan(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.auth.startup import AuthComponent
+from app.console.startup import Console
 from app.core.clients import CoreClients
 from app.drafts.service import DraftWriter
 from app.ingest.service import IngestService
@@ -21,6 +22,7 @@ class AppState:
     ingest: IngestService | None = None
     ranker: Ranker | None = None
     drafts: DraftWriter | None = None
+    console: Console | None = None
 
     def probes(self) -> list[Probe]:
         """The components' own readiness checks, beside the core ones (Postgres, Redis, Kafka)."""

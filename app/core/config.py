@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     default_rate_limit_per_minute: int = Field(default=6000, ge=1)
     auth_cache_ttl_s: float = Field(default=30.0, ge=0)
 
+    # --- web console (/app) ------------------------------------------------------------------
+    console_enabled: bool = True
+    console_session_ttl_s: int = Field(default=8 * 3600, ge=60, le=30 * 24 * 3600)
+    # How often the operator view samples the service's meters, and how many samples it keeps.
+    console_sample_interval_s: float = Field(default=10.0, gt=0)
+    console_samples_kept: int = Field(default=90, ge=2, le=10_000)
+
     # --- models ------------------------------------------------------------------------------
     model_dir: Path = REPO_ROOT / "models"
     embedding_dim: int = Field(default=256, ge=8)

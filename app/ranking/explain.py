@@ -19,7 +19,28 @@ PHRASES: dict[str, tuple[str, str]] = {
         "it shows the need rather than selling the solution",
         "it looks like a vendor of it",
     ),
+    "snippet_match_sum": ("many of its signals match the need", "few of its signals match the need"),
+    "snippet_match_max": (
+        "one of its signals matches the need closely",
+        "none of its signals matches closely",
+    ),
+    "snippet_match_top3": ("its best signals match the need", "its best signals barely match the need"),
+    "snippet_match_seller_share": (
+        "its matching signals come from buyers, not sellers",
+        "its matching signals read like a seller's",
+    ),
+    "snippet_match_fit": (
+        "its signals show the need and it fits the target",
+        "its signals show little need from a company that fits",
+    ),
+    "snippet_match_max_fit": (
+        "a close signal comes from a company that fits",
+        "no close signal comes from a company that fits",
+    ),
+    "fit_product": ("it fits the target industry, size and country", "it fits the target less well"),
     "cos_exemplar": ("it resembles the named example companies", "it differs from the named examples"),
+    "exemplar_sector_match": ("it is in the examples' sector", "it is outside the examples' sector"),
+    "exemplar_size_ratio_log": ("its size is close to the examples'", "its size is far from the examples'"),
     "industry_match": ("it is in a target industry", "it is outside the target industries"),
     "size_fit": ("its size fits the target", "its size is outside the target"),
     "country_match": ("it is in a target country", "it is outside the target countries"),

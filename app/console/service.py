@@ -1,0 +1,249 @@
+"""What the console pages show, computed from the same services the JSON API calls.
+
+Pure helpers (form parsing, highlighting, ages) plus `lead_view`, which reads the lead's profile
+exactly as GET /v1/leads/{id} does and, when the page was opened from a search, re-runs that search
+(answered by the search cache) to show the lead's rank and full explanation.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.service import Principal
+from app.leads.profile import lead_profile
+from app.leads.schemas import SearchRequestBody
+from app.leads.service import SearchService
+from app.ranking.text import query_tokens, stem
+
+EXAMPLE_PROMPT = "Cloud cost optimisation software for engineering teams running large AWS bills"
+MAX_FIELD_CHARS = 5000
+LIST_FIELDS = ("industries", "countries", "technologies", "exclude_domains")
+INT_FIELDS = ("k", "employees_min", "employees_max")
+# Largest value PostgreSQL's INTEGER stores: the employee range is compared against that column.
+MAX_INT = 2_147_483_647
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[.+#][A-Za-z0-9]+)*")
+
+
+@dataclass(frozen=True, slots=True)
+class SearchForm:
+    """The search form's raw text, as typed (lists comma-separated); echoed back into the page."""
+
+    prompt: str = ""
+    k: str = "10"
+    industries: str = ""
+    countries: str = ""
+    employees_min: str = ""
+    employees_max: str = ""
+    technologies: str = ""
+    exclude_domains: str = ""
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> SearchForm:
+        values = {f.name: params[f.name] for f in fields(cls) if f.name in params}
+        return replace(cls(), **values)
+
+    @property
+    def empty(self) -> bool:
+        return not self.prompt.strip()
+
+    def query_string(self) -> str:
+        """The form as a URL query (non-default fields only): links to results and lead pages."""
+        pairs = [(f.name, getattr(self, f.name)) for f in fields(self)]
+        return urlencode([(name, value) for name, value in pairs if value.strip()])
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedSearch:
+    form: SearchForm
+    body: SearchRequestBody | None
+    errors: dict[str, str]
+
+
+def _split(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _field_of(loc: tuple[int | str, ...]) -> str:
+    names = [str(p) for p in loc if isinstance(p, str)]
+    return names[-1] if names else "prompt"
+
+
+def parse_search(form: SearchForm) -> ParsedSearch:
+    """Validate the form into the JSON API's own request model; errors keyed by form field."""
+    errors: dict[str, str] = {}
+    for f in fields(form):
+        value: str = getattr(form, f.name)
+        if len(value) > MAX_FIELD_CHARS:
+            errors[f.name] = f"at most {MAX_FIELD_CHARS} characters"
+        elif "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            errors[f.name] = "contains characters that are not allowed"
+    numbers: dict[str, int | None] = {}
+    for name in INT_FIELDS:
+        raw = getattr(form, name).strip()
+        if not raw:
+            numbers[name] = None
+        elif not raw.isdigit() or int(raw) > MAX_INT:
+            errors.setdefault(name, "must be a whole number from 0 to 2147483647")
+        else:
+            numbers[name] = int(raw)
+    if errors:
+        return ParsedSearch(form=form, body=None, errors=errors)
+    try:
+        body = SearchRequestBody.model_validate(
+            {
+                "prompt": form.prompt,
+                "k": numbers["k"] if numbers["k"] is not None else 10,
+                "filters": {
+                    "industries": _split(form.industries),
+                    "countries": _split(form.countries),
+                    "technologies": _split(form.technologies),
+                    "exclude_domains": _split(form.exclude_domains),
+                    "employees_min": numbers["employees_min"],
+                    "employees_max": numbers["employees_max"],
+                },
+            }
+        )
+    except ValidationError as exc:
+        for error in exc.errors():
+            errors.setdefault(_field_of(tuple(error.get("loc", ()))), str(error.get("msg", "invalid")))
+        return ParsedSearch(form=form, body=None, errors=errors)
+    return ParsedSearch(form=form, body=body, errors={})
+
+
+async def run_search(
+    *, service: SearchService, body: SearchRequestBody, principal: Principal
+) -> dict[str, Any]:
+    return await service.search(body=body, api_key_id=principal.key_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    text: str
+    marked: bool
+
+
+def highlight(text: str, prompt: str) -> list[Segment]:
+    """Split `text` into runs, marking the words that match a prompt term (same stemming as the
+    keyword index); adjacent matches joined by spaces form one marked passage."""
+    terms = set(query_tokens(prompt)) if prompt else set()
+    out: list[Segment] = []
+    position = 0
+    for match in _WORD.finditer(text):
+        word = match.group(0).lower()
+        token = stem(word.replace(".", "").replace("+", "p").replace("#", "sharp"))
+        if token not in terms:
+            continue
+        gap = text[position : match.start()]
+        if out and out[-1].marked and gap.strip() == "":
+            out[-1] = Segment(out[-1].text + gap + match.group(0), True)
+        else:
+            if gap:
+                out.append(Segment(gap, False))
+            out.append(Segment(match.group(0), True))
+        position = match.end()
+    if position < len(text):
+        out.append(Segment(text[position:], False))
+    return out
+
+
+def age(observed_at: str | None, *, now: datetime | None = None) -> str:
+    """'3 days ago'-style age of an ISO timestamp ('' when missing or unreadable)."""
+    if not observed_at:
+        return ""
+    try:
+        then = datetime.fromisoformat(observed_at.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    seconds = max(0.0, ((now or datetime.now(UTC)) - then).total_seconds())
+    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600)):
+        if seconds >= size:
+            n = int(seconds // size)
+            return f"{n} {unit}{'s' if n > 1 else ''} ago"
+    return "just now"
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is a plain http(s) link, else None (evidence comes from miners: untrusted)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    kind: str
+    segments: list[Segment]
+    source_url: str | None
+    source_label: str
+    observed_at: str
+    age: str
+    status: str
+    weight: float | None  # set when the ranker used this snippet as a signal for the search
+
+
+@dataclass(frozen=True, slots=True)
+class LeadView:
+    profile: dict[str, Any]
+    evidence: list[Evidence]
+    ranked: dict[str, Any] | None  # the lead's row in the search results it was opened from
+    search_error: str | None
+
+
+async def lead_view(
+    *,
+    session: AsyncSession,
+    service: SearchService | None,
+    principal: Principal,
+    lead_id: uuid.UUID,
+    form: SearchForm,
+) -> LeadView:
+    profile = await lead_profile(session, lead_id=lead_id)
+    ranked: dict[str, Any] | None = None
+    search_error: str | None = None
+    if not form.empty:
+        parsed = parse_search(form)
+        if parsed.body is None or service is None:
+            search_error = "the search this page was opened from could not be repeated"
+        else:
+            result = await run_search(service=service, body=parsed.body, principal=principal)
+            ranked = next((row for row in result["leads"] if row["lead_id"] == str(lead_id)), None)
+            if ranked is None:
+                search_error = "this company is no longer in that search's results"
+    weights = {s["snippet_id"]: float(s["weight"]) for s in (ranked or {}).get("signals", [])}
+    evidence = [
+        Evidence(
+            kind=str(row["kind"]),
+            segments=highlight(str(row["text"]), form.prompt),
+            source_url=safe_url(row["source_url"]),
+            source_label=urlsplit(row["source_url"] or "").netloc or "source",
+            observed_at=str(row["observed_at"]),
+            age=age(row["observed_at"]),
+            status=str(row["status"]),
+            weight=weights.get(str(row["snippet_id"])),
+        )
+        for row in profile["evidence"]
+    ]
+    # Signals the ranker used first, then evidence matching the prompt, then the newest (stable sort).
+    evidence.sort(key=lambda e: (e.weight is None, -(e.weight or 0.0), not any(s.marked for s in e.segments)))
+    return LeadView(profile=profile, evidence=evidence, ranked=ranked, search_error=search_error)
+
+
+def display_name(principal: Principal) -> str:
+    """The workspace's name when the key belongs to one, else the key's own name."""
+    workspace = getattr(principal, "workspace_name", None)
+    return workspace if isinstance(workspace, str) and workspace else principal.name
