@@ -29,7 +29,7 @@ router = APIRouter(prefix="/v1/leads", tags=["drafts"])
         "writer composes it. Every draft is stored and in the audit log."
     ),
     response_model=DraftResponse,
-    responses=error_responses(*AUTHENTICATED, 404, 413, 503),
+    responses=error_responses(*AUTHENTICATED, 400, 404, 413, 503),
 )
 async def drafts(
     body: DraftRequest,

@@ -8,18 +8,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.lists.schemas import MAX_ITEMS, Band, EvidenceOut, ListCounts, ListItemOut
+from app.core.validation import StrictInt
+from app.lists.schemas import MAX_ITEMS, SOME_ITEMS, Band, EvidenceOut, ListCounts, ListItemOut
 
 
 class DraftRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=SOME_ITEMS)
 
     icp_id: uuid.UUID
     items: list[Any] = Field(
         default_factory=list, max_length=MAX_ITEMS, description="domains, URLs or addresses"
     )
     lead_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_ITEMS)
-    threshold: int | None = Field(
+    threshold: StrictInt | None = Field(
         default=None, ge=0, le=100, description="default: the ICP's draft_threshold"
     )
 

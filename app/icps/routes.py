@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v1/icps", tags=["icps"])
     status_code=201,
     summary="Save an ICP",
     response_model=IcpOut,
-    responses=error_responses(*AUTHENTICATED, 409),
+    responses=error_responses(*AUTHENTICATED, 400, 409),
 )
 async def create(body: IcpCreate, principal: SearchPrincipal, session: SessionDep) -> IcpOut:
     row = await create_icp(session, workspace_id=principal.workspace_id, body=body)
@@ -46,7 +46,7 @@ async def get_one(icp_id: uuid.UUID, principal: SearchPrincipal, session: Sessio
     "/{icp_id}",
     summary="Change some fields of an ICP",
     response_model=IcpOut,
-    responses=error_responses(*AUTHENTICATED, 404, 409),
+    responses=error_responses(*AUTHENTICATED, 400, 404, 409),
 )
 async def patch(icp_id: uuid.UUID, body: IcpPatch, principal: SearchPrincipal, session: SessionDep) -> IcpOut:
     row = await patch_icp(session, workspace_id=principal.workspace_id, icp_id=icp_id, body=body)

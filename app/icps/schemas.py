@@ -8,8 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from app.core.validation import SafeText
+from app.core.validation import SafeText, StrictInt
 from app.ingest.normalize import Invalid, normalize_domain
+from app.leads.schemas import COUNTRY_PATTERN
 
 MAX_EMPLOYEES = 10_000_000
 Name = Annotated[SafeText, StringConstraints(min_length=1, max_length=100)]
@@ -18,8 +19,9 @@ Criteria = Annotated[SafeText, StringConstraints(max_length=4000)]
 Industry = Annotated[SafeText, StringConstraints(min_length=1, max_length=200)]
 Technology = Annotated[SafeText, StringConstraints(min_length=1, max_length=100)]
 Exclusion = Annotated[SafeText, StringConstraints(min_length=1, max_length=253)]
-Employees = Annotated[int, Field(ge=0, le=MAX_EMPLOYEES)]
-Threshold = Annotated[int, Field(ge=0, le=100)]
+Employees = Annotated[StrictInt, Field(ge=0, le=MAX_EMPLOYEES)]
+Threshold = Annotated[StrictInt, Field(ge=0, le=100)]
+Country = Annotated[SafeText, Field(json_schema_extra={"pattern": COUNTRY_PATTERN})]
 
 
 def _countries(value: list[str]) -> list[str]:
@@ -74,7 +76,7 @@ class IcpCreate(IcpFields):
     name: Name
     product_description: Description = Field(description="what the seller sells, in their words")
     industries: list[Industry] = Field(default_factory=list, max_length=50)
-    countries: list[str] = Field(default_factory=list, max_length=250, description="ISO 3166 alpha-2")
+    countries: list[Country] = Field(default_factory=list, max_length=250, description="ISO 3166 alpha-2")
     employees_min: Employees | None = None
     employees_max: Employees | None = None
     technologies: list[Technology] = Field(default_factory=list, max_length=50)
@@ -104,7 +106,7 @@ class IcpPatch(IcpFields):
     name: Name | None = None
     product_description: Description | None = None
     industries: list[Industry] | None = Field(default=None, max_length=50)
-    countries: list[str] | None = Field(default=None, max_length=250)
+    countries: list[Country] | None = Field(default=None, max_length=250)
     employees_min: Employees | None = None
     employees_max: Employees | None = None
     technologies: list[Technology] | None = Field(default=None, max_length=50)

@@ -78,19 +78,28 @@ class SearchRequestIn(BaseModel):
     description, criteria and filters stand in for it (a prompt given too is added to the ICP's text;
     a filter given too replaces the ICP's for that field)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": [f], "properties": {f: {"not": {"type": "null"}}}} for f in ("prompt", "icp_id")
+            ]
+        },
+    )
 
-    prompt: str | None = Field(default=None, min_length=3, max_length=2000)
+    prompt: SafeStr | None = Field(
+        default=None, min_length=3, max_length=2000, json_schema_extra={"pattern": PROMPT_PATTERN}
+    )
     icp_id: uuid.UUID | None = None
-    k: int = Field(default=10, ge=1, le=200)
+    k: StrictInt = Field(default=10, ge=1, le=200)
     filters: SearchFilters | None = None
-    explain: bool = True
+    explain: StrictBool = True
 
     @field_validator("prompt")
     @classmethod
     def _prompt(cls, value: str | None) -> str | None:
-        if value is not None and len(value.strip()) < 3:
-            raise ValueError("prompt must have at least 3 non-blank characters")
+        if value is not None and not _PROMPT.fullmatch(value):
+            raise ValueError("prompt must have at least 3 characters besides leading and trailing blanks")
         return value
 
 

@@ -32,7 +32,7 @@ router = APIRouter(prefix="/v1/leads", tags=["lists"])
         "confidence and its evidence snippets; `signals_missed` lists requested signals with none."
     ),
     response_model=EnrichResponse,
-    responses=error_responses(*AUTHENTICATED, 413),
+    responses=error_responses(*AUTHENTICATED, 400, 413),
 )
 async def enrich_list(
     body: EnrichRequest, _: SearchPrincipal, session: SessionDep, settings: SettingsDep
@@ -57,7 +57,7 @@ async def enrich_list(
         "company is `insufficient_evidence` and has no grade. Every grading is in the audit log."
     ),
     response_model=ScoreResponse,
-    responses=error_responses(*AUTHENTICATED, 404, 413, 503),
+    responses=error_responses(*AUTHENTICATED, 400, 404, 413, 503),
 )
 async def score_list(
     body: ScoreRequest,

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from app.core.validation import SafeText
+from app.core.validation import SafeText, StrictBool
 
 # A hard bound of the schema (422 past it); the served limit is LISTS_MAX_ITEMS (1,000: 413 past it).
 MAX_ITEMS = 10_000
@@ -20,12 +20,12 @@ class SignalToggles(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    overview: bool = True
-    tech_stack: bool = True
-    funding: bool = True
-    news: bool = True
-    hiring: bool = True
-    posts: bool = Field(default=True, description="social posts")
+    overview: StrictBool = True
+    tech_stack: StrictBool = True
+    funding: StrictBool = True
+    news: StrictBool = True
+    hiring: StrictBool = True
+    posts: StrictBool = Field(default=True, description="social posts")
 
 
 class EnrichRequest(BaseModel):
@@ -100,8 +100,24 @@ class EnrichResponse(BaseModel):
 # --- score ---------------------------------------------------------------------------------------
 
 
+# JSON Schema for what the model validators check, so generated clients (and fuzzers) know it.
+SOME_ITEMS: dict[str, Any] = {
+    "anyOf": [
+        {"required": ["items"], "properties": {"items": {"minItems": 1}}},
+        {"required": ["lead_ids"], "properties": {"lead_ids": {"minItems": 1}}},
+    ]
+}
+
+
+def exactly_one_of(*fields: str) -> dict[str, Any]:
+    """JSON Schema: exactly one of `fields` present and not null."""
+    return {"oneOf": [{"required": [f], "properties": {f: {"not": {"type": "null"}}}} for f in fields]}
+
+
 class ScoreRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"allOf": [SOME_ITEMS, exactly_one_of("icp_id", "prompt")]}
+    )
 
     items: list[Any] = Field(
         default_factory=list, max_length=MAX_ITEMS, description="domains, URLs or e-mail addresses"

@@ -50,7 +50,7 @@ def test_every_v1_operation_documents_its_errors_with_the_error_model(spec: dict
 
 
 def test_request_models_are_strict_in_the_schema(spec: dict[str, Any]) -> None:
-    body = spec["components"]["schemas"]["SearchRequestBody"]["properties"]
+    body = spec["components"]["schemas"]["SearchRequestIn"]["properties"]
     assert body["k"]["type"] == "integer"
     filters = spec["components"]["schemas"]["SearchFilters"]["properties"]
     assert filters["employees_max"]["anyOf"][0]["maximum"] == 2**31 - 1
