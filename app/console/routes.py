@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 
 from app.api.deps import SessionDep, StateDep, authorize
+from app.api.state import AppState, state_of
 from app.auth.service import Principal
 from app.console import session as cookies
 from app.console.operator import charts, miner_summary
@@ -28,7 +29,6 @@ from app.console.service import (
 )
 from app.console.startup import Console
 from app.core.errors import ApiError
-from app.api.state import AppState, state_of
 from app.leads.startup import Ranker
 
 MAX_FORM_BYTES = 16 * 1024

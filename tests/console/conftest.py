@@ -8,16 +8,16 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from tools.ranker_world import World
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
-from tools.db_admin import alembic_run, ensure_database, with_database
 from app.ranking.embedding import load_embedder
-from scripts.ranker_world import World
 from tests.conftest import app_client_for
 from tests.leads.conftest import flush_redis, mint_key, truncate
 from tests.leads.world_loader import load_world, tiny_world
 from tests.support import redis_db, test_settings
+from tools.db_admin import alembic_run, ensure_database, with_database
 
 CONSOLE_DB = "leadpoet_test_console"
 CONSOLE_REDIS_DB = 11

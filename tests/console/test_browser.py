@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
+from tools.ranker_world import World
 
 from app.core.config import Settings
-from scripts.ranker_world import World
 from tests.console.conftest import PROMPT, Keys
 from tests.support import free_port, served_process
 from tools.browser import DESKTOP, PHONE, PageErrors, axe_violations, launch

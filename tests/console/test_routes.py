@@ -9,9 +9,9 @@ from http.cookies import SimpleCookie
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.api.lifespan import console_hook
 from app.auth.service import create_key
 from app.console import session as cookies
-from app.api.lifespan import console_hook
 from app.core.config import Settings
 from app.main import create_app
 from tests.console.conftest import PROMPT, Keys
