@@ -17,6 +17,7 @@ api_router.include_router(health.router)
 api_router.include_router(auth_routes.router)
 api_router.include_router(ingest_routes.router)
 api_router.include_router(icp_routes.router)
+api_router.include_router(lead_routes.post_only)  # before any /v1/leads/{lead_id}
 api_router.include_router(audit_routes.router)
 api_router.include_router(list_routes.router)  # before /v1/leads/{lead_id}
 api_router.include_router(draft_routes.router)

@@ -95,6 +95,10 @@ def parse_search(form: SearchForm) -> ParsedSearch:
             errors.setdefault(name, "must be a whole number from 0 to 2147483647")
         else:
             numbers[name] = int(raw)
+    low, high = numbers.get("employees_min"), numbers.get("employees_max")
+    if low is not None and high is not None and high < low:
+        # The API answers an empty range with no leads; a person typing it made a slip.
+        errors.setdefault("employees_max", "must be at least the minimum")
     if errors:
         return ParsedSearch(form=form, body=None, errors=errors)
     try:

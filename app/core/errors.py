@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger(__name__)
 
@@ -112,15 +113,38 @@ async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _STATUS_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
     return JSONResponse(
-        status_code=exc.status_code,
-        content=error_body(code=code, message=message),
-        headers=dict(exc.headers or {}),
+        status_code=exc.status_code, content=error_body(code=code, message=message), headers=headers
     )
+
+
+def method_not_allowed(allow: str) -> ApiError:
+    """405 for a path whose only method is `allow`, where a path parameter route (`/{id}`) would
+    otherwise answer the other methods (422 or 404)."""
+    return ApiError(
+        status_code=405,
+        code="method_not_allowed",
+        message=f"method not allowed; use {allow}",
+        headers={"Allow": allow},
+    )
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (a path served by one route per method gets the
+    first route's methods only from Starlette)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -85,6 +85,7 @@ Int32 = Annotated[int, Strict(), Field(ge=-(2**31), le=INT32_MAX), BeforeValidat
 Int64 = Annotated[int, Strict(), Field(ge=-(2**63), le=INT64_MAX), BeforeValidator(_whole_number)]
 NonNegativeInt32 = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX), BeforeValidator(_whole_number)]
 StrictBool = Annotated[bool, Strict()]
+Percent = Annotated[int, Strict(), Field(ge=0, le=100), BeforeValidator(_whole_number)]
 
 
 def check_text(value: str) -> str:

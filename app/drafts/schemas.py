@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.core.validation import StrictInt
+from app.core.validation import Percent
 from app.lists.schemas import MAX_ITEMS, SOME_ITEMS, Band, EvidenceOut, ListCounts, ListItemOut
 
 
@@ -20,9 +20,7 @@ class DraftRequest(BaseModel):
         default_factory=list, max_length=MAX_ITEMS, description="domains, URLs or addresses"
     )
     lead_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_ITEMS)
-    threshold: StrictInt | None = Field(
-        default=None, ge=0, le=100, description="default: the ICP's draft_threshold"
-    )
+    threshold: Percent | None = Field(default=None, description="default: the ICP's draft_threshold")
 
     @model_validator(mode="after")
     def _some(self) -> DraftRequest:

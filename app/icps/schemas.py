@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from app.core.validation import SafeText, StrictInt
+from app.core.validation import NonNegativeInt32, Percent, SafeText
 from app.ingest.normalize import Invalid, normalize_domain
 from app.leads.schemas import COUNTRY_PATTERN
 
@@ -19,8 +19,8 @@ Criteria = Annotated[SafeText, StringConstraints(max_length=4000)]
 Industry = Annotated[SafeText, StringConstraints(min_length=1, max_length=200)]
 Technology = Annotated[SafeText, StringConstraints(min_length=1, max_length=100)]
 Exclusion = Annotated[SafeText, StringConstraints(min_length=1, max_length=253)]
-Employees = Annotated[StrictInt, Field(ge=0, le=MAX_EMPLOYEES)]
-Threshold = Annotated[StrictInt, Field(ge=0, le=100)]
+Employees = NonNegativeInt32
+Threshold = Percent
 Country = Annotated[SafeText, Field(json_schema_extra={"pattern": COUNTRY_PATTERN})]
 
 

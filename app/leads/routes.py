@@ -9,7 +9,7 @@ import orjson
 from fastapi import APIRouter, Response
 
 from app.api.deps import RankerDep, SearchPrincipal, SessionDep
-from app.core.errors import AUTHENTICATED, ApiError, error_responses
+from app.core.errors import AUTHENTICATED, error_responses, method_not_allowed
 from app.icps.service import search_body
 from app.leads.profile import lead_profile
 from app.leads.schemas import LeadProfile, SearchRequestIn, SearchResponse
@@ -33,14 +33,19 @@ async def search_leads(
     return Response(orjson.dumps(result), media_type="application/json")
 
 
-@router.api_route("/search", methods=["GET", "HEAD"], include_in_schema=False)
-async def search_wrong_method() -> None:
-    """Search is POST only; without this, GET /v1/leads/search would match `/{lead_id}` (422)."""
-    raise ApiError(
-        status_code=405,
-        code="method_not_allowed",
-        message="method not allowed; use POST",
-        headers={"Allow": "POST"},
+# The POST-only actions under /v1/leads: without this, GET /v1/leads/search would match `/{lead_id}`
+# (422). Registered before every /v1/leads router (app/api/router.py).
+POST_ONLY = ("/search", "/enrich", "/score", "/drafts")
+post_only = APIRouter(prefix="/v1/leads", tags=["leads"])
+
+
+async def wrong_method() -> None:
+    raise method_not_allowed("POST")
+
+
+for _path in POST_ONLY:
+    post_only.add_api_route(
+        _path, wrong_method, methods=["GET", "HEAD", "PUT", "PATCH", "DELETE"], include_in_schema=False
     )
 
 

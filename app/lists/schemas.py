@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.core.validation import SafeText, StrictBool
+from app.leads.schemas import PROMPT_PATTERN
 
 # A hard bound of the schema (422 past it); the served limit is LISTS_MAX_ITEMS (1,000: 413 past it).
 MAX_ITEMS = 10_000
@@ -97,6 +98,13 @@ class EnrichResponse(BaseModel):
     metadata: ListCounts
 
 
+Prompt = Annotated[
+    SafeText,
+    StringConstraints(min_length=3, max_length=2000),
+    Field(json_schema_extra={"pattern": PROMPT_PATTERN}),
+]
+
+
 # --- score ---------------------------------------------------------------------------------------
 
 
@@ -124,7 +132,7 @@ class ScoreRequest(BaseModel):
     )
     lead_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_ITEMS)
     icp_id: uuid.UUID | None = None
-    prompt: Annotated[SafeText, StringConstraints(min_length=3, max_length=2000)] | None = None
+    prompt: Prompt | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> ScoreRequest:

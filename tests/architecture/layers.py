@@ -30,6 +30,7 @@ LAYERS: dict[str, int] = {
     "icps": 4,
     "lists": 4,
     "drafts": 4,
+    "console": 4,
     "api": 5,
     "tables": 6,  # app/tables.py: every domain's tables in one metadata (alembic, tests)
     "main": 6,
@@ -53,6 +54,8 @@ DOMAIN_EDGES = {
     ("drafts", "leads"),
     ("drafts", "lists"),
     ("drafts", "llm"),
+    ("console", "auth"),
+    ("console", "leads"),
 }
 EDGE_MODULES = {"routes"}  # app.<domain>.routes: part of the api layer
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from tools.ranker_world import World
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from app.core.config import Settings
@@ -18,6 +17,7 @@ from tests.leads.conftest import flush_redis, mint_key, truncate
 from tests.leads.world_loader import load_world, tiny_world
 from tests.support import redis_db, test_settings
 from tools.db_admin import alembic_run, ensure_database, with_database
+from tools.ranker_world import World
 
 CONSOLE_DB = "leadpoet_test_console"
 CONSOLE_REDIS_DB = 11

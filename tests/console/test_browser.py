@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
-from tools.ranker_world import World
 
 from app.core.config import Settings
 from tests.console.conftest import PROMPT, Keys
 from tests.support import free_port, served_process
 from tools.browser import DESKTOP, PHONE, PageErrors, axe_violations, launch
+from tools.ranker_world import World
 
 ROOT = Path(__file__).resolve().parents[2]
 # Set to a folder (e.g. docs/console) to also save the pages' screenshots there.
