@@ -7,6 +7,7 @@ from app.api.routes import leads as lead_routes
 from app.api.routes import miners as miner_routes
 from app.api.routes import outcomes as outcome_routes
 from app.api.routes import snippets as snippet_routes
+from app.contacts import routes as contact_routes
 
 api_router = APIRouter()
 api_router.include_router(health.router)
@@ -15,3 +16,4 @@ api_router.include_router(snippet_routes.router)
 api_router.include_router(outcome_routes.router)
 api_router.include_router(miner_routes.router)
 api_router.include_router(lead_routes.router)
+api_router.include_router(contact_routes.router)

@@ -58,7 +58,9 @@ def first_unstorable(value: Any, path: str = "") -> str | None:
     return None
 
 
-# The schema's way of saying "no NUL" (lone surrogates are not valid JSON text to begin with).
+# The schema's way of saying "no NUL" (lone surrogates are not valid JSON text to begin with). It
+# is the type's JSON schema `pattern`: a field with a pattern of its own states it the same way
+# (`json_schema_extra`), or uses `str` when its pattern already excludes NUL.
 NO_NUL_PATTERN = "^[^\\u0000]*$"
 # Text that PostgreSQL (text, jsonb), Redis and orjson can all store. Strict: a number is not a string.
 SafeStr = Annotated[
