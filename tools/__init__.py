@@ -1,0 +1,1 @@
+"""Libraries behind the scripts/ entry points and the tests (not imported by app/)."""
