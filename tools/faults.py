@@ -33,6 +33,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from app.auth.service import create_key
 from app.core.config import REPO_ROOT
 from app.db.admin import alembic_run, asyncpg_dsn, ensure_database
+from dev.stack import MODULES
+from dev.stack_config import build_config
 
 PG_PORT, REDIS_PORT, KAFKA_PORT, KAFKA_CONTROLLER_PORT, API_PORT = 61632, 61679, 61692, 61693, 61680
 PEPPER = "fault-test-pepper-not-a-secret-0123456789"
@@ -70,17 +72,19 @@ class Outcome:
 
 
 class Stack:
-    """The private servers, through the dev stack CLI (up/down of one service at a time)."""
+    """The private servers, through the dev stack (`up` for all or one service, `down` of all, or of
+    one service through its module: the CLI's `down` stops everything in the state directory)."""
 
     def __init__(self, state_dir: Path) -> None:
-        ports = {
+        self.state_dir = state_dir
+        self.ports = {
             "pg": PG_PORT,
             "redis": REDIS_PORT,
             "kafka": KAFKA_PORT,
             "kafka-controller": KAFKA_CONTROLLER_PORT,
         }
         self.args = ["--state-dir", str(state_dir)]
-        for name, port in ports.items():
+        for name, port in self.ports.items():
             self.args += [f"--{name}-port", str(port)]
         self.env = {
             k: v
@@ -89,6 +93,18 @@ class Stack:
         }
 
     async def run(self, verb: str, only: str | None = None) -> None:
+        if verb == "down" and only is not None:
+            cfg = build_config(
+                environ=self.env,
+                only=only,
+                pg_port=PG_PORT,
+                redis_port=REDIS_PORT,
+                kafka_port=KAFKA_PORT,
+                kafka_controller_port=KAFKA_CONTROLLER_PORT,
+                state_dir=self.state_dir,
+            )
+            await asyncio.to_thread(MODULES[only].down, cfg)
+            return
         cmd = [sys.executable, "-m", "dev.stack", verb, *self.args, *(["--only", only] if only else [])]
         done = await asyncio.to_thread(
             subprocess.run,
@@ -230,10 +246,22 @@ async def fetch_scalar(dsn: str, sql: str, *args: Any) -> Any:
         await conn.close()
 
 
+async def fetch_retrying(dsn: str, sql: str, *args: Any, within_s: float = 120.0) -> Any:
+    """`fetch_scalar`, retried while PostgreSQL is still coming back."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            return await fetch_scalar(dsn, sql, *args)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(1.0)
+
+
 async def counter_excess(dsn: str) -> int:
     """Company snippet counters minus accepted snippets: grows if a snippet was counted twice."""
     return int(
-        await fetch_scalar(
+        await fetch_retrying(
             dsn,
             "SELECT coalesce(sum(snippet_count), 0) - "
             "(SELECT count(*) FROM snippets WHERE status = 'accepted') FROM companies",
@@ -257,7 +285,7 @@ async def settle(dsn: str, run: str, ids: set[str], *, within_s: float) -> tuple
             break
         await asyncio.sleep(1.0)
     await asyncio.sleep(2.0)  # a late duplicate would land now
-    twice = await fetch_scalar(
+    twice = await fetch_retrying(
         dsn,
         "SELECT count(*) - count(DISTINCT text) FROM snippets WHERE source_url LIKE $1",
         f"https://news.example.com/{run}/%",
