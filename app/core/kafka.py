@@ -57,6 +57,10 @@ class KafkaHub:
                     with contextlib.suppress(Exception):
                         await producer.stop()
                     raise KafkaUnavailableError(str(exc)) from exc
+                except asyncio.CancelledError:  # a caller's deadline: close what was opened
+                    with contextlib.suppress(Exception):
+                        await asyncio.shield(producer.stop())
+                    raise
                 self._producer = producer
         assert self._producer is not None
         return self._producer
