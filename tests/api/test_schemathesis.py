@@ -79,7 +79,9 @@ def run_schemathesis(
            "--checks", "all", "--mode", "all", "--max-examples", str(max_examples), "--seed", "1",
            "--workers", "1", "--suppress-health-check", "all", "--request-timeout", "30",
            "-H", f"Authorization: Bearer {key}", "--report", "json", "--report-json-path", str(report)]  # fmt: skip
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=900, check=False, cwd=ROOT)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, timeout=900, check=False, cwd=report.parent
+    )  # st keeps its cache in the cwd
 
 
 def test_schemathesis_finds_nothing(served: tuple[str, str, Path], tmp_path: Path) -> None:
