@@ -6,6 +6,7 @@ from app.api import health
 from app.audit import routes as audit_routes
 from app.auth import routes as auth_routes
 from app.console import routes as console_routes
+from app.contacts import routes as contact_routes
 from app.drafts import routes as draft_routes
 from app.icps import routes as icp_routes
 from app.ingest import routes as ingest_routes
@@ -24,3 +25,4 @@ api_router.include_router(draft_routes.router)
 api_router.include_router(draft_routes.stored)
 api_router.include_router(lead_routes.router)
 api_router.include_router(console_routes.router)
+api_router.include_router(contact_routes.router)

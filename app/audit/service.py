@@ -15,7 +15,7 @@ from app.audit.tables import AuditEntry
 
 @dataclass(frozen=True, slots=True)
 class AuditEvent:
-    action: str  # grade | draft | export
+    action: str  # grade | draft | export | contact.erase
     object_type: str
     object_id: str
     detail: dict[str, Any] = field(default_factory=dict)

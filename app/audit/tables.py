@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.orm import Base
 
-ACTIONS = ("grade", "draft", "export")
+ACTIONS = ("grade", "draft", "export", "contact.erase")
 
 
 class AuditEntry(Base):

@@ -11,6 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.orm import Base
 
+# Advisory lock between erasures (exclusive) and ingestion's contact inserts (shared): an erasure
+# waits for inserts in flight, and inserts that follow it see its suppression.
+SUPPRESSION_LOCK = 0x1EAD_C0DE_5095
+
 
 def email_digest(email: str) -> str:
     """The suppression key of an address: SHA-256 of the trimmed, lower-cased address (hex)."""

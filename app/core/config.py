@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     kafka_consumer_group_snippets: str = "leadpoet-ingest-snippets"
     kafka_consumer_group_outcomes: str = "leadpoet-ingest-outcomes"
     kafka_request_timeout_ms: int = Field(default=10_000, ge=100)
+    # An HTTP ingestion request waits at most this long for the broker's acknowledgements, then
+    # answers 503 with Retry-After (a broker restart must not hold requests until clients time out).
+    kafka_publish_timeout_s: float = Field(default=5.0, gt=0)
     # MSK and other managed brokers: TLS and SASL/SCRAM (PLAINTEXT for the local stack).
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: str = ""

@@ -6,10 +6,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -176,7 +180,57 @@ async def _pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# A dependency (PostgreSQL, Redis) that is down, restarting or unreachable: the request may succeed
+# when retried, so it is answered 503 with Retry-After, not 500.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,  # ConnectionRefusedError, ConnectionResetError, TimeoutError, ...
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.CannotConnectNowError,  # the server is starting up or shutting down
+    asyncpg.exceptions.OperatorInterventionError,  # 57P01 admin shutdown, 57P02 crash shutdown
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InsufficientResourcesError,  # 53xxx: disk full, out of memory, too many conns
+    DisconnectionError,
+    RedisConnectionError,
+    RedisTimeoutError,
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when `exc` (or what it wraps) means a dependency is unavailable for now."""
+    seen: set[int] = set()
+    stack: list[BaseException | None] = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, _UNAVAILABLE):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, asyncpg.exceptions.InterfaceError) and "connection" in str(current).lower():
+            return True  # "connection is closed", "cannot perform operation: another operation ..."
+        orig = getattr(current, "orig", None)
+        stack.extend(
+            [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
+        )
+    return False
+
+
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    if is_unavailable(exc):
+        logger.warning(
+            "dependency unavailable on %s %s: %s: %s",
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            exc,
+        )
+        return JSONResponse(
+            status_code=503,
+            content=error_body(code="unavailable", message="a dependency is unavailable; retry shortly"),
+            headers={"Retry-After": "1"},
+        )
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(
         status_code=500, content=error_body(code="internal_error", message="internal server error")

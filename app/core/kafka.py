@@ -57,9 +57,7 @@ class KafkaHub:
                     with contextlib.suppress(Exception):
                         await producer.stop()
                     raise KafkaUnavailableError(str(exc)) from exc
-                except asyncio.CancelledError:
-                    # A caller's timeout (the readiness check) cancelled the start: stop the half-started
-                    # producer so its connections are closed, not leaked to the garbage collector.
+                except asyncio.CancelledError:  # a caller's deadline: close what was opened
                     with contextlib.suppress(Exception):
                         await asyncio.shield(producer.stop())
                     raise

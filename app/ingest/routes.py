@@ -51,7 +51,10 @@ async def run_ingest(
         ) from exc
     except (KafkaUnavailableError, KafkaError) as exc:
         raise ApiError(
-            status_code=503, code="unavailable", message=f"event stream unavailable: {exc}"
+            status_code=503,
+            code="unavailable",
+            message="event stream unavailable; nothing was accepted, retry shortly",
+            headers={"Retry-After": "1"},
         ) from exc
     return IngestResponse(
         accepted=answer.accepted,

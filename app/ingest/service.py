@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from app.catalog.tables import Miner
 from app.core.config import Settings
 from app.core.errors import ApiError
-from app.core.kafka import KafkaHub
+from app.core.kafka import KafkaHub, KafkaUnavailableError
 from app.ingest.db import ensure_miners, transaction
 from app.ingest.miners import COUNTER_FIELDS, bucket, lock_miners, save_miners, take_tokens
 from app.ingest.outcomes import store_outcomes
@@ -171,11 +171,22 @@ class IngestService:
         await save_miners(conn, miners=miners, settings=self.settings, now=now)
 
     async def _publish(self, *, topic: str, messages: list[tuple[bytes | None, bytes]]) -> None:
+        """Publish and wait for the acknowledgements, at most KAFKA_PUBLISH_TIMEOUT_S: then the request
+        fails with KafkaUnavailableError (503). A message the producer still delivers later is stored
+        once: the client's retry carries the same snippet ids, deduplicated by the consumer."""
         assert self.kafka is not None
-        producer = await self.kafka.producer()
+        kafka = self.kafka
         headers = [(ADMITTED_HEADER, b"1")]
-        futures = [await producer.send(topic, value=v, key=k, headers=headers) for k, v in messages]
-        await asyncio.gather(*futures)
+
+        async def publish() -> None:
+            producer = await kafka.producer()
+            futures = [await producer.send(topic, value=v, key=k, headers=headers) for k, v in messages]
+            await asyncio.gather(*futures)
+
+        try:
+            await asyncio.wait_for(publish(), timeout=self.settings.kafka_publish_timeout_s)
+        except TimeoutError as exc:
+            raise KafkaUnavailableError("the event stream did not acknowledge in time") from exc
 
     async def outcomes(self, items: list[Any]) -> IngestAnswer:
         now = datetime.now(UTC)

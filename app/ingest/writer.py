@@ -16,6 +16,7 @@ from datetime import datetime
 import asyncpg
 
 from app.catalog.ids import lead_id_for_domain
+from app.catalog.privacy import SUPPRESSION_LOCK, email_digest
 from app.core.config import Settings
 from app.ingest.db import lock_companies
 from app.ingest.dedup import hamming, is_boilerplate, simhash_many
@@ -313,6 +314,23 @@ async def _contacts(conn: asyncpg.Connection, rows: list[_Row]) -> None:
     contacts = [(r, r.s.contact) for r in rows if r.s.contact is not None]
     if not contacts:
         return
+    # Addresses erased on request are never stored again (DELETE /v1/contacts).
+    await conn.execute("SELECT pg_advisory_xact_lock_shared($1)", SUPPRESSION_LOCK)
+    digests = {c.email: email_digest(c.email) for _, c in contacts if c.email}
+    if digests:
+        suppressed = {
+            r["email_sha256"]
+            for r in await conn.fetch(
+                "SELECT email_sha256 FROM contact_suppressions WHERE email_sha256 = ANY($1::text[])",
+                sorted(set(digests.values())),
+            )
+        }
+        kept = [(r, c) for r, c in contacts if not (c.email and digests[c.email] in suppressed)]
+        if len(kept) < len(contacts):
+            CONTACTS_DROPPED.labels(reason="suppressed").inc(len(contacts) - len(kept))
+        contacts = kept
+        if not contacts:
+            return
     await conn.execute(
         """
         INSERT INTO contacts (company_id, name, title, email, linkedin_url, source_snippet_id)

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "lists": 4,
     "drafts": 4,
     "console": 4,
+    "contacts": 4,
     "api": 5,
     "tables": 6,  # app/tables.py: every domain's tables in one metadata (alembic, tests)
     "main": 6,
@@ -56,6 +57,7 @@ DOMAIN_EDGES = {
     ("drafts", "llm"),
     ("console", "auth"),
     ("console", "leads"),
+    ("contacts", "audit"),
 }
 EDGE_MODULES = {"routes"}  # app.<domain>.routes: part of the api layer
 

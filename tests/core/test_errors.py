@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncpg
 import httpx
 from pydantic import BaseModel, Field
 
 from app.core.config import Settings
+from app.core.errors import is_unavailable
+from app.main import create_app
 from tests.conftest import app_client_for
 
 
@@ -57,3 +60,26 @@ async def test_validation_error_names_the_field(settings: Settings) -> None:
             "error": {"code": "internal_error", "message": "internal server error", "field": None}
         }
         assert "secret" not in crash.text
+
+
+async def test_a_database_that_is_down_is_503_with_retry_after(settings: Settings) -> None:
+    dead = settings.model_copy(update={"database_url": "postgresql+asyncpg://postgres@127.0.0.1:9/none"})
+    app = create_app(dead, hooks=[])  # no component that reads the database at start
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://testserver"
+        ) as client,
+    ):
+        response = await client.get("/v1/keys/me", headers={"Authorization": "Bearer lp_abcdefgh_secret"})
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["error"]["code"] == "unavailable"
+
+
+def test_unavailable_is_recognised_through_wrappers() -> None:
+    outer = RuntimeError("wrapped")
+    outer.__cause__ = ConnectionRefusedError(111, "refused")
+    assert is_unavailable(outer)
+    assert not is_unavailable(ValueError("a bug"))
+    assert is_unavailable(asyncpg.exceptions.CannotConnectNowError("starting up"))
