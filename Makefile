@@ -28,9 +28,9 @@ $(STAMP): requirements.txt requirements-models.txt
 venv: $(STAMP)
 
 lint: venv
-	$(BIN)/ruff check app dev scripts tests alembic docker
-	$(BIN)/ruff format --check app dev scripts tests alembic docker
-	$(BIN)/mypy app dev scripts tests docker
+	$(BIN)/ruff check app dev scripts tests tools alembic docker
+	$(BIN)/ruff format --check app dev scripts tests tools alembic docker
+	$(BIN)/mypy app dev scripts tests tools docker
 
 stack-up: venv
 	$(PY) -m dev.stack up
