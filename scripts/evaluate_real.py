@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from pathlib import Path
 
@@ -28,6 +29,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=["train", "validation", "test"], action="append", default=None)
     parser.add_argument("--no-served", action="store_true", help="baselines only (no database, no app)")
     parser.add_argument("--json", type=Path, default=None, help="write per-prompt figures here")
+    parser.add_argument(
+        "--show", action="append", default=[], help="print the top 3 served leads of this prompt id"
+    )
     args = parser.parse_args(argv)
     path = args.data or default_data_path()
     if not path.is_file():
@@ -47,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
             f" median search {ev.median_search_ms:.1f} ms (k=100)"
         )
     print(ev.table(prompts))
+    for prompt_id in args.show:
+        answer = ev.answers.get(prompt_id)
+        if answer is not None:
+            print(json.dumps(answer.leads[:3], indent=1))
     if args.json is not None:
         write_json(ev, args.json)
     return 0

@@ -146,6 +146,9 @@ class LeadStore:
         self.snip_weight = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
         self.snip_seller = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
         self.snip_seq = np.full((capacity, SNIPPETS_PER_COMPANY), -1, dtype=np.int64)
+        # The newest profile snippet (the company's own description) per row: evidence of what it
+        # is when it has no signal snippets; -1 when none.
+        self.profile_seq = np.full(capacity, -1, dtype=np.int64)
         self.tech_tokens: list[frozenset[str]] = []
 
     def _grow(self, needed: int) -> None:
@@ -171,6 +174,7 @@ class LeadStore:
         self.snip_weight = grow(self.snip_weight)  # type: ignore[assignment]
         self.snip_seller = grow(self.snip_seller)  # type: ignore[assignment]
         self.snip_seq = grow(self.snip_seq, -1)  # type: ignore[assignment]
+        self.profile_seq = grow(self.profile_seq, -1)  # type: ignore[assignment]
 
     def upsert(
         self,
@@ -225,6 +229,8 @@ class LeadStore:
                     rec.outcomes
                 )
                 picked = np.flatnonzero(is_signal)[:SNIPPETS_PER_COMPANY]
+                profiles = np.flatnonzero(~is_signal)
+                self.profile_seq[row] = rec.snippets[int(profiles[0])].seq if len(profiles) else -1
                 self.snip_vec.clear(row)
                 self.snip_weight[row] = 0
                 self.snip_seller[row] = 0

@@ -25,8 +25,10 @@ import numpy.typing as npt
 
 K1 = 1.2
 B = 0.75
-# Field weights of the company document (name and technologies are short and precise).
-FIELD_BOOSTS: Mapping[str, float] = {"name": 2.0, "industry": 1.0, "tech": 1.5, "body": 1.0}
+# Field weights of the company document. The body already holds the name once; the name field adds
+# only a little on top, so that a word in a company's name ("... Analytics") never outweighs what
+# its description says it does (technologies are short and precise).
+FIELD_BOOSTS: Mapping[str, float] = {"name": 0.25, "industry": 1.0, "tech": 1.5, "body": 1.0}
 
 
 @dataclass(frozen=True, slots=True)
