@@ -30,7 +30,8 @@ _EXCLUDE_TECH = re.compile(
     + _NAME,
 )
 _OUTSIDE = re.compile(
-    r"\b(?:outside(?:\s+of)?|not in|excluding|except(?:\s+in)?|ex-)\s+(?:the\s+)?([a-zA-Z. ]{2,30})"
+    r"\b(?:outside(?:\s+of)?|not in|excluding|except(?:\s+in)?|ex-|not from|"
+    r"not\s+(?:\w+\s+){0,2}?(?:based|located|headquartered|registered)\s+in)\s+(?:the\s+)?([a-zA-Z. ]{2,30})"
 )
 _INSIDE = re.compile(
     r"\b(?:in|across|from|based in|headquartered in|throughout)\s+(?:the\s+)?([a-zA-Z. ]{2,30})"
@@ -87,6 +88,9 @@ class ParsedPrompt:
     excluded_terms: tuple[str, ...] = ()  # technologies / vendors / names to exclude
     source: str = "rules"
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+_NOT_STEMS = frozenset(_NOT_KEYWORDS) | frozenset(t for w in _NOT_KEYWORDS for t in query_tokens(w))
 
 
 def _uniq(items: list[str]) -> tuple[str, ...]:
@@ -200,10 +204,10 @@ def parse_prompt(text: str) -> ParsedPrompt:
     excluded = [n for n in excluded if not _places(n)]
     low, high = _sizes(text, lowered)
     roles = [r for r in ROLE_TERMS if re.search(rf"\b{re.escape(r)}s?\b", lowered)]
-    removed = {w.lower() for name in exemplars + excluded for w in words(name)}
-    keywords = [
-        t for t in query_tokens(text) if t not in removed and t not in _NOT_KEYWORDS and not t.isdigit()
-    ]
+    # Names of exemplars, exclusions and excluded places are not what the buyers' text should say.
+    outside = [m.group(1) for m in _OUTSIDE.finditer(text) if _places(m.group(1))]
+    removed = {t for name in exemplars + excluded + outside for t in query_tokens(name)}
+    keywords = [t for t in query_tokens(text) if t not in removed and t not in _NOT_STEMS and not t.isdigit()]
     return ParsedPrompt(
         text=text,
         keywords=_uniq(keywords),
