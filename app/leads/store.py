@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from app.leads.vectors import QuantizedVectors
 from app.ranking.bm25 import IndexedDocument
+from app.ranking.category import infer_sector
 from app.ranking.documents import combine_company_vector, company_document, company_head
 from app.ranking.embedding import Embedder, l2_normalise
 from app.ranking.signals import (
@@ -325,7 +326,7 @@ class LeadStore:
             self.row_of_name.setdefault(rec.name.lower(), row)
         self.country_code[row] = self._countries.code(self.country[row])
         self.industry_code[row] = self._industries.code((rec.industry or "").lower())
-        code = (rec.naics_code or "")[:2] or sector_of_label(rec.industry)
+        code = (rec.naics_code or "")[:2] or sector_of_label(rec.industry) or _text_sector(rec)
         self.sector[row] = int(code) if code.isdigit() else 0
         self.employees[row] = rec.employees if rec.employees is not None else -1
         return row
@@ -358,6 +359,12 @@ class LeadStore:
         if row is None:
             row = self.row_of_domain.get(key.replace(" ", "") + ".com")
         return row
+
+
+def _text_sector(rec: CompanyRecord) -> str:
+    """Cold start: the sector the company's own words point to (description, then profile texts)."""
+    own = [rec.description, *(s.text for s in rec.snippets if s.kind == "profile")]
+    return infer_sector(" ".join(t for t in own if t))
 
 
 def _fingerprint(rec: CompanyRecord) -> int:

@@ -45,7 +45,8 @@ def vendor_flags(features: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
     share = features[:, COLUMN["snippet_match_seller_share"]]
     describes = features[:, COLUMN["cos_self"]] >= VENDOR_SELF_MATCH
     signals = features[:, COLUMN["cos_intent"]] != 0
-    return (signals & (language >= VENDOR_LANGUAGE_MIN) & ((share > 0) | describes)).astype(np.float64)
+    flagged: npt.NDArray[np.bool_] = signals & (language >= VENDOR_LANGUAGE_MIN) & ((share > 0) | describes)
+    return flagged.astype(np.float64)
 
 
 class ArtifactError(ValueError):

@@ -58,7 +58,8 @@ class Baselines:
         return self._top(scores, prompt, k)
 
     def dense_rows(self, prompt: SellerPrompt, k: int) -> list[int]:
-        q = self.embedder.embed([prompt.prompt])[0]
+        embed_queries = getattr(self.embedder, "embed_queries", self.embedder.embed)  # asymmetric models
+        q = embed_queries([prompt.prompt])[0]
         return self._top((self.vectors @ q).astype(np.float64), prompt, k)
 
     def rrf_rows(self, prompt: SellerPrompt, k: int, *, depth: int = 1000) -> list[int]:
