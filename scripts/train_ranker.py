@@ -1,8 +1,9 @@
 """Train the student reranker (LightGBM) by distilling the offline teacher.
 
-    python -m scripts.train_ranker [--size tiny] [--seed 7] [--register]
+    python -m scripts.train_ranker [--size tiny] [--seed 7] [--register] [--with-real [--real-repeat 4]]
 
-Train prompts only; validation prompts for early stopping (on the teacher's labels); test prompts
+Train prompts only (with --with-real also the real-data train prompts of tools/real_eval, labelled
+by their directory tags, and its validation prompts in early stopping); validation prompts for early stopping (on the teacher's labels); test prompts
 (categories unseen in training) are only scored for the model card. Writes
 models/ranker/<version>.json (+ .md card) and, with --register, a row in the `models` registry
 (DATABASE_URL) made active, which running services hot-swap within MODEL_POLL_INTERVAL_S.
@@ -123,7 +124,11 @@ def main() -> None:
         default=None,
         help="real company CSV (default: the shared data file when present)",
     )
-    parser.add_argument("--no-real", action="store_true", help="train on the generated world only")
+    parser.add_argument(
+        "--with-real",
+        action="store_true",
+        help="also learn from the real-data train prompts (measured: no gain on the real validation split)",
+    )
     parser.add_argument(
         "--real-repeat", type=int, default=REAL_REPEAT, help="times each real train prompt counts in training"
     )
@@ -142,7 +147,7 @@ def main() -> None:
         )
         for split in ("train", "validation", "test")
     }
-    real = {} if args.no_real else real_sets(args.real_data, embedder)
+    real = real_sets(args.real_data, embedder) if args.with_real else {}
     print(
         f"data ready in {time.perf_counter() - started:.0f}s: "
         + ", ".join(f"{k} {len(v)} prompts" for k, v in sets.items())
