@@ -2,9 +2,10 @@
 
     python -m scripts.train_ranker [--size tiny] [--seed 7] [--register] [--with-real [--real-repeat 4]]
 
-Train prompts only (with --with-real also the real-data train prompts of tools/real_eval, labelled
-by their directory tags, and its validation prompts in early stopping); validation prompts for early stopping (on the teacher's labels); test prompts
-(categories unseen in training) are only scored for the model card. Writes
+Train prompts only; validation prompts for early stopping (on the teacher's labels); test prompts
+(categories unseen in training); with --with-real also the real-data train prompts of
+tools/real_eval (labelled by their directory tags) and its validation prompts in early stopping;
+test prompts are only scored for the model card. Writes
 models/ranker/<version>.json (+ .md card) and, with --register, a row in the `models` registry
 (DATABASE_URL) made active, which running services hot-swap within MODEL_POLL_INTERVAL_S.
 """

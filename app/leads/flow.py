@@ -161,7 +161,7 @@ async def run_search(
     timings: dict[str, float] = {}
     t = time.perf_counter()
     with cpu():
-        prepared = prepare(store=store, embedder=embedder, parsed=parsed, filters=filters)
+        prepared = prepare(store=store, embedder=embedder, parsed=parsed, filters=filters, bm25=bm25_index)
     timings["embed"] = time.perf_counter() - t
     sent = _SentAt()
     t = started = time.perf_counter()

@@ -60,14 +60,27 @@ class Ranked:
 
 
 def prepare(
-    *, store: LeadStore, embedder: Embedder, parsed: ParsedPrompt, filters: SearchFilters
+    *,
+    store: LeadStore,
+    embedder: Embedder,
+    parsed: ParsedPrompt,
+    filters: SearchFilters,
+    bm25: Bm25Index | None = None,
 ) -> Prepared:
+    """`bm25`: the index that finds the companies naming a topic the prompt rules out (none: no
+    topic exclusion)."""
     # The semantic query drops exemplar names and exclusions: they are handled by their own stages.
     query_text = " ".join(parsed.keywords) or parsed.text
     query_vec = embedder.embed([parsed.text + " " + query_text])[0]
     rows = [r for r in (store.find(name) for name in parsed.exemplars) if r is not None]
     ex_vecs = store.doc_vec.get(rows) if rows else np.zeros((0, store.dim), dtype=np.float32)
-    hard = HardFilters.build(filters=filters, parsed=parsed, store=store, exemplar_rows=rows)
+    topic_rows: list[int] = []
+    if bm25 is not None:
+        for topic in parsed.excluded_topics:
+            topic_rows.extend(bm25.rows_with_all(topic.split()))
+    hard = HardFilters.build(
+        filters=filters, parsed=parsed, store=store, exemplar_rows=rows, topic_rows=topic_rows
+    )
     return Prepared(parsed, query_vec, tuple(rows), ex_vecs, hard)
 
 

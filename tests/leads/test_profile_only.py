@@ -65,3 +65,20 @@ async def test_every_lead_has_evidence_and_plain_reasons(
     # the best lead's evidence marks at least one of the prompt's words
     assert any(s["highlights"] for s in leads[0]["signals"])
     assert "**" in leads[0]["signals"][0]["excerpt"]
+
+
+async def test_a_not_clause_in_plain_words_excludes_the_companies_naming_it(
+    profile_pool: httpx.AsyncClient,
+) -> None:
+    body = {
+        "prompt": "Payments infrastructure for money apps, but not crypto or blockchain companies",
+        "k": 30,
+    }
+    response = await profile_pool.post("/v1/leads/search", json=body)
+    assert response.status_code == 200, response.text
+    leads = response.json()["leads"]
+    assert leads
+    for lead in leads:
+        text = " ".join(s["text"] for s in lead["signals"]).lower()
+        assert "crypto" not in text
+        assert "blockchain" not in text
