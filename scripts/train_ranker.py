@@ -1,9 +1,11 @@
 """Train the student reranker (LightGBM) by distilling the offline teacher.
 
-    python -m scripts.train_ranker [--size tiny] [--seed 7] [--register]
+    python -m scripts.train_ranker [--size tiny] [--seed 7] [--register] [--with-real [--real-repeat 4]]
 
 Train prompts only; validation prompts for early stopping (on the teacher's labels); test prompts
-(categories unseen in training) are only scored for the model card. Writes
+(categories unseen in training); with --with-real also the real-data train prompts of
+tools/real_eval (labelled by their directory tags) and its validation prompts in early stopping;
+test prompts are only scored for the model card. Writes
 models/ranker/<version>.json (+ .md card) and, with --register, a row in the `models` registry
 (DATABASE_URL) made active, which running services hot-swap within MODEL_POLL_INTERVAL_S.
 """
@@ -27,7 +29,7 @@ from app.core.db import create_engine, create_sessionmaker
 from app.leads.pipeline import CANDIDATE_BUDGET, DEFAULT_FILL
 from app.leads.tables import ModelVersion
 from app.ranking.calibration import expected_calibration_error, fit_platt
-from app.ranking.embedding import load_embedder
+from app.ranking.embedding import Embedder, load_embedder
 from app.ranking.features import FEATURE_NAMES
 from app.ranking.reranker import load_artifact, write_artifact
 from tools.ranker_dataset import (
@@ -41,6 +43,10 @@ from tools.ranker_dataset import (
 from tools.ranker_eval import ANN_K, BM25_K, ndcg_at, order_by
 from tools.ranker_teacher import teacher_for
 from tools.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
+from tools.real_eval.data import default_data_path, load_companies
+from tools.real_eval.offline import LABEL_OF_GRADE, real_index, real_query_sets
+from tools.real_eval.prompts import load_prompts
+from tools.real_eval.run import acceptable
 
 # The issue's student is a lambdarank model. Objectives were compared by category-grouped 5-fold
 # cross-validation over the train + validation prompts (NDCG@10 against the qrels of the held-out
@@ -78,6 +84,25 @@ def stack(sets: list[QuerySet], *, graded: bool) -> tuple[np.ndarray, np.ndarray
     return x, y, [len(q.targets) for q in sets]
 
 
+# Each real train prompt counts this many times: 22 real prompts beside 272 generated ones.
+REAL_REPEAT = 4
+
+
+def real_sets(path: Path | None, embedder: Embedder) -> dict[str, list[QuerySet]]:
+    """Query sets of the real-data train and validation prompts (none when the file is absent)."""
+    path = path or default_data_path()
+    if not path.is_file():
+        print(f"no real company file at {path}: generated world only")
+        return {}
+    companies = acceptable(load_companies(path))
+    index = real_index(companies, embedder)
+    prompts = load_prompts()
+    return {
+        split: real_query_sets(index, embedder, companies, [p for p in prompts if p.split == split])
+        for split in ("train", "validation")
+    }
+
+
 def mean_ndcg(sets: list[QuerySet], scores: list[np.ndarray]) -> float:
     values = [
         ndcg_at(order_by(q.candidates.rows, s), q.grades, 10)
@@ -98,6 +123,20 @@ def main() -> None:
         "--register", action="store_true", help="add to the registry (DATABASE_URL) and activate"
     )
     parser.add_argument("--no-default", action="store_true", help="do not make it the bundled default model")
+    parser.add_argument(
+        "--real-data",
+        type=Path,
+        default=None,
+        help="real company CSV (default: the shared data file when present)",
+    )
+    parser.add_argument(
+        "--with-real",
+        action="store_true",
+        help="also learn from the real-data train prompts (measured: no gain on the real validation split)",
+    )
+    parser.add_argument(
+        "--real-repeat", type=int, default=REAL_REPEAT, help="times each real train prompt counts in training"
+    )
     args = parser.parse_args()
 
     settings = get_settings()
@@ -112,14 +151,16 @@ def main() -> None:
         )
         for split in ("train", "validation", "test")
     }
+    real = real_sets(args.real_data, embedder) if args.with_real else {}
     print(
         f"data ready in {time.perf_counter() - started:.0f}s: "
         + ", ".join(f"{k} {len(v)} prompts" for k, v in sets.items())
+        + "".join(f", real {k} {len(v)} prompts" for k, v in real.items())
     )
     params = OBJECTIVES[args.objective]
     graded = params["objective"] != "regression"
-    x_train, y_train, g_train = stack(sets["train"], graded=graded)
-    x_val, y_val, g_val = stack(sets["validation"], graded=graded)
+    x_train, y_train, g_train = stack(sets["train"] + real.get("train", []) * args.real_repeat, graded=graded)
+    x_val, y_val, g_val = stack(sets["validation"] + real.get("validation", []), graded=graded)
     train = lightgbm.Dataset(x_train, y_train, group=g_train, feature_name=list(FEATURE_NAMES))
     valid = lightgbm.Dataset(x_val, y_val, group=g_val, reference=train)
     booster = lightgbm.train(
@@ -149,6 +190,12 @@ def main() -> None:
         ]
         metrics[f"ndcg10_{split}_student"] = round(mean_ndcg(qs, student), 4)
         metrics[f"ndcg10_{split}_teacher"] = round(mean_ndcg(qs, [q.teacher for q in qs]), 4)
+    for split, qs in real.items():
+        student = [
+            np.asarray(booster.predict(q.candidates.features, num_iteration=booster.best_iteration))
+            for q in qs
+        ]
+        metrics[f"ndcg10_real_{split}_student"] = round(mean_ndcg(qs, student), 4)
     gains = booster.feature_importance(importance_type="gain")
     importance = sorted(zip(FEATURE_NAMES, gains.tolist(), strict=True), key=lambda kv: -kv[1])
     version = f"lgbm-{args.size}{args.seed}-{datetime.now(UTC):%Y%m%d%H%M%S}"
@@ -167,6 +214,14 @@ def main() -> None:
                 if graded
                 else "teacher score relative to the query's best (regression); "
                 f"outcome floor weight {OUTCOME_WEIGHT}; no qrels"
+            ),
+            "real": (
+                f"{len(real.get('train', []))} real train prompts x {args.real_repeat} (labels: directory "
+                "tag "
+                f"grades {LABEL_OF_GRADE}), {len(real.get('validation', []))} real validation prompts in "
+                "early stopping; real test prompts never used (tools/real_eval)"
+                if real
+                else "none"
             ),
             "candidates": f"BM25 {BM25_K} + ANN {ANN_K}, filled to {CANDIDATE_BUDGET} ({DEFAULT_FILL} fill)",
             "calibration": "Platt on purchase events of companies shown in logged train-split requests",

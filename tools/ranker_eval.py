@@ -56,7 +56,9 @@ def candidates_for(
     fill: Fill = DEFAULT_FILL,
 ) -> Candidates:
     parsed = parse_prompt(prompt["text"])
-    prepared = prepare(store=index.store, embedder=embedder, parsed=parsed, filters=filters_of(prompt))
+    prepared = prepare(
+        store=index.store, embedder=embedder, parsed=parsed, filters=filters_of(prompt), bm25=index.bm25
+    )
     bm25 = bm25_candidates(index.bm25, prepared, limit=bm25_k)
     vectors = np.vstack([prepared.query_vec[None, :], prepared.exemplar_vecs])
     # Like the service's SQL filter, ANN only returns rows the hard filters allow.

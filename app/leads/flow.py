@@ -161,7 +161,7 @@ async def run_search(
     timings: dict[str, float] = {}
     t = time.perf_counter()
     with cpu():
-        prepared = prepare(store=store, embedder=embedder, parsed=parsed, filters=filters)
+        prepared = prepare(store=store, embedder=embedder, parsed=parsed, filters=filters, bm25=bm25_index)
     timings["embed"] = time.perf_counter() - t
     sent = _SentAt()
     t = started = time.perf_counter()
@@ -203,7 +203,7 @@ async def run_search(
             timings["features"] = time.perf_counter() - t
         t = time.perf_counter()
         with cpu():
-            top, raw, probabilities, top_features = reranked(reranker, rows, features, k=k)
+            top, raw, probabilities, top_features, matches = reranked(reranker, rows, features, k=k)
         timings["rerank"] = time.perf_counter() - t
         ranked = Ranked(
             rows=top,
@@ -213,6 +213,7 @@ async def run_search(
             candidates=len(rows),
             features_s=timings["features"],
             rerank_s=timings["rerank"],
+            matches=matches,
         )
         return SearchRun(prepared, ranked, timings)
     finally:

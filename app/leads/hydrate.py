@@ -16,9 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from app.ranking.columns import LeadStore
+from app.ranking.signals import KIND_WEIGHT
 
 MAX_SIGNALS = 3
 MAX_CONTACTS = 3
+PROFILE_WEIGHT = KIND_WEIGHT["profile"]  # a profile's evidence weight: its kind's, undated
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +85,9 @@ def evidence_slots(
 ) -> list[list[tuple[int, float]]]:
     """Per row, its strongest evidence as (snippets.seq, weight), best first: the recency x kind x
     reputation weight the store keeps for its newest signal snippets, times their relevance to the
-    prompt (the same truncated snippet vectors the snippet-level features use). Pure, no I/O."""
+    prompt (the same truncated snippet vectors the snippet-level features use), then the company's
+    own profile text when there is room (so a company known only by its description still shows
+    what it says). Pure, no I/O."""
     if len(rows) == 0:
         return []
     sims = store.snippet_similarities(rows, query_vec)  # (n, slots)
@@ -91,9 +95,12 @@ def evidence_slots(
     weights = store.snip_weight[rows] * (0.25 + np.clip(sims, 0.0, 1.0))
     weights = np.where(seqs >= 0, weights, -1.0)
     order = np.argsort(-weights, axis=1, kind="stable")[:, :limit]
+    profiles = store.profile_seq[rows]
     out: list[list[tuple[int, float]]] = []
     for i in range(len(rows)):
         picked = [(int(seqs[i, j]), round(float(weights[i, j]), 4)) for j in order[i] if seqs[i, j] >= 0]
+        if len(picked) < limit and profiles[i] >= 0:
+            picked.append((int(profiles[i]), PROFILE_WEIGHT))
         out.append(picked)
     return out
 

@@ -56,17 +56,31 @@ class Ranked:
     candidates: int
     features_s: float = 0.0
     rerank_s: float = 0.0
+    matches: npt.NDArray[np.float64] | None = None  # 0-100 match scores (`match_scores`)
 
 
 def prepare(
-    *, store: LeadStore, embedder: Embedder, parsed: ParsedPrompt, filters: SearchFilters
+    *,
+    store: LeadStore,
+    embedder: Embedder,
+    parsed: ParsedPrompt,
+    filters: SearchFilters,
+    bm25: Bm25Index | None = None,
 ) -> Prepared:
+    """`bm25`: the index that finds the companies naming a topic the prompt rules out (none: no
+    topic exclusion)."""
     # The semantic query drops exemplar names and exclusions: they are handled by their own stages.
     query_text = " ".join(parsed.keywords) or parsed.text
     query_vec = embedder.embed([parsed.text + " " + query_text])[0]
     rows = [r for r in (store.find(name) for name in parsed.exemplars) if r is not None]
     ex_vecs = store.doc_vec.get(rows) if rows else np.zeros((0, store.dim), dtype=np.float32)
-    hard = HardFilters.build(filters=filters, parsed=parsed, store=store, exemplar_rows=rows)
+    topic_rows: list[int] = []
+    if bm25 is not None:
+        for topic in parsed.excluded_topics:
+            topic_rows.extend(bm25.rows_with_all(topic.split()))
+    hard = HardFilters.build(
+        filters=filters, parsed=parsed, store=store, exemplar_rows=rows, topic_rows=topic_rows
+    )
     return Prepared(parsed, query_vec, tuple(rows), ex_vecs, hard)
 
 
@@ -222,14 +236,33 @@ def complete_candidates(
     return rows, features
 
 
+def match_scores(
+    top_raw: npt.NDArray[np.float64], pool_raw: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """0-100 match scores: the model's raw score placed between the worst (0) and the best (100)
+    candidate of the same search; 100 for all when the candidates are tied."""
+    if len(pool_raw) == 0:
+        return np.zeros(len(top_raw))
+    low, high = float(pool_raw.min()), float(pool_raw.max())
+    if high - low <= 1e-12:
+        return np.full(len(top_raw), 100.0)
+    return np.round(100.0 * (top_raw - low) / (high - low), 1)
+
+
 def reranked(
     reranker: Reranker, rows: npt.NDArray[np.int64], features: FloatArray, *, k: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64], FloatArray]:
-    """Top `k` rows, raw scores, calibrated probabilities and features, best first."""
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    FloatArray,
+    npt.NDArray[np.float64],
+]:
+    """Top `k` rows, raw scores, calibrated probabilities, features and 0-100 match scores, best first."""
     raw = reranker.raw_scores(features)
     order = np.lexsort((rows, -raw))[:k]  # ties broken by row for determinism
     top_raw = raw[order]
-    return rows[order], top_raw, reranker.probabilities(top_raw), features[order]
+    return rows[order], top_raw, reranker.probabilities(top_raw), features[order], match_scores(top_raw, raw)
 
 
 def rank(
@@ -249,7 +282,7 @@ def rank(
     rows = candidate_rows(store, prepared, bm25, ann, budget=budget, fill=fill)
     features = features_of(store, prepared, rows, Retrieval(bm25=bm25, ann=ann))
     features_s = time.perf_counter() - started
-    top, raw, probabilities, top_features = reranked(reranker, rows, features, k=k)
+    top, raw, probabilities, top_features, matches = reranked(reranker, rows, features, k=k)
     return Ranked(
         rows=top,
         raw=raw,
@@ -258,6 +291,7 @@ def rank(
         candidates=len(rows),
         features_s=features_s,
         rerank_s=time.perf_counter() - started - features_s,
+        matches=matches,
     )
 
 

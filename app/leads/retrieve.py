@@ -33,10 +33,18 @@ class HardFilters:
 
     @classmethod
     def build(
-        cls, *, filters: SearchFilters, parsed: ParsedPrompt, store: LeadStore, exemplar_rows: Sequence[int]
+        cls,
+        *,
+        filters: SearchFilters,
+        parsed: ParsedPrompt,
+        store: LeadStore,
+        exemplar_rows: Sequence[int],
+        topic_rows: Sequence[int] = (),
     ) -> HardFilters:
+        """`topic_rows`: companies whose text names a topic the prompt rules out (pipeline.prepare)."""
         excluded = {store.row_of_domain[d] for d in filters.exclude_domains if d in store.row_of_domain}
         excluded.update(exemplar_rows)
+        excluded.update(topic_rows)
         return cls(
             countries=frozenset(filters.countries),
             excluded_countries=frozenset(parsed.excluded_countries),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -109,13 +109,23 @@ class ContactOut(BaseModel):
     email: str | None
 
 
+class Span(BaseModel):
+    start: int = Field(description="offset of the first character in `text`")
+    end: int = Field(description="offset one past the last character in `text`")
+
+
 class SignalOut(BaseModel):
+    """One piece of evidence behind a lead: a snippet with the passage that matches the prompt."""
+
     snippet_id: str
     kind: str
     text: str
     source_url: str
     observed_at: str
+    age_days: float = Field(description="days between `observed_at` and the search")
     weight: float
+    highlights: list[Span] = Field(description="the words of `text` the prompt's keywords match")
+    excerpt: str = Field(description="up to 240 characters around the matches, matched words between **")
 
 
 class FeatureContribution(BaseModel):
@@ -125,8 +135,9 @@ class FeatureContribution(BaseModel):
 
 
 class Explanation(BaseModel):
-    top_features: list[FeatureContribution]
-    summary: str
+    top_features: list[FeatureContribution] = Field(description="model internals, for debugging")
+    summary: str = Field(description="the reasons below as one paragraph, plain language")
+    reasons: list[str] = Field(description="plain sentences: evidence, matched words, firmographics, model")
 
 
 class LeadOut(BaseModel):
@@ -134,7 +145,14 @@ class LeadOut(BaseModel):
     lead_id: str
     domain: str
     name: str
-    score: float
+    score: float = Field(
+        description="a calibrated purchase probability in [0, 1] when `score_kind` is `probability` "
+        "(the company has outcome history to calibrate on), else the 0-100 `match_score`"
+    )
+    score_kind: Literal["probability", "match"]
+    match_score: float = Field(
+        description="0-100: the model's score between the worst (0) and best (100) candidate of this search"
+    )
     fit_score: float
     intent_score: float
     industry: str | None

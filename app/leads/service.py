@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
@@ -24,7 +26,9 @@ from app.leads.schemas import SearchRequestBody
 from app.llm.client import LlmClient
 from app.observability.cost import CostMeter
 from app.observability.meters import CANDIDATES, LLM_REQUESTS, PIPELINE_LATENCY, SEARCH_REQUESTS
-from app.ranking.explain import summary, top_features
+from app.ranking.explain import reasons, top_features
+from app.ranking.features import COLUMN
+from app.ranking.highlight import excerpt, first_sentence, spans
 from app.ranking.prompt import parse_prompt
 from app.ranking.reranker import Reranker
 
@@ -233,7 +237,9 @@ class SearchService:
             contacts = await contacts_for(conn, ids, roles=prepared.parsed.roles)
             evidence = await evidence_for(conn, slots)
         with meter.cpu():
-            return self._build_leads(ranked, contacts, evidence, explain=explain)
+            return self._build_leads(
+                ranked, contacts, evidence, explain=explain, keywords=frozenset(prepared.parsed.keywords)
+            )
 
     def _build_leads(
         self,
@@ -242,32 +248,52 @@ class SearchService:
         evidence: list[list[Evidence]],
         *,
         explain: bool,
+        keywords: frozenset[str],
     ) -> list[dict[str, Any]]:
         store = self.index.store
         reranker = self.models.current
         contributions = reranker.contributions(ranked.features) if explain else None
+        matches = ranked.matches if ranked.matches is not None else np.full(len(ranked.rows), 100.0)
+        now = datetime.now(UTC)
+        history = COLUMN["outcome_impressions_log"]
         leads = []
         for i, row in enumerate(ranked.rows.tolist()):
             cid = store.ids[row]
             probability = float(ranked.probabilities[i])
+            match = float(matches[i])
+            calibrated = bool(ranked.features[i, history] > 0)  # outcomes exist for this company
             fit, intent = fit_and_intent(ranked.features[i])
+            employees = int(store.employees[row])
+            signals = [signal_out(e, keywords=keywords, now=now) for e in evidence[i]]
             explanation = None
             if contributions is not None:
                 top = top_features(reranker.feature_names, ranked.features[i], contributions[i])
+                said = reasons(
+                    name=store.names[row],
+                    evidence=[(e.kind, first_sentence(e.text)) for e in evidence[i]],
+                    matched=matched_words(evidence[i], signals),
+                    employees=employees if employees > 0 else None,
+                    country=store.country[row] or None,
+                    industry=store.industries[row],
+                    top=top,
+                    probability=probability if calibrated else None,
+                )
                 explanation = {
                     "top_features": [
                         {"name": n, "value": round(v, 4), "contribution": round(c, 4)} for n, v, c in top
                     ],
-                    "summary": summary(store.names[row], top, probability),
+                    "summary": " ".join(said),
+                    "reasons": said,
                 }
-            employees = int(store.employees[row])
             leads.append(
                 {
                     "rank": i + 1,
                     "lead_id": str(cid),
                     "domain": store.domains[row],
                     "name": store.names[row],
-                    "score": round(probability, 4),
+                    "score": round(probability, 4) if calibrated else match,
+                    "score_kind": "probability" if calibrated else "match",
+                    "match_score": match,
                     "fit_score": fit,
                     "intent_score": intent,
                     "industry": store.industries[row],
@@ -276,18 +302,33 @@ class SearchService:
                     "contacts": [
                         {"name": c.name, "title": c.title, "email": c.email} for c in contacts.get(cid, [])
                     ],
-                    "signals": [
-                        {
-                            "snippet_id": e.snippet_id,
-                            "kind": e.kind,
-                            "text": e.text,
-                            "source_url": e.source_url,
-                            "observed_at": iso(e.observed_at),
-                            "weight": e.weight,
-                        }
-                        for e in evidence[i]
-                    ],
+                    "signals": signals,
                     "explanation": explanation,
                 }
             )
         return leads
+
+
+def signal_out(e: Evidence, *, keywords: frozenset[str], now: datetime) -> dict[str, Any]:
+    """One evidence snippet on the wire, with the passage that matches the prompt's keywords."""
+    marks = spans(e.text, keywords)
+    return {
+        "snippet_id": e.snippet_id,
+        "kind": e.kind,
+        "text": e.text,
+        "source_url": e.source_url,
+        "observed_at": iso(e.observed_at),
+        "age_days": round(max(0.0, (now - e.observed_at).total_seconds() / 86400.0), 1),
+        "weight": e.weight,
+        "highlights": [{"start": a, "end": b} for a, b in marks],
+        "excerpt": excerpt(e.text, marks),
+    }
+
+
+def matched_words(evidence: list[Evidence], signals: list[dict[str, Any]]) -> list[str]:
+    """The distinct words (lower case) the prompt matched in the evidence, in order of appearance."""
+    seen: dict[str, None] = {}
+    for e, signal in zip(evidence, signals, strict=True):
+        for mark in signal["highlights"]:
+            seen.setdefault(e.text[mark["start"] : mark["end"]].lower(), None)
+    return list(seen)

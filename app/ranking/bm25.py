@@ -25,8 +25,10 @@ import numpy.typing as npt
 
 K1 = 1.2
 B = 0.75
-# Field weights of the company document (name and technologies are short and precise).
-FIELD_BOOSTS: Mapping[str, float] = {"name": 2.0, "industry": 1.0, "tech": 1.5, "body": 1.0}
+# Field weights of the company document. The body already holds the name once; the name field adds
+# only a little on top, so that a word in a company's name ("... Analytics") never outweighs what
+# its description says it does (technologies are short and precise).
+FIELD_BOOSTS: Mapping[str, float] = {"name": 0.25, "industry": 1.0, "tech": 1.5, "body": 1.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +147,19 @@ class Bm25Index:
         scores = np.fromiter((h[0] for h in result.hits), dtype=np.float32, count=len(result.hits))
         rows = searcher.fast_field_values("row", [h[1] for h in result.hits])
         return np.asarray(rows, dtype=np.int64), scores
+
+    def rows_with_all(self, tokens: Sequence[str], *, field: str = "body", limit: int = 100_000) -> list[int]:
+        """Rows whose `field` holds every one of `tokens` (a conjunctive term query, unscored order)."""
+        terms = [t for t in dict.fromkeys(tokens) if t]
+        if not terms or field not in self.fields:
+            return []
+        query_cls, occur = self._tantivy.Query, self._tantivy.Occur
+        clauses = [
+            (occur.Must, query_cls.term_query(self._schema, field, t, index_option="freq")) for t in terms
+        ]
+        searcher = self._index.searcher()
+        result = searcher.search(query_cls.boolean_query(clauses), limit=limit, count=False)
+        if not result.hits:
+            return []
+        rows = searcher.fast_field_values("row", [h[1] for h in result.hits])
+        return np.asarray(rows, dtype=np.int64).tolist()  # type: ignore[no-any-return]

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.ranking.bm25 import IndexedDocument
+from app.ranking.category import infer_sector
 from app.ranking.documents import combine_company_vector, company_document, company_head
 from app.ranking.embedding import Embedder, l2_normalise
 from app.ranking.signals import (
@@ -146,6 +147,9 @@ class LeadStore:
         self.snip_weight = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
         self.snip_seller = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
         self.snip_seq = np.full((capacity, SNIPPETS_PER_COMPANY), -1, dtype=np.int64)
+        # The newest profile snippet (the company's own description) per row: evidence of what it
+        # is when it has no signal snippets; -1 when none.
+        self.profile_seq = np.full(capacity, -1, dtype=np.int64)
         self.tech_tokens: list[frozenset[str]] = []
 
     def _grow(self, needed: int) -> None:
@@ -171,6 +175,7 @@ class LeadStore:
         self.snip_weight = grow(self.snip_weight)  # type: ignore[assignment]
         self.snip_seller = grow(self.snip_seller)  # type: ignore[assignment]
         self.snip_seq = grow(self.snip_seq, -1)  # type: ignore[assignment]
+        self.profile_seq = grow(self.profile_seq, -1)  # type: ignore[assignment]
 
     def upsert(
         self,
@@ -225,6 +230,8 @@ class LeadStore:
                     rec.outcomes
                 )
                 picked = np.flatnonzero(is_signal)[:SNIPPETS_PER_COMPANY]
+                profiles = np.flatnonzero(~is_signal)
+                self.profile_seq[row] = rec.snippets[int(profiles[0])].seq if len(profiles) else -1
                 self.snip_vec.clear(row)
                 self.snip_weight[row] = 0
                 self.snip_seller[row] = 0
@@ -319,7 +326,7 @@ class LeadStore:
             self.row_of_name.setdefault(rec.name.lower(), row)
         self.country_code[row] = self._countries.code(self.country[row])
         self.industry_code[row] = self._industries.code((rec.industry or "").lower())
-        code = (rec.naics_code or "")[:2] or sector_of_label(rec.industry)
+        code = (rec.naics_code or "")[:2] or sector_of_label(rec.industry) or _text_sector(rec)
         self.sector[row] = int(code) if code.isdigit() else 0
         self.employees[row] = rec.employees if rec.employees is not None else -1
         return row
@@ -352,6 +359,12 @@ class LeadStore:
         if row is None:
             row = self.row_of_domain.get(key.replace(" ", "") + ".com")
         return row
+
+
+def _text_sector(rec: CompanyRecord) -> str:
+    """Cold start: the sector the company's own words point to (description, then profile texts)."""
+    own = [rec.description, *(s.text for s in rec.snippets if s.kind == "profile")]
+    return infer_sector(" ".join(t for t in own if t))
 
 
 def _fingerprint(rec: CompanyRecord) -> int:

@@ -49,12 +49,19 @@ def combine_company_vector(
     head: npt.NDArray[np.float32], snippets: npt.NDArray[np.float32], weights: npt.NDArray[np.float32]
 ) -> npt.NDArray[np.float32]:
     """The company vector from already-embedded parts: evidence-weighted mean of its signal snippets
-    (weights 0 for profile text) plus a little of its self-description, unit length."""
+    (weights 0 for profile text) plus a little of its self-description, unit length. A company with
+    no signal evidence is what it says about itself: its head plus its profile texts (the snippets,
+    all of weight 0), so that a company known only by its own description is found by that
+    description rather than by its name alone."""
     total = np.zeros_like(head, dtype=np.float32)
     if len(snippets) and float(weights.sum()) > 0:
         mean = (snippets * weights[:, None]).sum(axis=0)
         total += mean / max(float(np.linalg.norm(mean)), 1e-9)
-    total += HEAD_WEIGHT * head
+        total += HEAD_WEIGHT * head
+    else:
+        total += head
+        if len(snippets):
+            total += snippets.sum(axis=0)
     norm = float(np.linalg.norm(total))
     return (total / norm).astype(np.float32) if norm > 0 else total
 

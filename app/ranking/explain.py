@@ -1,4 +1,5 @@
-"""Plain-words explanations of a ranked lead from its feature contributions (pure)."""
+"""Plain-words explanations of a ranked lead (pure): what its evidence says, which of the prompt's
+words it uses, its firmographics, and the model's main reasons in words, never feature names."""
 
 from __future__ import annotations
 
@@ -61,6 +62,16 @@ PHRASES: dict[str, tuple[str, str]] = {
     "outcome_impressions_log": ("it has a track record with sellers", "it has no track record"),
     "outcome_unsubscribe_rate": ("it rarely unsubscribes", "it unsubscribed before"),
 }
+KIND_LABELS: dict[str, str] = {
+    "profile": "description",
+    "job_post": "job post",
+    "news": "news",
+    "funding": "funding news",
+    "tech_stack": "tech stack",
+    "social": "social post",
+    "review": "review",
+    "web": "web page",
+}
 
 
 def top_features(
@@ -74,12 +85,52 @@ def top_features(
     return [(names[i], float(values[i]), float(contributions[i])) for i in order if contributions[i] != 0]
 
 
-def summary(name: str, top: Sequence[tuple[str, float, float]], probability: float) -> str:
-    ups = [PHRASES.get(n, (n, n))[0] for n, _, c in top if c > 0][:2]
-    downs = [PHRASES.get(n, (n, n))[1] for n, _, c in top if c < 0][:1]
+def _words(ups: Sequence[str], downs: Sequence[str]) -> str:
+    text = " and ".join(ups) if ups else "nothing in particular stands out"
+    return text + (f", although {downs[0]}" if downs else "")
+
+
+def model_reasons(top: Sequence[tuple[str, float, float]]) -> str:
+    """The model's main reasons as one clause (features without a phrase are left out)."""
+    ups = [PHRASES[n][0] for n, _, c in top if c > 0 and n in PHRASES][:2]
+    downs = [PHRASES[n][1] for n, _, c in top if c < 0 and n in PHRASES][:1]
     if not ups and not downs:
-        return f"{name} has an estimated {probability:.0%} chance to buy."
-    text = f"{name} ranks here because " + (" and ".join(ups) if ups else "nothing stands out")
-    if downs:
-        text += f", although {downs[0]}"
-    return text + f" (estimated {probability:.0%} chance to buy)."
+        return ""
+    return _words(ups, downs)
+
+
+def reasons(
+    *,
+    name: str,
+    evidence: Sequence[tuple[str, str]],
+    matched: Sequence[str],
+    employees: int | None,
+    country: str | None,
+    industry: str | None,
+    top: Sequence[tuple[str, float, float]],
+    probability: float | None,
+) -> list[str]:
+    """Plain sentences in the seller's terms. `evidence`: (kind, first sentence) of the lead's
+    evidence, best first; `matched`: the prompt's words its evidence uses; `probability` only when
+    it is calibrated on outcomes."""
+    out: list[str] = []
+    profile = next((text for kind, text in evidence if kind == "profile"), None)
+    if profile:
+        out.append(f'{name} describes itself: "{profile}"')
+    elif evidence:
+        kind, text = evidence[0]
+        out.append(f'{name}\'s latest {KIND_LABELS.get(kind, kind)}: "{text}"')
+    else:
+        out.append(f"{name} has no evidence on file that mentions the need.")
+    if matched:
+        out.append("Its evidence mentions " + ", ".join(f'"{w}"' for w in matched[:6]) + ".")
+    firmographics = [industry or "", f"{employees:,} employees" if employees else "", country or ""]
+    facts = "; ".join(f for f in firmographics if f)
+    if facts:
+        out.append(facts[0].upper() + facts[1:] + ".")
+    clause = model_reasons(top)
+    if clause:
+        out.append(f"Ranked here because {clause}.")
+    if probability is not None:
+        out.append(f"Estimated {probability:.0%} chance to buy, from past outcomes with similar leads.")
+    return out

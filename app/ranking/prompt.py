@@ -30,11 +30,63 @@ _EXCLUDE_TECH = re.compile(
     + _NAME,
 )
 _OUTSIDE = re.compile(
-    r"\b(?:outside(?:\s+of)?|not in|excluding|except(?:\s+in)?|ex-)\s+(?:the\s+)?([a-zA-Z. ]{2,30})"
+    r"\b(?:outside(?:\s+of)?|not in|excluding|except(?:\s+in)?|ex-|not from|"
+    r"not\s+(?:\w+\s+){0,2}?(?:based|located|headquartered|registered)\s+in)\s+(?:the\s+)?([a-zA-Z. ]{2,30})"
 )
 _INSIDE = re.compile(
     r"\b(?:in|across|from|based in|headquartered in|throughout)\s+(?:the\s+)?([a-zA-Z. ]{2,30})"
 )
+# A NOT-clause in plain words, from a clause boundary to the end of the clause: "..., but not
+# crypto or blockchain companies" (a "not" inside a sentence describes the need: "could not ...").
+_NOT_TOPIC = re.compile(
+    r"(?:^|[,;:(\u2014\u2013]\s*|\s-\s|\bbut\s+)(?:not|excluding|except(?:\s+for)?|other than)\s+"
+    r"([a-z][a-z0-9 /&'-]{1,80})"
+)
+_TOPIC_SPLIT = re.compile(r"\s+(?:or|and|nor)\s+|/|,|&")
+_TOPIC_NOISE = frozenset(
+    [
+        "companies",
+        "company",
+        "firms",
+        "firm",
+        "businesses",
+        "business",
+        "startups",
+        "startup",
+        "apps",
+        "app",
+        "ones",
+        "those",
+        "anyone",
+        "players",
+        "vendors",
+        "providers",
+        "teams",
+        "people",
+        "platforms",
+        "any",
+    ]
+)
+
+
+def _excluded_topics(text: str, taken: list[tuple[int, int]]) -> tuple[list[str], list[str]]:
+    """Phrases of plain-word NOT-clauses that no other rule (countries, technologies) read, as
+    space-separated index tokens, and all their tokens."""
+    lowered = text.lower()
+    topics: list[str] = []
+    tokens: list[str] = []
+    for m in _NOT_TOPIC.finditer(lowered):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        clause = re.split(r"[.;:!?()\u2014]|,\s*(?:but|and|with)\b", m.group(1))[0]
+        for phrase in _TOPIC_SPLIT.split(clause):
+            toks = [t for t in query_tokens(phrase) if t not in _TOPIC_NOISE_STEMS and not t.isdigit()]
+            if toks:
+                topics.append(" ".join(toks))
+                tokens.extend(toks)
+    return topics, tokens
+
+
 _EMPLOYEES = re.compile(
     r"(?:(?P<op>up to|under|below|fewer than|less than|<|more than|over|above|at least|>)\s*)?"
     r"(?P<a>\d[\d,.]*\s*k?)(?:\s*(?:-|–|to)\s*(?P<b>\d[\d,.]*\s*k?))?\+?\s*(?:employees|staff|people|fte|headcount|"
@@ -50,6 +102,9 @@ _NOT_KEYWORDS = frozenset(
         "using",
         "use",
         "outside",
+        "excluding",
+        "exclude",
+        "except",
         "across",
         "based",
         "mid",
@@ -85,8 +140,15 @@ class ParsedPrompt:
     roles: tuple[str, ...] = ()
     exemplars: tuple[str, ...] = ()
     excluded_terms: tuple[str, ...] = ()  # technologies / vendors / names to exclude
+    # Topics the seller rules out in words ("..., not crypto exchanges"): each is the index tokens of
+    # one phrase, space-separated; a company whose text has every token of one is excluded.
+    excluded_topics: tuple[str, ...] = ()
     source: str = "rules"
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+_NOT_STEMS = frozenset(_NOT_KEYWORDS) | frozenset(t for w in _NOT_KEYWORDS for t in query_tokens(w))
+_TOPIC_NOISE_STEMS = _TOPIC_NOISE | frozenset(t for w in _TOPIC_NOISE for t in query_tokens(w))
 
 
 def _uniq(items: list[str]) -> tuple[str, ...]:
@@ -200,10 +262,13 @@ def parse_prompt(text: str) -> ParsedPrompt:
     excluded = [n for n in excluded if not _places(n)]
     low, high = _sizes(text, lowered)
     roles = [r for r in ROLE_TERMS if re.search(rf"\b{re.escape(r)}s?\b", lowered)]
-    removed = {w.lower() for name in exemplars + excluded for w in words(name)}
-    keywords = [
-        t for t in query_tokens(text) if t not in removed and t not in _NOT_KEYWORDS and not t.isdigit()
-    ]
+    # Names of exemplars, exclusions and excluded places are not what the buyers' text should say.
+    outside = [m.group(1) for m in _OUTSIDE.finditer(text) if _places(m.group(1))]
+    taken = [m.span() for m in _OUTSIDE.finditer(text) if _places(m.group(1))]
+    taken += [m.span() for m in _EXCLUDE_TECH.finditer(text)]
+    topics, topic_tokens = _excluded_topics(text, taken)
+    removed = {t for name in exemplars + excluded + outside for t in query_tokens(name)} | set(topic_tokens)
+    keywords = [t for t in query_tokens(text) if t not in removed and t not in _NOT_STEMS and not t.isdigit()]
     return ParsedPrompt(
         text=text,
         keywords=_uniq(keywords),
@@ -215,6 +280,7 @@ def parse_prompt(text: str) -> ParsedPrompt:
         roles=_uniq(roles),
         exemplars=_uniq(exemplars),
         excluded_terms=_uniq(excluded),
+        excluded_topics=_uniq(topics),
     )
 
 
@@ -240,5 +306,6 @@ def merge_parsed(base: ParsedPrompt, refined: ParsedPrompt) -> ParsedPrompt:
         roles=_uniq([*base.roles, *refined.roles]),
         exemplars=_uniq([*base.exemplars, *refined.exemplars]),
         excluded_terms=_uniq([*base.excluded_terms, *refined.excluded_terms]),
+        excluded_topics=_uniq([*base.excluded_topics, *refined.excluded_topics]),
         source="rules+llm",
     )

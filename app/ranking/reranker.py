@@ -35,11 +35,18 @@ VENDOR_SELF_MATCH = 0.3
 
 
 def vendor_flags(features: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
-    """1.0 for candidates whose evidence reads like a vendor's and whose match comes from that language."""
+    """1.0 for candidates whose evidence reads like a vendor's and whose match comes from that language.
+
+    Only companies with signal evidence (news, job posts, ...: a non-zero intent vector, so a
+    non-zero `cos_intent`) can be flagged: a company known only by its own description always
+    talks like a seller of what it does, and for the buyers a seller describes, what it does is
+    what the prompt names."""
     language = features[:, COLUMN["vendor_language"]]
     share = features[:, COLUMN["snippet_match_seller_share"]]
     describes = features[:, COLUMN["cos_self"]] >= VENDOR_SELF_MATCH
-    return ((language >= VENDOR_LANGUAGE_MIN) & ((share > 0) | describes)).astype(np.float64)
+    signals = features[:, COLUMN["cos_intent"]] != 0
+    flagged: npt.NDArray[np.bool_] = signals & (language >= VENDOR_LANGUAGE_MIN) & ((share > 0) | describes)
+    return flagged.astype(np.float64)
 
 
 class ArtifactError(ValueError):

@@ -20,6 +20,8 @@ LEAD_KEYS = {
     "domain",
     "name",
     "score",
+    "score_kind",
+    "match_score",
     "fit_score",
     "intent_score",
     "industry",
@@ -64,21 +66,40 @@ async def test_contract_shape(
         assert set(lead) == LEAD_KEYS
         assert lead["rank"] == rank
         assert lead["lead_id"] == str(lead_id_for_domain(lead["domain"]))
-        assert 0.0 <= lead["score"] <= 1.0
+        assert 0.0 <= lead["match_score"] <= 100.0
+        if lead["score_kind"] == "probability":
+            assert 0.0 <= lead["score"] <= 1.0
+        else:
+            assert lead["score_kind"] == "match"
+            assert lead["score"] == lead["match_score"]
         assert 0.0 <= lead["fit_score"] <= 1.0
         assert 0.0 <= lead["intent_score"] <= 1.0
         for contact in lead["contacts"]:
             assert set(contact) == {"name", "title", "email"}
             assert contact["email"] is None or contact["email"].endswith(lead["domain"])
         for signal in lead["signals"]:
-            assert set(signal) == {"snippet_id", "kind", "text", "source_url", "observed_at", "weight"}
+            assert set(signal) == {
+                "snippet_id",
+                "kind",
+                "text",
+                "source_url",
+                "observed_at",
+                "age_days",
+                "weight",
+                "highlights",
+                "excerpt",
+            }
             assert signal["observed_at"].endswith("Z")
+            assert signal["age_days"] >= 0
+            for span in signal["highlights"]:
+                assert signal["text"][span["start"] : span["end"]].strip()
         explanation = lead["explanation"]
-        assert set(explanation) == {"top_features", "summary"}
+        assert set(explanation) == {"top_features", "summary", "reasons"}
+        assert explanation["summary"] == " ".join(explanation["reasons"])
         assert explanation["summary"].startswith(lead["name"])
         for feature in explanation["top_features"]:
             assert set(feature) == {"name", "value", "contribution"}
-    scores = [lead["score"] for lead in body["leads"]]
+    scores = [lead["match_score"] for lead in body["leads"]]
     assert scores == sorted(scores, reverse=True)
 
 

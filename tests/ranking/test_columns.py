@@ -93,3 +93,33 @@ def test_unchanged_records_are_skipped_on_request(embedder: Embedder, records: l
     assert sorted(d.row for d in docs) == sorted(store.row_of_id[changed[i].id] for i in (1, 3))
     # without the flag every record is recomputed (at the new `now`)
     assert len(store.upsert(copy.deepcopy(records[:5]), embedder=embedder, now=later)) == 5
+
+
+def test_a_profile_only_company_is_known_by_its_description(embedder: Embedder) -> None:
+    """No industry, no signals: its sector comes from its text, its vector from its description
+    (not its name alone), and its profile snippet is its evidence."""
+    import uuid  # noqa: PLC0415
+
+    from app.ranking.columns import StoredSnippet  # noqa: PLC0415
+
+    now = datetime(2026, 11, 1, tzinfo=UTC)
+    text = "Underwriting software for online lenders and community banks."
+    rec = CompanyRecord(
+        id=uuid.uuid4(),
+        domain="lendco.example",
+        name="Zebra Orange",
+        industry=None,
+        naics_code=None,
+        employees=12,
+        country="US",
+        description="",
+        snippets=[StoredSnippet("profile", text, datetime(2023, 2, 27, tzinfo=UTC), 0.6, seq=41)],
+    )
+    store = LeadStore(dim=embedder.dim)
+    store.upsert([rec], embedder=embedder, now=now)
+    row = store.row_of_id[rec.id]
+    assert store.sector[row] == 52
+    assert store.profile_seq[row] == 41
+    doc = store.doc_vec.get(np.array([row]))[0]
+    [by_text, by_name] = embedder.embed([text, "Zebra Orange"])
+    assert float(doc @ by_text) > float(doc @ by_name)

@@ -1,8 +1,8 @@
-"""Every ranker feature has plain words for the explanation summary (the console's one-line reason)."""
+"""Every ranker feature has plain words for the explanation (the console's one-line reason)."""
 
 from __future__ import annotations
 
-from app.ranking.explain import PHRASES, summary
+from app.ranking.explain import PHRASES, model_reasons
 from app.ranking.features import FEATURE_NAMES
 
 
@@ -10,9 +10,7 @@ def test_every_feature_has_a_phrase() -> None:
     assert set(FEATURE_NAMES) <= set(PHRASES)
 
 
-def test_summary_uses_the_phrases_not_the_feature_names() -> None:
-    text = summary("Acme", [("snippet_match_fit", 1.0, 0.9), ("fit_product", 0.4, -0.2)], 0.03)
-    assert text == (
-        "Acme ranks here because its signals show the need and it fits the target, "
-        "although it fits the target less well (estimated 3% chance to buy)."
-    )
+def test_model_reasons_use_the_phrases_not_the_feature_names() -> None:
+    text = model_reasons([("snippet_match_fit", 1.0, 0.9), ("fit_product", 0.4, -0.2)])
+    assert text == ("its signals show the need and it fits the target, although it fits the target less well")
+    assert all(name not in text for name in FEATURE_NAMES)

@@ -55,10 +55,14 @@ class _Booster:
 
 
 def test_the_vendor_rule_puts_vendors_below_every_buyer_at_any_score_scale() -> None:
-    vendor = _row(vendor_language=0.5, snippet_match_seller_share=0.6)
-    buyer = _row(vendor_language=0.0, snippet_match_sum=1.0)
+    vendor = _row(vendor_language=0.5, snippet_match_seller_share=0.6, cos_intent=0.2)
+    buyer = _row(vendor_language=0.0, snippet_match_sum=1.0, cos_intent=0.3)
     features = np.vstack([vendor, buyer, buyer])
     assert vendor_flags(features).tolist() == [1.0, 0.0, 0.0]
+    # known only by its own description (no signal evidence): never a vendor by its language
+    described = _row(vendor_language=0.5, cos_self=0.6)
+    assert vendor_flags(described[None, :]).tolist() == [0.0]
+    assert vendor_flags(_row(vendor_language=0.5, cos_self=0.6, cos_intent=0.1)[None, :]).tolist() == [1.0]
     reranker = Reranker(
         version="t", feature_names=FEATURE_NAMES, calibration=Platt(a=1.0, b=0.0), booster=_Booster()
     )

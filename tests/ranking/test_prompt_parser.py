@@ -32,6 +32,18 @@ COUNTRY_CODES = st.sampled_from(["US", "GB", "DE", "FR", "CA", "NL"])
         ),
         ("EOR for startups, outside the US", {"excluded_countries": ("US",), "employees_max": 500}),
         (
+            "Cloud cost tools for companies with big AWS bills, not companies based in India",
+            {
+                "countries": (),
+                "excluded_countries": ("IN",),
+                "keywords": ("cloud", "cost", "big", "aws", "bill"),
+            },
+        ),
+        (
+            "Payroll for firms in Germany, not from France",
+            {"countries": ("DE",), "excluded_countries": ("FR",)},
+        ),
+        (
             "Large retailers and banks needing a modern analytics platform",
             {"industries": ("44", "45", "52"), "employees_min": 2000},
         ),

@@ -1,0 +1,74 @@
+"""Reference rankings of the same companies: plain BM25 (rank-bm25 over name + description), dense
+cosine of the prompt to the company text, and their reciprocal-rank fusion. Filters as the API's
+structured filters (a plain retriever cannot read a NOT-clause, so it gets none)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rank_bm25 import BM25Okapi
+
+from app.ranking.embedding import Embedder
+from app.ranking.text import tokenize
+from tools.real_eval.data import RealCompany
+from tools.real_eval.prompts import SellerPrompt
+
+RRF_K = 60.0
+
+
+def company_text(company: RealCompany) -> str:
+    return f"{company.name}. {company.text}"
+
+
+@dataclass
+class Baselines:
+    companies: Sequence[RealCompany]
+    bm25: BM25Okapi
+    vectors: npt.NDArray[np.float32]  # unit rows, one per company
+    embedder: Embedder
+
+    @classmethod
+    def build(cls, companies: Sequence[RealCompany], embedder: Embedder) -> Baselines:
+        texts = [company_text(c) for c in companies]
+        bm25 = BM25Okapi([tokenize(t) or ["_"] for t in texts])
+        return cls(companies, bm25, embedder.embed(texts), embedder)
+
+    def _allowed(self, prompt: SellerPrompt) -> npt.NDArray[np.bool_]:
+        f = prompt.filters
+        return np.array(
+            [
+                (not f.countries or c.country in f.countries)
+                and (f.employees_min is None or (c.employees or 0) >= f.employees_min)
+                and (f.employees_max is None or (c.employees is not None and c.employees <= f.employees_max))
+                for c in self.companies
+            ],
+            dtype=bool,
+        )
+
+    def _top(self, scores: npt.NDArray[np.float64], prompt: SellerPrompt, k: int) -> list[int]:
+        scores = np.where(self._allowed(prompt), scores, -np.inf)
+        order = np.lexsort((np.arange(len(scores)), -scores))
+        return [int(i) for i in order[:k] if np.isfinite(scores[i])]
+
+    def bm25_rows(self, prompt: SellerPrompt, k: int) -> list[int]:
+        scores = np.asarray(self.bm25.get_scores(tokenize(prompt.prompt)), dtype=np.float64)
+        return self._top(scores, prompt, k)
+
+    def dense_rows(self, prompt: SellerPrompt, k: int) -> list[int]:
+        embed_queries = getattr(self.embedder, "embed_queries", self.embedder.embed)  # asymmetric models
+        q = embed_queries([prompt.prompt])[0]
+        return self._top((self.vectors @ q).astype(np.float64), prompt, k)
+
+    def rrf_rows(self, prompt: SellerPrompt, k: int, *, depth: int = 1000) -> list[int]:
+        fused = np.zeros(len(self.companies), dtype=np.float64)
+        for rows in (self.bm25_rows(prompt, depth), self.dense_rows(prompt, depth)):
+            for rank, row in enumerate(rows):
+                fused[row] += 1.0 / (RRF_K + rank + 1)
+        fused[fused == 0] = -np.inf
+        return self._top(fused, prompt, k)
+
+    def domains(self, rows: Sequence[int]) -> list[str]:
+        return [self.companies[r].domain for r in rows]
