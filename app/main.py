@@ -11,6 +11,7 @@ from app.core.lifespan import StartupHook, make_lifespan
 from app.core.logging import configure_logging
 from app.drafts.startup import drafts_hook
 from app.ingest.hook import ingest_hook
+from app.jobs.startup import jobs_hook
 from app.leads.component import ranker_hook
 from app.lists.startup import eligibility_hook
 from app.observability.hooks import observability_hook
@@ -36,4 +37,4 @@ def create_app(settings: Settings | None = None, *, hooks: list[StartupHook] | N
 
 def default_hooks() -> list[StartupHook]:
     """Components started after the core clients (ranker, caches, schedulers), in order."""
-    return [observability_hook, ingest_hook, ranker_hook, drafts_hook, eligibility_hook]
+    return [observability_hook, ingest_hook, ranker_hook, drafts_hook, eligibility_hook, jobs_hook]

@@ -10,6 +10,7 @@ from app.api.routes import snippets as snippet_routes
 from app.audit import routes as audit_routes
 from app.drafts import routes as draft_routes
 from app.icps import routes as icp_routes
+from app.jobs import routes as job_routes
 from app.lists import routes as list_routes
 
 api_router = APIRouter()
@@ -23,3 +24,4 @@ api_router.include_router(audit_routes.router)
 api_router.include_router(list_routes.router)  # before /v1/leads/{lead_id}
 api_router.include_router(draft_routes.router)
 api_router.include_router(lead_routes.router)
+api_router.include_router(job_routes.router)

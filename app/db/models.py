@@ -6,6 +6,7 @@ from app.db.base import Base
 from app.drafts.tables import Draft
 from app.icps.tables import Icp
 from app.ingest.models import Miner, Outcome, Snippet
+from app.jobs.tables import Job, JobEvent, JobResult, WebhookDelivery
 from app.leads.models import Company, Contact
 from app.lists.tables import LeadGrade
 from app.registry.models import ModelVersion
@@ -20,11 +21,15 @@ __all__ = [
     "Contact",
     "Draft",
     "Icp",
+    "Job",
+    "JobEvent",
+    "JobResult",
     "LeadGrade",
     "Miner",
     "ModelVersion",
     "Outcome",
     "SearchRequest",
     "Snippet",
+    "WebhookDelivery",
     "Workspace",
 ]

@@ -1,0 +1,84 @@
+"""A campaign's target (prompt, ICP or business context) and its leads: the search service's ranked
+candidates past the one-response k, up to the campaign's limit (the candidate budget grows to the
+limit, so the reranker orders every lead the campaign returns)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.icps.service import get_icp, icp_filters, icp_prompt
+from app.icps.tables import Icp
+from app.jobs.schemas import BusinessContext
+from app.leads.component import Ranker
+from app.leads.flow import ann_rows, run_search
+from app.leads.pipeline import Prepared
+from app.leads.schemas import SearchFilters
+from app.lists.grading import Target
+from app.ranking.prompt import parse_prompt
+
+DRAFT_THRESHOLD = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    target: Target
+    icp: Icp | None
+    draft_threshold: int
+
+
+async def campaign_target(
+    session: AsyncSession, *, workspace_id: uuid.UUID, request: dict[str, object]
+) -> Campaign:
+    """The stored request turned into what is searched and graded (an ICP's filters, replaced field
+    by field by the request's own)."""
+    filters = SearchFilters.model_validate(request.get("filters") or {})
+    raw_icp = request.get("icp_id")
+    if raw_icp is not None:
+        icp = await get_icp(session, workspace_id=workspace_id, icp_id=uuid.UUID(str(raw_icp)))
+        merged = icp_filters(icp, filters if request.get("filters") else None)
+        target = Target(
+            prompt=icp_prompt(icp), filters=merged, technologies=tuple(icp.technologies), icp_id=icp.id
+        )
+        return Campaign(target, icp, icp.draft_threshold)
+    context = request.get("business_context")
+    if isinstance(context, dict):
+        prompt = BusinessContext.model_validate(context).query()
+    else:
+        prompt = str(request.get("prompt") or "")
+    target = Target(prompt=prompt, filters=filters, technologies=tuple(filters.technologies))
+    return Campaign(target, None, DRAFT_THRESHOLD)
+
+
+async def ranked_leads(ranker: Ranker, *, target: Target, limit: int) -> list[uuid.UUID]:
+    """The `limit` best companies for the target, best first (company ids)."""
+    service = ranker.service
+    settings = service.settings
+    store = ranker.index.store
+
+    async def ann(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+        return await ann_rows(
+            service.engine,
+            store=store,
+            prepared=prepared,
+            limit=max(settings.search_ann_candidates, min(limit, 1000)),
+            sent=sent,
+        )
+
+    run = await run_search(
+        store=store,
+        bm25_index=ranker.index.bm25,
+        embedder=ranker.index.embedder,
+        reranker=ranker.models.current,
+        parsed=parse_prompt(target.prompt),
+        filters=target.filters,
+        ann_query=ann,
+        bm25_k=max(settings.search_bm25_candidates, limit),
+        budget=max(settings.search_candidate_budget, limit),
+        fill=settings.search_fill,
+        k=limit,
+    )
+    return [store.ids[int(r)] for r in run.ranked.rows]
