@@ -164,6 +164,10 @@ class Settings(BaseSettings):
     jobs_chunk: int = Field(default=100, ge=1, le=5000)
     # Claims of one job before it fails (a job that keeps crashing its worker).
     jobs_max_attempts: int = Field(default=5, ge=1, le=100)
+    # The event stream: a comment line after this long without an event (keeps proxies from
+    # closing it), and how often it looks for new events.
+    jobs_sse_heartbeat_s: float = Field(default=15.0, gt=0, le=300)
+    jobs_sse_poll_s: float = Field(default=0.25, gt=0, le=10)
     # Webhooks: first retry delay, the longest delay, how long retries go on, and each call's timeout.
     webhook_retry_base_s: float = Field(default=30.0, gt=0)
     webhook_retry_max_s: float = Field(default=3600.0, gt=0)

@@ -36,8 +36,6 @@ from app.jobs.service import (
 )
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
-HEARTBEAT_S = 15.0
-EVENT_POLL_S = 0.25
 Cursor = Annotated[str | None, Query(max_length=500)]
 
 
@@ -119,8 +117,8 @@ async def cancel(job_id: uuid.UUID, principal: SearchPrincipal, session: Session
         "`text/event-stream`: every stored event (" + ", ".join(EVENT_TYPES) + "), each with an `id` "
         "and JSON `data` (job_id, timestamp; lead events add lead_id, domain, grade, reasons). A client "
         "reconnecting with `Last-Event-ID` (or `?last_event_id=`) gets the events after that id, none "
-        "twice and none missed. A comment line every 15 s keeps proxies from closing an idle stream; "
-        "the stream ends after pipeline_end or pipeline_error."
+        "twice and none missed. A comment line (JOBS_SSE_HEARTBEAT_S, 15 s) keeps proxies from "
+        "closing an idle stream; the stream ends after pipeline_end or pipeline_error."
     ),
     response_class=StreamingResponse,
     responses={
@@ -134,13 +132,18 @@ async def events(
     principal: SearchPrincipal,
     session: SessionDep,
     state: StateDep,
+    settings: SettingsDep,
     last_event_id: Annotated[str | None, Header(max_length=20)] = None,
     after: Annotated[int | None, Query(alias="last_event_id", ge=0, le=2**31 - 1)] = None,
 ) -> StreamingResponse:
     await get_job(session, workspace_id=principal.workspace_id, job_id=job_id)
     start = after if after is not None else parse_last_event_id(last_event_id)
     stream = event_stream(
-        state.sessionmaker, job_id=job_id, after=start, poll_s=EVENT_POLL_S, heartbeat_s=HEARTBEAT_S
+        state.sessionmaker,
+        job_id=job_id,
+        after=start,
+        poll_s=settings.jobs_sse_poll_s,
+        heartbeat_s=settings.jobs_sse_heartbeat_s,
     )
     return StreamingResponse(
         stream,
