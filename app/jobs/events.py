@@ -33,11 +33,13 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat().replace("+00:00", "Z")
 
 
-async def append_events(session: AsyncSession, *, job_id: uuid.UUID, events: Sequence[Event]) -> int:
+async def append_events(
+    session: AsyncSession, *, job_id: uuid.UUID, events: Sequence[Event]
+) -> list[dict[str, Any]]:
     """Store `events` after the job's last one (the UPDATE locks the job's row until the caller
-    commits, so two writers never take the same ids); returns the last id. The caller commits."""
+    commits, so two writers never take the same ids); returns the rows stored. The caller commits."""
     if not events:
-        return 0
+        return []
     last = (
         await session.execute(
             update(Job)
@@ -58,7 +60,7 @@ async def append_events(session: AsyncSession, *, job_id: uuid.UUID, events: Seq
         for i, e in enumerate(events)
     ]
     await session.execute(insert(JobEvent).values(rows))
-    return last
+    return rows
 
 
 async def events_after(

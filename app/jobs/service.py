@@ -162,10 +162,11 @@ async def finish(
     job.lease_until = None
     job.error = error
     await session.flush()
-    await append_events(session, job_id=job.id, events=events)
-    last = events[-1]
+    stored = await append_events(session, job_id=job.id, events=events)
+    last = stored[-1]
     if job.webhook_url:
-        enqueue(session, job_id=job.id, url=job.webhook_url, event=last.type, payload=last.data)
+        payload = {"event_id": last["seq"], **last["data"]}
+        enqueue(session, job_id=job.id, url=job.webhook_url, event=last["type"], payload=payload)
     JOBS_FINISHED.labels(kind=job.kind, state=state).inc()
 
 

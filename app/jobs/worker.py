@@ -66,6 +66,9 @@ FOR UPDATE OF j SKIP LOCKED
 )
 
 
+GAUGES_EVERY_S = 15.0
+
+
 class LeaseLost(Exception):
     """Another worker owns the job now: this one stops without writing."""
 
@@ -118,9 +121,9 @@ class JobWorker:
         while True:
             try:
                 claimed = await self.tick()
-                if time.monotonic() - last_gauges > 15:
-                    await self.refresh_gauges()
+                if time.monotonic() - last_gauges > GAUGES_EVERY_S:
                     last_gauges = time.monotonic()
+                    await self.refresh_gauges()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -172,9 +175,8 @@ class JobWorker:
     async def refresh_gauges(self) -> None:
         stale = datetime.now(UTC) - timedelta(seconds=2 * self.settings.jobs_lease_s)
         async with self.sessionmaker() as session:
-            counts = dict(
-                (await session.execute(select(Job.state, func.count()).group_by(Job.state))).tuples().all()
-            )
+            result = await session.execute(select(Job.state, func.count()).group_by(Job.state))
+            counts = {str(r[0]): int(r[1]) for r in result}
             stuck = (
                 await session.execute(
                     select(func.count()).where(Job.state == "running", Job.heartbeat_at < stale)
