@@ -194,6 +194,9 @@ class JobWorker:
             await self._run(job_id)
         except (LeaseLost, asyncio.CancelledError):
             logger.info("job %s: stopped on this worker (lease lost or shutting down)", job_id)
+        except ApiError as exc:
+            logger.warning("job %s cannot go on: %s", job_id, exc.message)
+            await self._failed_step(job_id, exc)
         except Exception as exc:
             logger.exception("job %s failed a step", job_id)
             await self._failed_step(job_id, exc)
