@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -33,7 +34,7 @@ ICP = {
 }
 
 
-async def results(client: httpx.AsyncClient, job_id: str, auth: dict[str, str]) -> list[dict[str, object]]:
+async def results(client: httpx.AsyncClient, job_id: str, auth: dict[str, str]) -> list[dict[str, Any]]:
     page = (await client.get(f"/v1/jobs/{job_id}/results", params={"limit": 1000}, headers=auth)).json()
     return list(page["results"])
 
@@ -65,7 +66,7 @@ async def test_score_job_grades_with_reasons(jobs_app: JobsApp, auth: dict[str, 
     rows = await results(client, job_id, auth)
     assert rows[0]["domain"] == "acme-foods.com"
     assert rows[0]["grade"] is not None
-    assert len(rows[0]["reasons"]) >= 2  # type: ignore[arg-type]
+    assert len(rows[0]["reasons"]) >= 2
     assert rows[2]["status"] == "rejected"
     async with serve(jobs_app.app) as base, httpx.AsyncClient(base_url=base) as http:
         read = await read_sse(http, f"/v1/jobs/{job_id}/events", headers=auth)
