@@ -25,9 +25,28 @@ DRAFT_THRESHOLD = 50
 
 @dataclass(frozen=True, slots=True)
 class Campaign:
-    target: Target
+    target: Target  # what leads are graded against
+    search_filters: SearchFilters  # the hard filters of the search
     icp: Icp | None
     draft_threshold: int
+
+
+def grading_filters(prompt: str, filters: SearchFilters) -> SearchFilters:
+    """The request's filters, with what the prompt says (industries, countries, size) where the
+    request says nothing: the fit reasons of a grade compare the lead with these."""
+    parsed = parse_prompt(prompt)
+    return filters.model_copy(
+        update={
+            "industries": filters.industries or list(parsed.industries),
+            "countries": filters.countries or list(parsed.countries),
+            "employees_min": filters.employees_min
+            if filters.employees_min is not None
+            else parsed.employees_min,
+            "employees_max": filters.employees_max
+            if filters.employees_max is not None
+            else parsed.employees_max,
+        }
+    )
 
 
 async def campaign_target(
@@ -43,18 +62,20 @@ async def campaign_target(
         target = Target(
             prompt=icp_prompt(icp), filters=merged, technologies=tuple(icp.technologies), icp_id=icp.id
         )
-        return Campaign(target, icp, icp.draft_threshold)
+        return Campaign(target, merged, icp, icp.draft_threshold)
     context = request.get("business_context")
     if isinstance(context, dict):
         prompt = BusinessContext.model_validate(context).query()
     else:
         prompt = str(request.get("prompt") or "")
-    target = Target(prompt=prompt, filters=filters, technologies=tuple(filters.technologies))
-    return Campaign(target, None, DRAFT_THRESHOLD)
+    target = Target(
+        prompt=prompt, filters=grading_filters(prompt, filters), technologies=tuple(filters.technologies)
+    )
+    return Campaign(target, filters, None, DRAFT_THRESHOLD)
 
 
-async def ranked_leads(ranker: Ranker, *, target: Target, limit: int) -> list[uuid.UUID]:
-    """The `limit` best companies for the target, best first (company ids)."""
+async def ranked_leads(ranker: Ranker, *, campaign: Campaign, limit: int) -> list[uuid.UUID]:
+    """The `limit` best companies for the campaign, best first (company ids)."""
     service = ranker.service
     settings = service.settings
     store = ranker.index.store
@@ -73,8 +94,8 @@ async def ranked_leads(ranker: Ranker, *, target: Target, limit: int) -> list[uu
         bm25_index=ranker.index.bm25,
         embedder=ranker.index.embedder,
         reranker=ranker.models.current,
-        parsed=parse_prompt(target.prompt),
-        filters=target.filters,
+        parsed=parse_prompt(campaign.target.prompt),
+        filters=campaign.search_filters,
         ann_query=ann,
         bm25_k=max(settings.search_bm25_candidates, limit),
         budget=max(settings.search_candidate_budget, limit),

@@ -281,7 +281,7 @@ class JobWorker:
         plan: list[Any] | None = None
         if campaign is not None:
             ranker = self._ranker()
-            ids = await ranked_leads(ranker, target=campaign.target, limit=int(request.get("limit") or 100))
+            ids = await ranked_leads(ranker, campaign=campaign, limit=int(request.get("limit") or 100))
             plan = [str(i) for i in ids]
             total = len(plan)
         else:
