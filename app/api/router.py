@@ -22,6 +22,7 @@ api_router.include_router(miner_routes.router)
 api_router.include_router(icp_routes.router)
 api_router.include_router(audit_routes.router)
 api_router.include_router(list_routes.router)  # before /v1/leads/{lead_id}
+api_router.include_router(job_routes.search_router)
 api_router.include_router(draft_routes.router)
 api_router.include_router(lead_routes.router)
 api_router.include_router(job_routes.router)

@@ -173,6 +173,8 @@ class Settings(BaseSettings):
     webhook_retry_max_s: float = Field(default=3600.0, gt=0)
     webhook_retry_window_s: float = Field(default=86400.0, gt=0)
     webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # Deep search (POST /v1/leads/search/pages): how long a ranked result set and its cursors last.
+    search_cursor_ttl_s: float = Field(default=1800.0, ge=900, le=86400)
 
     # --- cost meter --------------------------------------------------------------------------
     # Default: AWS c7i.xlarge on-demand in us-east-1, $0.1785/h for 4 vCPU = $0.0000124/vCPU-second.

@@ -6,7 +6,7 @@ from app.db.base import Base
 from app.drafts.tables import Draft
 from app.icps.tables import Icp
 from app.ingest.models import Miner, Outcome, Snippet
-from app.jobs.tables import Job, JobEvent, JobResult, WebhookDelivery
+from app.jobs.tables import Job, JobEvent, JobResult, SearchResultSet, WebhookDelivery
 from app.leads.models import Company, Contact
 from app.lists.tables import LeadGrade
 from app.registry.models import ModelVersion
@@ -29,6 +29,7 @@ __all__ = [
     "ModelVersion",
     "Outcome",
     "SearchRequest",
+    "SearchResultSet",
     "Snippet",
     "WebhookDelivery",
     "Workspace",

@@ -15,7 +15,7 @@ from app.icps.tables import Icp
 from app.jobs.schemas import BusinessContext
 from app.leads.component import Ranker
 from app.leads.flow import ann_rows, run_search
-from app.leads.pipeline import Prepared
+from app.leads.pipeline import Prepared, fit_and_intent
 from app.leads.schemas import SearchFilters
 from app.lists.grading import Target
 from app.ranking.prompt import parse_prompt
@@ -74,8 +74,18 @@ async def campaign_target(
     return Campaign(target, filters, None, DRAFT_THRESHOLD)
 
 
-async def ranked_leads(ranker: Ranker, *, campaign: Campaign, limit: int) -> list[uuid.UUID]:
-    """The `limit` best companies for the campaign, best first (company ids)."""
+@dataclass(frozen=True, slots=True)
+class RankedLead:
+    lead_id: uuid.UUID
+    score: float
+    fit: float
+    intent: float
+
+
+async def rank_deep(ranker: Ranker, *, prompt: str, filters: SearchFilters, limit: int) -> list[RankedLead]:
+    """The search service's ranking past its one-response k: the `limit` best companies for the
+    prompt under the hard filters, best first, with the reranker's probability and the fit and
+    intent sub-scores (the candidate budget grows to the limit)."""
     service = ranker.service
     settings = service.settings
     store = ranker.index.store
@@ -94,12 +104,25 @@ async def ranked_leads(ranker: Ranker, *, campaign: Campaign, limit: int) -> lis
         bm25_index=ranker.index.bm25,
         embedder=ranker.index.embedder,
         reranker=ranker.models.current,
-        parsed=parse_prompt(campaign.target.prompt),
-        filters=campaign.search_filters,
+        parsed=parse_prompt(prompt),
+        filters=filters,
         ann_query=ann,
         bm25_k=max(settings.search_bm25_candidates, limit),
         budget=max(settings.search_candidate_budget, limit),
         fill=settings.search_fill,
         k=limit,
     )
-    return [store.ids[int(r)] for r in run.ranked.rows]
+    ranked = run.ranked
+    out = []
+    for i, row in enumerate(ranked.rows.tolist()):
+        fit, intent = fit_and_intent(ranked.features[i])
+        out.append(RankedLead(store.ids[int(row)], round(float(ranked.probabilities[i]), 4), fit, intent))
+    return out
+
+
+async def ranked_leads(ranker: Ranker, *, campaign: Campaign, limit: int) -> list[uuid.UUID]:
+    """The `limit` best companies for the campaign, best first (company ids)."""
+    ranked = await rank_deep(
+        ranker, prompt=campaign.target.prompt, filters=campaign.search_filters, limit=limit
+    )
+    return [r.lead_id for r in ranked]

@@ -8,11 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
 
-from app.api.deps import SearchPrincipal, SessionDep, SettingsDep, StateDep
+from app.api.deps import RankerDep, SearchPrincipal, SessionDep, SettingsDep, StateDep
 from app.api.responses import errors
 from app.jobs.events import event_stream, parse_last_event_id
 from app.jobs.schemas import (
     EVENT_TYPES,
+    DeepSearchPage,
+    DeepSearchRequest,
     DeliveryList,
     JobCreate,
     JobCreated,
@@ -21,6 +23,7 @@ from app.jobs.schemas import (
     ResultFormat,
     ResultPage,
 )
+from app.jobs.search_pages import next_page, start_search
 from app.jobs.service import (
     RESULT_COLUMNS,
     cancel_job,
@@ -208,3 +211,43 @@ async def deliveries(job_id: uuid.UUID, principal: SearchPrincipal, session: Ses
     return DeliveryList.model_validate(
         {"deliveries": [delivery_out(d) for d in await list_deliveries(session, job=row)]}
     )
+
+
+search_router = APIRouter(prefix="/v1/leads/search/pages", tags=["leads"])
+
+
+@search_router.post(
+    "",
+    summary="Search past k: rank up to 10,000 leads once and page through them by cursor",
+    description=(
+        "The search of `POST /v1/leads/search` (a prompt or an ICP, filters) ranked to `max_results` "
+        "leads at once and kept SEARCH_CURSOR_TTL_S (30 minutes; never less than 15): the first "
+        "`page_size` leads and a `next_cursor` for the rest of the same result set."
+    ),
+    response_model=DeepSearchPage,
+    responses=errors(404, 503),
+)
+async def deep_search(
+    body: DeepSearchRequest,
+    principal: SearchPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    ranker: RankerDep,
+) -> DeepSearchPage:
+    out = await start_search(
+        session, ranker=ranker, settings=settings, body=body, workspace_id=principal.workspace_id
+    )
+    return DeepSearchPage.model_validate(out)
+
+
+@search_router.get(
+    "",
+    summary="The next page of a deep search",
+    response_model=DeepSearchPage,
+    responses=errors(404),
+)
+async def deep_search_page(
+    principal: SearchPrincipal, session: SessionDep, cursor: Annotated[str, Query(max_length=500)]
+) -> DeepSearchPage:
+    out = await next_page(session, workspace_id=principal.workspace_id, cursor=cursor)
+    return DeepSearchPage.model_validate(out)

@@ -176,3 +176,44 @@ class DeliveryOut(BaseModel):
 
 class DeliveryList(BaseModel):
     deliveries: list[DeliveryOut]
+
+
+class DeepSearchRequest(BaseModel):
+    """A search ranked past the one-response k: a prompt or an ICP, filters, `max_results` ranked
+    once and served `page_size` at a time by cursor."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    prompt: Annotated[SafeText, StringConstraints(min_length=3, max_length=2000)] | None = None
+    icp_id: uuid.UUID | None = None
+    filters: SearchFilters | None = None
+    max_results: int = Field(default=1000, ge=1, le=MAX_CAMPAIGN_LEADS)
+    page_size: int = Field(default=50, ge=1, le=200)
+
+    @model_validator(mode="after")
+    def _target(self) -> DeepSearchRequest:
+        if self.prompt is None and self.icp_id is None:
+            raise ValueError("give a prompt or an icp_id")
+        return self
+
+
+class DeepLead(BaseModel):
+    rank: int
+    lead_id: str
+    domain: str | None
+    name: str | None
+    industry: str | None
+    employees: int | None
+    country: str | None
+    score: float
+    fit_score: float
+    intent_score: float
+
+
+class DeepSearchPage(BaseModel):
+    result_set_id: uuid.UUID
+    model_version: str
+    total: int
+    expires_at: datetime
+    leads: list[DeepLead]
+    next_cursor: str | None

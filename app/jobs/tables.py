@@ -124,3 +124,24 @@ class WebhookDelivery(Base):
         Index("ix_webhook_deliveries_job", "job_id", "id"),
         Index("ix_webhook_deliveries_due", "next_attempt_at", postgresql_where=text("state = 'pending'")),
     )
+
+
+class SearchResultSet(Base):
+    """A deep search's ranked leads, kept SEARCH_CURSOR_TTL_S so its cursor pages stay stable."""
+
+    __tablename__ = "search_result_sets"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    workspace_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    )
+    request: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
+    # [[lead_id, score, fit, intent], ...] best first
+    leads: Mapped[list[Any]] = mapped_column(JSONB, nullable=False)
+    model_version: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+    __table_args__ = (Index("ix_search_result_sets_expires_at", "expires_at"),)

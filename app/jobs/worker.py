@@ -34,6 +34,7 @@ from app.drafts.tables import Draft
 from app.icps.tables import Icp
 from app.jobs.campaign import Campaign, campaign_target, ranked_leads
 from app.jobs.events import Event, append_events
+from app.jobs.search_pages import drop_expired
 from app.jobs.service import finish
 from app.jobs.tables import Job, JobResult
 from app.jobs.webhooks import deliver_due
@@ -182,6 +183,7 @@ class JobWorker:
                     select(func.count()).where(Job.state == "running", Job.heartbeat_at < stale)
                 )
             ).scalar_one()
+            await drop_expired(session)
         for state in ("queued", "running", "succeeded", "failed", "cancelled"):
             JOBS.labels(state=state).set(counts.get(state, 0))
         JOBS_STALE.set(stuck)

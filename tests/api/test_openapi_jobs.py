@@ -1,4 +1,4 @@
-"""Every /v1/jobs route is in OpenAPI with a summary, its models and its error responses in the one
+"""Every /v1/jobs route (and the deep search's) is in OpenAPI with a summary, its models and its error responses in the one
 error shape."""
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ ROUTES = [
     ("/v1/jobs/{job_id}/events", "get", 200, False, "text/event-stream"),
     ("/v1/jobs/{job_id}/results", "get", 200, False, "text/csv"),
     ("/v1/jobs/{job_id}/deliveries", "get", 200, False, "application/json"),
+    ("/v1/leads/search/pages", "post", 200, True, "application/json"),
+    ("/v1/leads/search/pages", "get", 200, False, "application/json"),
 ]
 
 
@@ -28,7 +30,7 @@ def test_route_is_documented(
     assert operation["summary"]
     responses = operation["responses"]
     assert media in responses[str(ok)]["content"], path
-    for status in ("401", "403", "422", "429", *(("404",) if "{job_id}" in path else ())):
+    for status in ("401", "403", "422", "429", *(("404",) if "{job_id}" in path or "pages" in path else ())):
         assert status in responses, (path, method, status)
         schema = responses[status]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/ErrorResponse"}

@@ -29,20 +29,20 @@ INDUSTRIES = (
 COUNTRIES = ("DE", "FR", "US", "GB", "NL")
 
 
-async def add_companies(engine: AsyncEngine, count: int) -> None:
+async def add_companies(engine: AsyncEngine, count: int, *, prefix: str = "bulk") -> None:
     """`count` companies with firmographics and no evidence (graded insufficient_evidence)."""
     async with engine.begin() as conn:
         await conn.execute(
             text(
                 """
 INSERT INTO companies (id, domain, name, industry, employees, country, description)
-SELECT gen_random_uuid(), 'bulk-' || i || '.example.com', 'Bulk Company ' || i,
+SELECT gen_random_uuid(), :prefix || '-' || i || '.example.com', 'Company ' || :prefix || ' ' || i,
        (CAST(:industries AS text[]))[1 + i % 5], 10 + (i * 37) % 5000, (CAST(:countries AS text[]))[1 + i % 5],
-       'Bulk Company ' || i || ' sells software and logistics services.'
+       'Company ' || i || ' sells software and logistics services.'
 FROM generate_series(1, :count) AS i
 """
             ),
-            {"count": count, "industries": list(INDUSTRIES), "countries": list(COUNTRIES)},
+            {"count": count, "prefix": prefix, "industries": list(INDUSTRIES), "countries": list(COUNTRIES)},
         )
 
 
