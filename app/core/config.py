@@ -168,6 +168,8 @@ class Settings(BaseSettings):
     # closing it), and how often it looks for new events.
     jobs_sse_heartbeat_s: float = Field(default=15.0, gt=0, le=300)
     jobs_sse_poll_s: float = Field(default=0.25, gt=0, le=10)
+    # `python -m app.jobs` serves /metrics on this port (0: none); the API serves its own.
+    jobs_metrics_port: int = Field(default=9102, ge=0, le=65535)
     # Webhooks: first retry delay, the longest delay, how long retries go on, and each call's timeout.
     webhook_retry_base_s: float = Field(default=30.0, gt=0)
     webhook_retry_max_s: float = Field(default=3600.0, gt=0)

@@ -1,6 +1,7 @@
 """The job worker deployment: `python -m app.jobs` loads the ranker and the drafts component, then
 runs the job worker (campaigns, enrich and score jobs, webhook deliveries) until SIGTERM/SIGINT; the
-running jobs' leases are given back on the way out."""
+running jobs' leases are given back on the way out. Its meters are served on JOBS_METRICS_PORT
+(/metrics)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import signal
 from collections.abc import Sequence
 
 from fastapi import FastAPI
+from prometheus_client import start_http_server
 
 from app.core.config import Settings, get_settings
 from app.core.lifespan import make_lifespan
@@ -27,6 +29,8 @@ async def serve(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     settings = settings.model_copy(update={"jobs_worker_enabled": True})
+    if settings.jobs_metrics_port:
+        start_http_server(settings.jobs_metrics_port)
     holder = FastAPI()
     async with make_lifespan(settings, [ranker_hook, drafts_hook, jobs_hook])(holder):
         print("job worker running", flush=True)

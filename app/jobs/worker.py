@@ -70,6 +70,25 @@ FOR UPDATE OF j SKIP LOCKED
 GAUGES_EVERY_S = 15.0
 
 
+async def refresh_gauges(sessionmaker: async_sessionmaker[AsyncSession], *, lease_s: float) -> None:
+    """Jobs per state and running jobs without a heartbeat for two leases, from the database (so any
+    process may publish them: the API does even when no worker runs there); drops expired deep
+    search result sets."""
+    stale = datetime.now(UTC) - timedelta(seconds=2 * lease_s)
+    async with sessionmaker() as session:
+        result = await session.execute(select(Job.state, func.count()).group_by(Job.state))
+        counts = {str(r[0]): int(r[1]) for r in result}
+        stuck = (
+            await session.execute(
+                select(func.count()).where(Job.state == "running", Job.heartbeat_at < stale)
+            )
+        ).scalar_one()
+        await drop_expired(session)
+    for state in ("queued", "running", "succeeded", "failed", "cancelled"):
+        JOBS.labels(state=state).set(counts.get(state, 0))
+    JOBS_STALE.set(stuck)
+
+
 class LeaseLost(Exception):
     """Another worker owns the job now: this one stops without writing."""
 
@@ -174,19 +193,7 @@ class JobWorker:
             return uuid.UUID(str(job_id))
 
     async def refresh_gauges(self) -> None:
-        stale = datetime.now(UTC) - timedelta(seconds=2 * self.settings.jobs_lease_s)
-        async with self.sessionmaker() as session:
-            result = await session.execute(select(Job.state, func.count()).group_by(Job.state))
-            counts = {str(r[0]): int(r[1]) for r in result}
-            stuck = (
-                await session.execute(
-                    select(func.count()).where(Job.state == "running", Job.heartbeat_at < stale)
-                )
-            ).scalar_one()
-            await drop_expired(session)
-        for state in ("queued", "running", "succeeded", "failed", "cancelled"):
-            JOBS.labels(state=state).set(counts.get(state, 0))
-        JOBS_STALE.set(stuck)
+        await refresh_gauges(self.sessionmaker, lease_s=self.settings.jobs_lease_s)
 
     # --- one job -----------------------------------------------------------------------------
 

@@ -117,7 +117,14 @@ def test_job_workers_run_app_jobs_and_reach_only_public_https() -> None:
     assert deploy["spec"]["replicas"] == 2
     assert deploy["spec"]["template"]["spec"]["containers"][0]["args"] == ["jobs"]
     assert named(docs, "ConfigMap", "leadpoet-env")["data"]["JOBS_WORKER_ENABLED"] == "false"
-    egress = named(docs, "NetworkPolicy", "leadpoet-jobs-webhooks")["spec"]["egress"]
+    container = deploy["spec"]["template"]["spec"]["containers"][0]
+    assert container["ports"] == [{"name": "metrics", "containerPort": 9102, "protocol": "TCP"}]
+    monitor = named(docs, "ServiceMonitor", "leadpoet-jobs")
+    assert monitor["spec"]["endpoints"][0]["port"] == "metrics"
+    assert named(docs, "Service", "leadpoet-jobs")["spec"]["ports"][0]["targetPort"] == "metrics"
+    policy = named(docs, "NetworkPolicy", "leadpoet-jobs")["spec"]
+    assert policy["ingress"][0]["ports"] == [{"protocol": "TCP", "port": 9102}]
+    egress = policy["egress"]
     (rule,) = egress
     assert rule["ports"] == [{"protocol": "TCP", "port": 443}]
     block = rule["to"][0]["ipBlock"]

@@ -125,6 +125,7 @@ def worker_env(settings: Settings) -> dict[str, str]:
         INDEX_REFRESH_INTERVAL_S="60",
         ELIGIBILITY_ENABLED="false",
         LOG_LEVEL="WARNING",
+        JOBS_METRICS_PORT="0",
     )
     return env
 
