@@ -14,21 +14,19 @@ from tests.jobs.support import wait_state
 from tests.workspaces.support import bearer, workspace_key
 
 
-def metric(body: str, name: str) -> float:
+def metric(body: str, name: str, default: float | None = None) -> float:
     for line in body.splitlines():
-        if line.startswith(name + " ") or line.startswith(name + "{"):
+        if line.startswith((name + " ", name + "{")):
             return float(line.rsplit(" ", 1)[1])
-    raise AssertionError(f"{name} not on /metrics")
+    assert default is not None, f"{name} not on /metrics"
+    return default
 
 
 async def test_stuck_job_gauge_and_leads_counter(bulk_world: AsyncEngine, settings: Settings) -> None:
     async with open_jobs_app(settings, bulk_world) as app:
         auth = bearer(await workspace_key(bulk_world, app.settings, "acme-sales", "search"))
-        before = (
-            metric((await app.client.get("/metrics")).text, 'job_leads_total{kind="campaign"}')
-            if ('job_leads_total{kind="campaign"}' in (await app.client.get("/metrics")).text)
-            else 0.0
-        )
+        leads = 'job_leads_total{kind="campaign"}'
+        before = metric((await app.client.get("/metrics")).text, leads, default=0.0)  # per process
         job_id = (
             await app.client.post(
                 "/v1/jobs", json={"kind": "campaign", "prompt": "Freight software", "limit": 40}, headers=auth
@@ -36,7 +34,7 @@ async def test_stuck_job_gauge_and_leads_counter(bulk_world: AsyncEngine, settin
         ).json()["job_id"]
         await wait_state(app.client, job_id, auth, "succeeded")
         body = (await app.client.get("/metrics")).text
-        assert metric(body, 'job_leads_total{kind="campaign"}') - before == 40
+        assert metric(body, leads) - before == 40
         assert 'jobs_finished_total{kind="campaign",state="succeeded"}' in body
     async with open_jobs_app(settings, bulk_world, jobs_worker_enabled=False) as app:
         stuck = (
