@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("id", sa.UUID(), nullable=False),
         sa.Column("workspace_id", sa.UUID(), nullable=False),
         sa.Column("api_key_id", sa.UUID(), nullable=True),
+        sa.Column("idempotency_key", sa.String(length=200), nullable=True),
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("state", sa.String(length=16), server_default="queued", nullable=False),
         sa.Column("request", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
@@ -60,6 +61,13 @@ def upgrade() -> None:
         postgresql_where=sa.text("state IN ('queued', 'running')"),
     )
     op.create_index("ix_jobs_workspace_created", "jobs", ["workspace_id", "created_at", "id"], unique=False)
+    op.create_index(
+        "uq_jobs_workspace_idempotency_key",
+        "jobs",
+        ["workspace_id", "idempotency_key"],
+        unique=True,
+        postgresql_where=sa.text("idempotency_key IS NOT NULL"),
+    )
     op.create_table(
         "job_events",
         sa.Column("job_id", sa.UUID(), nullable=False),
@@ -130,6 +138,7 @@ def downgrade() -> None:
     op.drop_table("webhook_deliveries")
     op.drop_table("job_results")
     op.drop_table("job_events")
+    op.drop_index("uq_jobs_workspace_idempotency_key", table_name="jobs")
     op.drop_index("ix_jobs_workspace_created", table_name="jobs")
     op.drop_index(
         "ix_jobs_claimable", table_name="jobs", postgresql_where=sa.text("state IN ('queued', 'running')")

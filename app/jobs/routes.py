@@ -7,9 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
+from pydantic import StringConstraints
 
 from app.api.deps import RankerDep, SearchPrincipal, SessionDep, SettingsDep, StateDep
 from app.api.responses import errors
+from app.core.validation import SafeText
 from app.jobs.events import event_stream, parse_last_event_id
 from app.jobs.schemas import (
     EVENT_TYPES,
@@ -40,6 +42,7 @@ from app.jobs.service import (
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
 Cursor = Annotated[str | None, Query(max_length=500)]
+SafeKey = Annotated[SafeText, StringConstraints(min_length=1, max_length=200)]
 
 
 @router.post(
@@ -51,13 +54,19 @@ Cursor = Annotated[str | None, Query(max_length=500)]
         "`business_context`, with `filters` and `limit` (<= 10,000 leads, ranked past the search's "
         "k); `enrich`: `items`; `score`: `items`/`lead_ids` and an `icp_id` or a `prompt`. Options: "
         "`signals` (enrich each lead), `drafts`, `webhook_url` (its HMAC key is `webhook_secret`, "
-        "returned once)."
+        "returned once). A request retried with the same `Idempotency-Key` header gets the job the "
+        "first one made (409 if the request differs)."
     ),
     response_model=JobCreated,
-    responses=errors(404),
+    responses=errors(404, 409),
 )
 async def start_job(
-    body: JobCreate, principal: SearchPrincipal, session: SessionDep, settings: SettingsDep
+    *,
+    body: JobCreate,
+    principal: SearchPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[SafeKey | None, Header()] = None,
 ) -> JobCreated:
     job = await create_job(
         session,
@@ -65,6 +74,7 @@ async def start_job(
         body=body,
         workspace_id=principal.workspace_id,
         api_key_id=principal.key_id,
+        idempotency_key=idempotency_key,
     )
     return JobCreated(job_id=job.id, state="queued", webhook_secret=job.webhook_secret)
 

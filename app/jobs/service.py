@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
@@ -71,6 +72,15 @@ def decode_cursor(raw: str) -> dict[str, Any]:
     return value
 
 
+def conflict() -> ApiError:
+    return ApiError(
+        status_code=409,
+        code="conflict",
+        message="this Idempotency-Key was used for another request",
+        field="Idempotency-Key",
+    )
+
+
 async def create_job(
     session: AsyncSession,
     *,
@@ -78,24 +88,52 @@ async def create_job(
     body: JobCreate,
     workspace_id: uuid.UUID,
     api_key_id: uuid.UUID | None,
+    idempotency_key: str | None = None,
 ) -> Job:
+    """A queued job. With an idempotency key, a retried request gets the job the first one made
+    (the same request, or a 409)."""
+    request = body.model_dump(mode="json", exclude={"options": {"webhook_url"}})
+    url = body.options.webhook_url
+    if idempotency_key is not None:
+        earlier = await _by_key(session, workspace_id=workspace_id, key=idempotency_key)
+        if earlier is not None:
+            return _same(earlier, request, url)
     if body.icp_id is not None:
         await get_icp(session, workspace_id=workspace_id, icp_id=body.icp_id)  # 404 now, not in the run
-    url = body.options.webhook_url
     if url is not None:
         await validate_webhook_url(url, environment=settings.environment)
     job = Job(
         id=uuid.uuid4(),
         workspace_id=workspace_id,
         api_key_id=api_key_id,
+        idempotency_key=idempotency_key,
         kind=body.kind,
         state="queued",
-        request=body.model_dump(mode="json", exclude={"options": {"webhook_url"}}),
+        request=request,
         webhook_url=url,
         webhook_secret=new_secret() if url else None,
     )
     session.add(job)
-    await session.commit()
+    try:
+        await session.commit()
+    except IntegrityError:  # the same key, sent twice at once: the other request's job
+        await session.rollback()
+        assert idempotency_key is not None
+        earlier = await _by_key(session, workspace_id=workspace_id, key=idempotency_key)
+        if earlier is None:
+            raise
+        return _same(earlier, request, url)
+    return job
+
+
+async def _by_key(session: AsyncSession, *, workspace_id: uuid.UUID, key: str) -> Job | None:
+    query = select(Job).where(Job.workspace_id == workspace_id, Job.idempotency_key == key)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def _same(job: Job, request: dict[str, Any], url: str | None) -> Job:
+    if job.request != request or job.webhook_url != url:
+        raise conflict()
     return job
 
 

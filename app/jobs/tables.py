@@ -39,6 +39,8 @@ class Job(Base):
         UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
     )
     api_key_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # The client's Idempotency-Key: a POST retried with the same key gets the same job.
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     state: Mapped[str] = mapped_column(String(16), nullable=False, server_default="queued")
     request: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
@@ -64,6 +66,13 @@ class Job(Base):
 
     __table_args__ = (
         Index("ix_jobs_workspace_created", "workspace_id", "created_at", "id"),
+        Index(
+            "uq_jobs_workspace_idempotency_key",
+            "workspace_id",
+            "idempotency_key",
+            unique=True,
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
         Index(
             "ix_jobs_claimable",
             "created_at",
