@@ -40,11 +40,10 @@ async def test_fair_share_between_workspaces_and_lease_takeover(
             )
         assert str(await second.claim()) == a1  # taken over before a2 (still one acme job running)
         async with bulk_world.connect() as conn:
-            owners = dict(
-                (
-                    await conn.execute(text("SELECT id::text, lease_owner FROM jobs WHERE state = 'running'"))
-                ).all()
+            result = await conn.execute(
+                text("SELECT id::text, lease_owner FROM jobs WHERE state = 'running'")
             )
+            owners: dict[str, str] = {str(r[0]): str(r[1]) for r in result}
             attempts = (
                 await conn.execute(text("SELECT attempts FROM jobs WHERE id = :id"), {"id": a1})
             ).scalar_one()
