@@ -156,19 +156,25 @@ async def deliver_due(
     sessionmaker: async_sessionmaker[AsyncSession], *, settings: Settings, client: httpx.AsyncClient
 ) -> int:
     """Make every due call once (each claimed first, so two workers never send the same attempt)."""
-
     claimed = await _claim_due(sessionmaker)
-    for delivery_id, job_id in claimed:
+
+    async def one(delivery_id: int, job_id: uuid.UUID) -> None:
         async with sessionmaker() as session:
             delivery = await session.get(WebhookDelivery, delivery_id)
             job = await session.get(Job, job_id)
             if delivery is None or job is None:
-                continue
+                return
             outcome = await _attempt(
                 delivery, secret=job.webhook_secret or "", settings=settings, client=client
             )
             WEBHOOK_DELIVERIES.labels(outcome=outcome).inc()
             await session.commit()
+
+    # Concurrently: one slow receiver does not hold up the others (each call is time-bounded).
+    results = await asyncio.gather(*(one(d, j) for d, j in claimed), return_exceptions=True)
+    for result in results:
+        if isinstance(result, Exception):
+            logger.error("webhook delivery failed to record: %r", result)
     return len(claimed)
 
 

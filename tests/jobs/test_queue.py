@@ -73,3 +73,41 @@ async def test_idempotency_key_makes_one_job(bulk_world: AsyncEngine, settings: 
         assert len(listed) == 1
         bad = await app.client.post("/v1/jobs", json=JOB, headers={**auth, "Idempotency-Key": "x" * 201})
         assert bad.status_code == 422
+
+
+async def test_a_failing_step_is_retried_then_the_job_fails(
+    bulk_world: AsyncEngine, settings: Settings
+) -> None:
+    """A worker without the ranker cannot score: the step raises, the job goes back to the queue at
+    its position (a status_update says so), and after JOBS_MAX_ATTEMPTS claims it fails."""
+    async with open_jobs_app(settings, bulk_world, jobs_worker_enabled=False, jobs_max_attempts=2) as app:
+        auth = bearer(await workspace_key(bulk_world, app.settings, "acme-sales", "search"))
+        body = {
+            "kind": "score",
+            "items": ["acme-foods.com"],
+            "prompt": "Data warehouse for food distributors",
+        }
+        job_id = (await app.client.post("/v1/jobs", json=body, headers=auth)).json()["job_id"]
+        state = state_of(app.app)
+        worker = JobWorker(settings=app.settings, sessionmaker=state.sessionmaker, ranker=None, drafts=None)
+        for _ in range(2):
+            claimed = await worker.claim()
+            assert str(claimed) == job_id
+            assert claimed is not None
+            await worker.run_job(claimed)
+        job = (await app.client.get(f"/v1/jobs/{job_id}", headers=auth)).json()
+        assert job["state"] == "failed"
+        assert job["attempts"] == 2
+        assert "ranker" in job["error"]["message"]
+        async with bulk_world.connect() as conn:
+            types = (
+                (
+                    await conn.execute(
+                        text("SELECT type FROM job_events WHERE job_id = :id ORDER BY seq"), {"id": job_id}
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        assert list(types) == ["pipeline_start", "status_update", "pipeline_error"]
+        assert await worker.claim() is None
