@@ -164,6 +164,8 @@ class Settings(BaseSettings):
     jobs_chunk: int = Field(default=100, ge=1, le=5000)
     # Claims of one job before it fails (a job that keeps crashing its worker).
     jobs_max_attempts: int = Field(default=5, ge=1, le=100)
+    # A job whose step failed waits this long x 2^(attempt - 1) (at most 10 minutes) before a retry.
+    jobs_retry_base_s: float = Field(default=5.0, ge=0, le=600)
     # The event stream: a comment line after this long without an event (keeps proxies from
     # closing it), and how often it looks for new events.
     jobs_sse_heartbeat_s: float = Field(default=15.0, gt=0, le=300)

@@ -5,9 +5,10 @@ position), its events and the job's new position commit in one transaction fence
 (`WHERE lease_owner = me`): a worker that lost its lease writes nothing, and a job taken over after
 a crash resumes at its last committed position, with no result or event written twice.
 
-A step that raises is retried (the job goes back to the queue at its position) until the job has
-been claimed JOBS_MAX_ATTEMPTS times; an API error (an ICP deleted meanwhile) fails it at once.
-The same loop sends due webhook deliveries and refreshes the jobs gauges."""
+A step that raises is retried (the job goes back to the queue at its position, claimable again after
+JOBS_RETRY_BASE_S x 2^(attempt - 1)) until the job has been claimed JOBS_MAX_ATTEMPTS times; an API
+error (an ICP deleted meanwhile) fails it at once. The same loop sends due webhook deliveries and
+refreshes the jobs gauges."""
 
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ WITH running AS (
     GROUP BY workspace_id
 )
 SELECT j.id FROM jobs j LEFT JOIN running r ON r.workspace_id = j.workspace_id
-WHERE (j.state = 'queued' OR (j.state = 'running' AND j.lease_until <= now()))
+WHERE ((j.state = 'queued' AND (j.lease_until IS NULL OR j.lease_until <= now()))
+       OR (j.state = 'running' AND j.lease_until <= now()))
   AND coalesce(r.n, 0) < :per_workspace
 ORDER BY coalesce(r.n, 0), j.created_at, j.id
 LIMIT 1
@@ -68,6 +70,7 @@ FOR UPDATE OF j SKIP LOCKED
 
 
 GAUGES_EVERY_S = 15.0
+MAX_RETRY_DELAY_S = 600.0
 
 
 async def refresh_gauges(sessionmaker: async_sessionmaker[AsyncSession], *, lease_s: float) -> None:
@@ -642,7 +645,9 @@ class JobWorker:
                 else:
                     job.state = "queued"
                     job.lease_owner = None
-                    job.lease_until = None
+                    # A queued job's lease_until is the earliest time it may be claimed again.
+                    delay = min(self.settings.jobs_retry_base_s * 2 ** (job.attempts - 1), MAX_RETRY_DELAY_S)
+                    job.lease_until = datetime.now(UTC) + timedelta(seconds=delay)
                     await session.flush()
                     await append_events(
                         session,

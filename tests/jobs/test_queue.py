@@ -80,7 +80,9 @@ async def test_a_failing_step_is_retried_then_the_job_fails(
 ) -> None:
     """A worker without the ranker cannot score: the step raises, the job goes back to the queue at
     its position (a status_update says so), and after JOBS_MAX_ATTEMPTS claims it fails."""
-    async with open_jobs_app(settings, bulk_world, jobs_worker_enabled=False, jobs_max_attempts=2) as app:
+    async with open_jobs_app(
+        settings, bulk_world, jobs_worker_enabled=False, jobs_max_attempts=2, jobs_retry_base_s=1.0
+    ) as app:
         auth = bearer(await workspace_key(bulk_world, app.settings, "acme-sales", "search"))
         body = {
             "kind": "score",
@@ -90,11 +92,14 @@ async def test_a_failing_step_is_retried_then_the_job_fails(
         job_id = (await app.client.post("/v1/jobs", json=body, headers=auth)).json()["job_id"]
         state = state_of(app.app)
         worker = JobWorker(settings=app.settings, sessionmaker=state.sessionmaker, ranker=None, drafts=None)
-        for _ in range(2):
+        for attempt in range(2):
             claimed = await worker.claim()
             assert str(claimed) == job_id
             assert claimed is not None
             await worker.run_job(claimed)
+            if attempt == 0:  # back in the queue, not claimable before the retry delay
+                assert await worker.claim() is None
+                await asyncio.sleep(1.1)
         job = (await app.client.get(f"/v1/jobs/{job_id}", headers=auth)).json()
         assert job["state"] == "failed"
         assert job["attempts"] == 2
