@@ -75,6 +75,7 @@ class JobOptions(BaseModel):
         default=None,
         description="called on pipeline_end / pipeline_error (https only in production, no private hosts)",
     )
+    webhook_per_lead: bool = Field(default=False, description="also call webhook_url for each lead_generated")
 
 
 class JobCreate(BaseModel):
@@ -116,6 +117,8 @@ class JobCreate(BaseModel):
                 raise ValueError(f"at most {MAX_ITEMS} items and lead_ids together")
         if self.options.drafts and self.kind != "campaign":
             raise ValueError("drafts are written by campaigns")
+        if self.options.webhook_per_lead and self.options.webhook_url is None:
+            raise ValueError("webhook_per_lead needs a webhook_url")
         return self
 
 

@@ -201,11 +201,16 @@ async def finish(
     job.error = error
     await session.flush()
     stored = await append_events(session, job_id=job.id, events=events)
-    last = stored[-1]
     if job.webhook_url:
-        payload = {"event_id": last["seq"], **last["data"]}
-        enqueue(session, job_id=job.id, url=job.webhook_url, event=last["type"], payload=payload)
+        announce(session, job=job, event=stored[-1])
     JOBS_FINISHED.labels(kind=job.kind, state=state).inc()
+
+
+def announce(session: AsyncSession, *, job: Job, event: dict[str, Any]) -> None:
+    """A webhook delivery for a stored event (its id, job id and timestamp in the body)."""
+    assert job.webhook_url is not None
+    payload = {"event_id": event["seq"], **event["data"]}
+    enqueue(session, job_id=job.id, url=job.webhook_url, event=event["type"], payload=payload)
 
 
 async def cancel_job(session: AsyncSession, *, workspace_id: uuid.UUID, job_id: uuid.UUID) -> Job:

@@ -1,4 +1,5 @@
-"""Webhooks: a job's `webhook_url` is called on pipeline_end / pipeline_error.
+"""Webhooks: a job's `webhook_url` is called on pipeline_end / pipeline_error (and on each
+lead_generated with `options.webhook_per_lead`), each delivery committed with its event.
 
 Signature: `X-Leadpoet-Timestamp: <unix seconds>` and
 `X-Leadpoet-Signature: v1=<hex HMAC-SHA256(job's webhook_secret, "<timestamp>.<raw body>")>`.

@@ -36,7 +36,7 @@ from app.icps.tables import Icp
 from app.jobs.campaign import Campaign, campaign_target, ranked_leads
 from app.jobs.events import Event, append_events
 from app.jobs.search_pages import drop_expired
-from app.jobs.service import finish
+from app.jobs.service import announce, finish
 from app.jobs.tables import Job, JobResult
 from app.jobs.webhooks import deliver_due
 from app.leads.component import Ranker
@@ -360,7 +360,11 @@ class JobWorker:
             if rows:
                 await session.execute(insert(JobResult).values(rows).on_conflict_do_nothing())
             events.append(Event("status_update", {"state": "running", "done": end, "total": job.total}))
-            await append_events(session, job_id=job_id, events=events)
+            stored = await append_events(session, job_id=job_id, events=events)
+            if job.webhook_url and (request.get("options") or {}).get("webhook_per_lead"):
+                for event in stored:
+                    if event["type"] == "lead_generated":
+                        announce(session, job=job, event=event)
             await session.commit()
         JOB_LEADS.labels(kind=kind).inc(end - start)
 

@@ -233,3 +233,22 @@ async def test_a_job_without_webhook_has_no_deliveries(jobs_app: JobsApp, auth: 
     assert (await jobs_app.client.get(f"/v1/jobs/{job_id}/deliveries", headers=auth)).json() == {
         "deliveries": []
     }
+
+
+async def test_per_lead_webhooks(
+    jobs_app: JobsApp, auth: dict[str, str], receiver_url: tuple[Receiver, str]
+) -> None:
+    receiver, url = receiver_url
+    options = {"webhook_url": url, "webhook_per_lead": True}
+    body = {"kind": "campaign", "prompt": "Freight software", "limit": 5, "options": options}
+    job_id = (await jobs_app.client.post("/v1/jobs", json=body, headers=auth)).json()["job_id"]
+    await wait_state(jobs_app.client, job_id, auth, "succeeded")  # every delivery exists by then
+    rows = await deliveries_when_done(jobs_app, job_id, auth, {"delivered", "failed"})
+    assert [d["event"] for d in rows] == ["lead_generated"] * 5 + ["pipeline_end"]
+    assert {d["state"] for d in rows} == {"delivered"}
+    leads = {orjson.loads(c["body"]).get("lead_id") for c in receiver.calls} - {None}
+    assert len(leads) == 5
+    missing = await jobs_app.client.post(
+        "/v1/jobs", json={**body, "options": {"webhook_per_lead": True}}, headers=auth
+    )
+    assert missing.status_code == 422
