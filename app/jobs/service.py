@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import undefer
 
 from app.core.config import Settings
 from app.core.errors import ApiError
@@ -127,7 +128,11 @@ async def create_job(
 
 
 async def _by_key(session: AsyncSession, *, workspace_id: uuid.UUID, key: str) -> Job | None:
-    query = select(Job).where(Job.workspace_id == workspace_id, Job.idempotency_key == key)
+    query = (
+        select(Job)
+        .where(Job.workspace_id == workspace_id, Job.idempotency_key == key)
+        .options(undefer(Job.request))
+    )
     return (await session.execute(query)).scalar_one_or_none()
 
 

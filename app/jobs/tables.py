@@ -43,9 +43,12 @@ class Job(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     state: Mapped[str] = mapped_column(String(16), nullable=False, server_default="queued")
-    request: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
-    # The items to process, fixed when the job starts (a campaign's ranked lead ids, a list's items).
-    plan: Mapped[list[Any] | None] = mapped_column(JSONB)
+    # The request and the plan (up to 10,000 items each) are loaded only where they are used.
+    request: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, deferred=True, deferred_raiseload=True
+    )
+    # The items to process, fixed when the job starts (a campaign's ranked lead ids).
+    plan: Mapped[list[Any] | None] = mapped_column(JSONB, deferred=True, deferred_raiseload=True)
     webhook_url: Mapped[str | None] = mapped_column(Text)
     webhook_secret: Mapped[str | None] = mapped_column(String(128))
     total: Mapped[int | None] = mapped_column(Integer)

@@ -27,6 +27,7 @@ import httpx
 from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import undefer
 
 from app.core.config import Settings
 from app.core.errors import ApiError
@@ -252,7 +253,7 @@ class JobWorker:
 
     async def _run(self, job_id: uuid.UUID) -> None:
         async with self.sessionmaker() as session:
-            job = await session.get(Job, job_id)
+            job = await session.get(Job, job_id, options=[undefer(Job.request)])
             if job is None:
                 return
             kind, request, workspace_id = job.kind, dict(job.request), job.workspace_id
@@ -261,13 +262,20 @@ class JobWorker:
             async with self.sessionmaker() as session:
                 campaign = await campaign_target(session, workspace_id=workspace_id, request=request)
         await self._start(job_id, kind, request, campaign)
+        async with self.sessionmaker() as session:  # fixed once started: read once
+            plan = (await session.execute(select(Job.plan).where(Job.id == job_id))).scalar_one()
         while True:
             async with self.sessionmaker() as session:
-                job = await session.get(Job, job_id, populate_existing=True)
-                assert job is not None
-                if job.lease_owner != self.owner:
-                    raise LeaseLost
-                position, total, plan, cancel = job.position, job.total or 0, job.plan, job.cancel_requested
+                now = (
+                    await session.execute(
+                        select(Job.lease_owner, Job.position, Job.total, Job.cancel_requested).where(
+                            Job.id == job_id
+                        )
+                    )
+                ).one()
+            if now.lease_owner != self.owner:
+                raise LeaseLost
+            position, total, cancel = now.position, now.total or 0, now.cancel_requested
             if cancel or position >= total:
                 await self._end(job_id, cancelled=cancel and position < total)
                 return
