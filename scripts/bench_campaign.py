@@ -28,7 +28,7 @@ from sqlalchemy import text
 
 from app.core.config import Settings, get_settings
 from app.core.lifespan import make_lifespan, state_of
-from app.db.admin import ensure_database, with_database
+from app.db.admin import alembic_run, ensure_database, with_database
 from app.db.session import create_engine
 from app.drafts.service import DraftWriter
 from app.drafts.startup import drafts_hook
@@ -55,6 +55,7 @@ PROMPT = "Cloud data warehouse for mid-sized food distributors and logistics com
 
 async def prepare(settings: Settings, companies: int, seed: int) -> None:
     await ensure_database(settings.database_url)
+    await alembic_run(settings.database_url, "upgrade", "head")  # a database loaded by an older build
     engine = create_engine(settings)
     try:
         async with engine.connect() as conn:
