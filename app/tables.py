@@ -9,6 +9,7 @@ from app.core.orm import Base
 from app.drafts.tables import Draft
 from app.icps.tables import Icp
 from app.ingest.tables import ChurnEvent, EmbeddingQueue, JobState, SnippetCorroboration
+from app.jobs.tables import Job, JobEvent, JobResult, SearchResultSet, WebhookDelivery
 from app.leads.tables import ModelVersion, SearchRequest
 from app.lists.tables import LeadGrade
 from app.workspaces.tables import Workspace
@@ -24,13 +25,18 @@ __all__ = [
     "Draft",
     "EmbeddingQueue",
     "Icp",
+    "Job",
+    "JobEvent",
+    "JobResult",
     "JobState",
     "LeadGrade",
     "Miner",
     "ModelVersion",
     "Outcome",
     "SearchRequest",
+    "SearchResultSet",
     "Snippet",
     "SnippetCorroboration",
+    "WebhookDelivery",
     "Workspace",
 ]

@@ -2,6 +2,7 @@
 # Container entrypoint: one image, several roles (see Dockerfile and docs/DEPLOYMENT.md).
 #   api                          uvicorn, workers = Settings.web_concurrency (env WEB_CONCURRENCY)
 #   ingest --topic snippets|outcomes
+#   jobs                         the job worker (campaigns, enrich/score jobs, webhooks)
 #   migrate                      alembic upgrade head
 #   wait-db [seconds]            wait until PostgreSQL accepts connections (default 120 s)
 #   cli ...                      python -m app.cli ... (e.g. keys create --name ops --scopes search)
@@ -31,6 +32,10 @@ case "$cmd" in
   ingest)
     echo ingest >"$role_file" 2>/dev/null || true
     exec python -m app.ingest "$@"
+    ;;
+  jobs)
+    echo jobs >"$role_file" 2>/dev/null || true
+    exec python -m app.jobs "$@"
     ;;
   migrate)
     exec alembic upgrade head

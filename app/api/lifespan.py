@@ -16,6 +16,7 @@ from app.core.clients import Cleanup, close_clients, open_clients
 from app.core.config import Settings
 from app.drafts.startup import start_drafts
 from app.ingest.startup import start_ingest
+from app.jobs.startup import start_jobs
 from app.leads.startup import start_ranker
 from app.lists.startup import start_eligibility
 from app.observability.startup import start_observability
@@ -55,9 +56,22 @@ async def console_hook(state: AppState) -> Cleanup | None:
     return cleanup
 
 
+async def jobs_hook(state: AppState) -> Cleanup | None:
+    state.jobs, cleanup = await start_jobs(state.core, ranker=state.ranker, drafts=state.drafts)
+    return cleanup
+
+
 def default_hooks() -> list[StartupHook]:
     """Components started after the core clients (ranker, caches, schedulers), in order."""
-    return [observability_hook, ingest_hook, ranker_hook, drafts_hook, eligibility_hook, console_hook]
+    return [
+        observability_hook,
+        ingest_hook,
+        ranker_hook,
+        drafts_hook,
+        eligibility_hook,
+        jobs_hook,
+        console_hook,
+    ]
 
 
 def make_lifespan(

@@ -10,6 +10,7 @@ from app.contacts import routes as contact_routes
 from app.drafts import routes as draft_routes
 from app.icps import routes as icp_routes
 from app.ingest import routes as ingest_routes
+from app.jobs import routes as job_routes
 from app.leads import routes as lead_routes
 from app.lists import routes as list_routes
 
@@ -21,8 +22,10 @@ api_router.include_router(icp_routes.router)
 api_router.include_router(lead_routes.post_only)  # before any /v1/leads/{lead_id}
 api_router.include_router(audit_routes.router)
 api_router.include_router(list_routes.router)  # before /v1/leads/{lead_id}
+api_router.include_router(job_routes.search_router)
 api_router.include_router(draft_routes.router)
 api_router.include_router(draft_routes.stored)
 api_router.include_router(lead_routes.router)
 api_router.include_router(console_routes.router)
 api_router.include_router(contact_routes.router)
+api_router.include_router(job_routes.router)

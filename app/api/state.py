@@ -10,6 +10,7 @@ from app.console.startup import Console
 from app.core.clients import CoreClients
 from app.drafts.service import DraftWriter
 from app.ingest.service import IngestService
+from app.jobs.worker import JobWorker
 from app.leads.startup import Ranker
 from app.observability.readiness import Probe
 
@@ -23,6 +24,7 @@ class AppState:
     ranker: Ranker | None = None
     drafts: DraftWriter | None = None
     console: Console | None = None
+    jobs: JobWorker | None = None
 
     def probes(self) -> list[Probe]:
         """The components' own readiness checks, beside the core ones (Postgres, Redis, Kafka)."""

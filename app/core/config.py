@@ -167,6 +167,37 @@ class Settings(BaseSettings):
     eligibility_batch: int = Field(default=500, ge=1, le=100000)
     eligibility_enabled: bool = True
 
+    # --- jobs: campaigns, enrich and score runs, webhooks (app/jobs) ----------------------------
+    # Run the job worker inside the API process (dev, single-process deployments); the worker
+    # deployment runs `python -m app.jobs` instead.
+    jobs_worker_enabled: bool = True
+    # How often an idle worker looks for a job or a due webhook delivery.
+    jobs_poll_interval_s: float = Field(default=0.5, gt=0, le=60)
+    # A running job's lease: renewed every third of it; a job whose lease expired is taken over.
+    jobs_lease_s: float = Field(default=30.0, ge=1, le=3600)
+    # Jobs one worker process runs at once, and jobs of one workspace running at once (all workers).
+    jobs_concurrency: int = Field(default=2, ge=1, le=64)
+    jobs_per_workspace: int = Field(default=2, ge=1, le=64)
+    # Leads processed (and committed with their events) per step.
+    jobs_chunk: int = Field(default=100, ge=1, le=5000)
+    # Claims of one job before it fails (a job that keeps crashing its worker).
+    jobs_max_attempts: int = Field(default=5, ge=1, le=100)
+    # A job whose step failed waits this long x 2^(attempt - 1) (at most 10 minutes) before a retry.
+    jobs_retry_base_s: float = Field(default=5.0, ge=0, le=600)
+    # The event stream: a comment line after this long without an event (keeps proxies from
+    # closing it), and how often it looks for new events.
+    jobs_sse_heartbeat_s: float = Field(default=15.0, gt=0, le=300)
+    jobs_sse_poll_s: float = Field(default=0.25, gt=0, le=10)
+    # `python -m app.jobs` serves /metrics on this port (0: none); the API serves its own.
+    jobs_metrics_port: int = Field(default=9102, ge=0, le=65535)
+    # Webhooks: first retry delay, the longest delay, how long retries go on, and each call's timeout.
+    webhook_retry_base_s: float = Field(default=30.0, gt=0)
+    webhook_retry_max_s: float = Field(default=3600.0, gt=0)
+    webhook_retry_window_s: float = Field(default=86400.0, gt=0)
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # Deep search (POST /v1/leads/search/pages): how long a ranked result set and its cursors last.
+    search_cursor_ttl_s: float = Field(default=1800.0, ge=900, le=86400)
+
     # --- cost meter --------------------------------------------------------------------------
     # Default: AWS c7i.xlarge on-demand in us-east-1, $0.1785/h for 4 vCPU = $0.0000124/vCPU-second.
     price_per_vcpu_second_usd: float = Field(default=0.1785 / 4 / 3600, ge=0)

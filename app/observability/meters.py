@@ -88,6 +88,21 @@ MINERS_BY_REPUTATION = Gauge(
 )
 REPUTATION_BANDS = ("0.0-0.2", "0.2-0.4", "0.4-0.6", "0.6-0.8", "0.8-1.0")
 
+# --- jobs (app/jobs) -------------------------------------------------------------------------
+# Jobs per state as the database has them (queued, running, failed...), read by every worker.
+JOBS = Gauge("jobs", "Jobs by state", ["state"], multiprocess_mode="mostrecent")
+# Running jobs whose worker has not renewed the lease for two lease periods (the stuck-job alert).
+JOBS_STALE = Gauge(
+    "jobs_stale_heartbeat", "Running jobs without a recent heartbeat", multiprocess_mode="mostrecent"
+)
+JOBS_FINISHED = Counter("jobs_finished_total", "Jobs finished by this process", ["kind", "state"])
+JOB_DURATION = Histogram(
+    "job_duration_seconds", "Job duration, first start to the end", ["kind"],
+    buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200),
+)  # fmt: skip
+JOB_LEADS = Counter("job_leads_total", "Leads processed by jobs (rate: leads per second)", ["kind"])
+WEBHOOK_DELIVERIES = Counter("webhook_deliveries_total", "Webhook calls by outcome", ["outcome"])
+
 # --- service health --------------------------------------------------------------------------
 # 1 when the named /readyz check passed at the last periodic probe, 0 when it failed.
 READINESS = Gauge("readiness_check_ok", "Readiness check result by check", ["check"], multiprocess_mode="min")

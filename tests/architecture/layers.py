@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "drafts": 4,
     "console": 4,
     "contacts": 4,
+    "jobs": 4,
     "api": 5,
     "tables": 6,  # app/tables.py: every domain's tables in one metadata (alembic, tests)
     "main": 6,
@@ -58,6 +59,12 @@ DOMAIN_EDGES = {
     ("console", "auth"),
     ("console", "leads"),
     ("contacts", "audit"),
+    ("jobs", "audit"),
+    ("jobs", "drafts"),
+    ("jobs", "icps"),
+    ("jobs", "leads"),
+    ("jobs", "lists"),
+    ("jobs", "workspaces"),
 }
 EDGE_MODULES = {"routes"}  # app.<domain>.routes: part of the api layer
 
@@ -109,6 +116,8 @@ def component(module: str) -> str | None:
     parts = module.split(".")
     if parts[0] != "app" or len(parts) < 2:
         return None
+    if len(parts) >= 3 and parts[2] == "__main__":
+        return "main"  # a domain's own process entry point (python -m app.jobs) sits at the top
     if len(parts) >= 3 and parts[2] in EDGE_MODULES and LAYERS.get(parts[1]) == LAYERS["leads"]:
         return "api"
     return parts[1]

@@ -73,7 +73,7 @@ def test_secrets_are_referenced_never_inlined(values_file: str) -> None:
 
 def test_every_pod_is_non_root_with_a_read_only_root_filesystem() -> None:
     specs = pod_specs(render("values-prod.yaml"))
-    assert len(specs) == 4  # api, two consumers, migration job
+    assert len(specs) == 5  # api, two consumers, job worker, migration job
     for where, spec in specs.items():
         assert spec["securityContext"]["runAsNonRoot"] is True, where
         assert spec["securityContext"]["runAsUser"] != 0, where
@@ -109,6 +109,27 @@ def test_consumers_run_one_deployment_per_topic() -> None:
         assert deploy["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == 0
         container = deploy["spec"]["template"]["spec"]["containers"][0]
         assert container["args"] == ["ingest", "--topic", topic]
+
+
+def test_job_workers_run_app_jobs_and_reach_only_public_https() -> None:
+    docs = render("values-prod.yaml")
+    deploy = named(docs, "Deployment", "leadpoet-jobs")
+    assert deploy["spec"]["replicas"] == 2
+    assert deploy["spec"]["template"]["spec"]["containers"][0]["args"] == ["jobs"]
+    assert named(docs, "ConfigMap", "leadpoet-env")["data"]["JOBS_WORKER_ENABLED"] == "false"
+    container = deploy["spec"]["template"]["spec"]["containers"][0]
+    assert container["ports"] == [{"name": "metrics", "containerPort": 9102, "protocol": "TCP"}]
+    monitor = named(docs, "ServiceMonitor", "leadpoet-jobs")
+    assert monitor["spec"]["endpoints"][0]["port"] == "metrics"
+    assert named(docs, "Service", "leadpoet-jobs")["spec"]["ports"][0]["targetPort"] == "metrics"
+    policy = named(docs, "NetworkPolicy", "leadpoet-jobs")["spec"]
+    assert policy["ingress"][0]["ports"] == [{"protocol": "TCP", "port": 9102}]
+    egress = policy["egress"]
+    (rule,) = egress
+    assert rule["ports"] == [{"protocol": "TCP", "port": 443}]
+    block = rule["to"][0]["ipBlock"]
+    assert block["cidr"] == "0.0.0.0/0"
+    assert {"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16"} <= set(block["except"])
 
 
 def test_migration_job_is_a_pre_install_hook_that_waits_for_the_database() -> None:
@@ -190,6 +211,7 @@ def test_canary_overlay_is_a_side_release_that_consumes_nothing() -> None:
     assert "cert-manager.io/cluster-issuer" not in annotations
     consumers = [d for d in by_kind(docs, "Deployment") if "ingest" in d["metadata"]["name"]]
     assert [d["spec"]["replicas"] for d in consumers] == [0, 0]
+    assert named(docs, "Deployment", "leadpoet-jobs")["spec"]["replicas"] == 0
     assert not by_kind(docs, "PrometheusRule")
     assert [d["metadata"]["name"] for d in by_kind(docs, "ServiceAccount")] == ["leadpoet-migrate"]
     api = named(docs, "Deployment", "leadpoet-api")["spec"]["template"]["spec"]

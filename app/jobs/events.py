@@ -1,0 +1,129 @@
+"""A job's events: stored with a gapless sequence per job (allocated under the job's row lock, in the
+transaction that writes what they announce), and served as `text/event-stream`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.jobs.schemas import TERMINAL_STATES
+from app.jobs.tables import Job, JobEvent
+
+END_TYPES = frozenset({"pipeline_end", "pipeline_error"})
+PAGE = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    type: str
+    data: dict[str, Any]
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+async def append_events(
+    session: AsyncSession, *, job_id: uuid.UUID, events: Sequence[Event]
+) -> list[dict[str, Any]]:
+    """Store `events` after the job's last one (the UPDATE locks the job's row until the caller
+    commits, so two writers never take the same ids); returns the rows stored. The caller commits."""
+    if not events:
+        return []
+    last = (
+        await session.execute(
+            update(Job)
+            .where(Job.id == job_id)
+            .values(event_seq=Job.event_seq + len(events))
+            .returning(Job.event_seq)
+        )
+    ).scalar_one()
+    first = last - len(events) + 1
+    stamp = now_iso()
+    rows = [
+        {
+            "job_id": job_id,
+            "seq": first + i,
+            "type": e.type,
+            "data": {"job_id": str(job_id), "timestamp": stamp, **e.data},
+        }
+        for i, e in enumerate(events)
+    ]
+    await session.execute(insert(JobEvent).values(rows))
+    return rows
+
+
+async def events_after(
+    session: AsyncSession, *, job_id: uuid.UUID, after: int, limit: int = PAGE
+) -> list[JobEvent]:
+    query = (
+        select(JobEvent)
+        .where(JobEvent.job_id == job_id, JobEvent.seq > after)
+        .order_by(JobEvent.seq)
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+def sse_frame(event: JobEvent) -> str:
+    data = json.dumps(event.data, separators=(",", ":"), ensure_ascii=False)
+    return f"id: {event.seq}\nevent: {event.type}\ndata: {data}\n\n"
+
+
+def parse_last_event_id(raw: str | None) -> int:
+    """The id a reconnecting client saw last (0: from the start); anything but a small integer is 0."""
+    if raw is None:
+        return 0
+    raw = raw.strip()
+    if not raw.isdigit() or len(raw) > 9:
+        return 0
+    return int(raw)
+
+
+async def event_stream(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    job_id: uuid.UUID,
+    after: int,
+    poll_s: float,
+    heartbeat_s: float,
+) -> AsyncIterator[str]:
+    """Every stored event after `after`, then new ones as they are stored, until pipeline_end or
+    pipeline_error has been sent; a comment line every `heartbeat_s` while nothing happens."""
+    last_sent = time.monotonic()
+    yield ": connected\n\n"
+    while True:
+        async with sessionmaker() as session:
+            rows = await events_after(session, job_id=job_id, after=after)
+            state = (
+                None if rows else (await session.execute(select(Job.state).where(Job.id == job_id))).scalar()
+            )
+        for row in rows:
+            yield sse_frame(row)
+            after = row.seq
+            last_sent = time.monotonic()
+            if row.type in END_TYPES:
+                return
+        if rows:
+            continue
+        if state is None or (state in TERMINAL_STATES and not await _more(sessionmaker, job_id, after)):
+            return
+        if time.monotonic() - last_sent >= heartbeat_s:
+            yield ": heartbeat\n\n"
+            last_sent = time.monotonic()
+        await asyncio.sleep(poll_s)
+
+
+async def _more(sessionmaker: async_sessionmaker[AsyncSession], job_id: uuid.UUID, after: int) -> bool:
+    async with sessionmaker() as session:
+        return bool(await events_after(session, job_id=job_id, after=after, limit=1))

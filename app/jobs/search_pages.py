@@ -1,0 +1,111 @@
+"""Deep search: a search ranked past the one-response k (up to 10,000 leads), its ranking kept for
+SEARCH_CURSOR_TTL_S (at least 15 minutes) so that `next_cursor` pages through one stable result
+set, whatever the index does meanwhile. Another workspace's cursor is a 404, like an expired one."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.catalog.companies import Company
+from app.core.config import Settings
+from app.core.errors import ApiError
+from app.icps.service import search_body
+from app.jobs.campaign import rank_deep
+from app.jobs.schemas import DeepSearchRequest
+from app.jobs.service import decode_cursor, encode_cursor
+from app.jobs.tables import SearchResultSet
+from app.leads.schemas import SearchRequestIn
+from app.leads.startup import Ranker
+
+
+def gone() -> ApiError:
+    return ApiError(status_code=404, code="not_found", message="unknown or expired cursor", field="cursor")
+
+
+async def start_search(
+    session: AsyncSession,
+    *,
+    ranker: Ranker,
+    settings: Settings,
+    body: DeepSearchRequest,
+    workspace_id: uuid.UUID,
+) -> dict[str, Any]:
+    request = await search_body(
+        session,
+        workspace_id=workspace_id,
+        body=SearchRequestIn(prompt=body.prompt, icp_id=body.icp_id, filters=body.filters, explain=False),
+    )
+    ranked = await rank_deep(ranker, prompt=request.prompt, filters=request.filters, limit=body.max_results)
+    row = SearchResultSet(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        request=body.model_dump(mode="json"),
+        leads=[[str(r.lead_id), r.score, r.fit, r.intent] for r in ranked],
+        model_version=ranker.models.current.version,
+        expires_at=datetime.now(UTC) + timedelta(seconds=settings.search_cursor_ttl_s),
+    )
+    session.add(row)
+    await session.commit()
+    return await page(session, row=row, offset=0, size=body.page_size)
+
+
+async def next_page(session: AsyncSession, *, workspace_id: uuid.UUID, cursor: str) -> dict[str, Any]:
+    value = decode_cursor(cursor)
+    try:
+        set_id, offset, size = uuid.UUID(str(value["s"])), int(value["o"]), int(value["n"])
+    except (KeyError, ValueError, TypeError):
+        raise gone() from None
+    row = await session.get(SearchResultSet, set_id)
+    if row is None or row.workspace_id != workspace_id or row.expires_at <= datetime.now(UTC):
+        raise gone()
+    if not 0 <= offset <= len(row.leads) or not 1 <= size <= 200:
+        raise gone()
+    return await page(session, row=row, offset=offset, size=size)
+
+
+async def page(session: AsyncSession, *, row: SearchResultSet, offset: int, size: int) -> dict[str, Any]:
+    entries = row.leads[offset : offset + size]
+    ids = [uuid.UUID(e[0]) for e in entries]
+    companies = {
+        c.id: c for c in (await session.execute(select(Company).where(Company.id.in_(ids)))).scalars()
+    } if ids else {}  # fmt: skip
+    leads = []
+    for i, (lead_id, score, fit, intent) in enumerate(entries):
+        company = companies.get(uuid.UUID(lead_id))
+        leads.append(
+            {
+                "rank": offset + i + 1,
+                "lead_id": lead_id,
+                "domain": company.domain if company else None,
+                "name": company.name if company else None,
+                "industry": company.industry if company else None,
+                "employees": company.employees if company else None,
+                "country": company.country if company else None,
+                "score": score,
+                "fit_score": fit,
+                "intent_score": intent,
+            }
+        )
+    end = offset + len(entries)
+    more = end < len(row.leads)
+    return {
+        "result_set_id": row.id,
+        "model_version": row.model_version,
+        "total": len(row.leads),
+        "expires_at": row.expires_at,
+        "leads": leads,
+        "next_cursor": encode_cursor({"s": str(row.id), "o": end, "n": size}) if more else None,
+    }
+
+
+async def drop_expired(session: AsyncSession) -> int:
+    result = await session.execute(
+        delete(SearchResultSet).where(SearchResultSet.expires_at < func.now()).returning(SearchResultSet.id)
+    )
+    await session.commit()
+    return len(result.all())
