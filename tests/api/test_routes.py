@@ -16,9 +16,11 @@ def _operations() -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def _download(response: dict[str, Any]) -> bool:
-    """A streamed download (CSV, JSON array): every media type it offers carries a schema."""
+    """A stream (CSV or JSON download, server-sent events): every media type it offers carries a
+    schema, and it is not only the JSON of a model."""
     content = response.get("content", {})
-    return len(content) > 1 and all("schema" in media for media in content.values())
+    streamed = len(content) > 1 or "application/json" not in content
+    return bool(content) and streamed and all("schema" in media for media in content.values())
 
 
 def _schema_ref(response: dict[str, Any]) -> str | None:
