@@ -1,10 +1,12 @@
-"""Operator CLI: `python -m app.cli keys create --name demo --scopes search,ingest`."""
+"""Operator CLI: `python -m app.cli keys create --name demo --scopes search,ingest`,
+`python -m app.cli index build --out /var/lib/leadpoet/snapshots`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -14,6 +16,8 @@ from app.auth.tables import ApiKey
 from app.core.clients import build_redis
 from app.core.config import get_settings
 from app.core.db import create_engine, create_sessionmaker
+from app.leads.snapshot import SnapshotError, build_snapshot, current_snapshot, verify_snapshot
+from app.ranking.embedding import load_embedder
 
 
 async def _create(
@@ -82,6 +86,38 @@ async def _revoke(prefix: str) -> int:
     return 0 if done else 1
 
 
+async def _index_build(out: Path, keep: int) -> int:
+    settings = get_settings()
+    embedder = await asyncio.to_thread(load_embedder, settings)
+    engine = create_engine(settings)
+    try:
+        built = await build_snapshot(
+            sessionmaker=create_sessionmaker(engine), embedder=embedder, root=out, keep=keep
+        )
+    finally:
+        await engine.dispose()
+    m = built.manifest
+    print(
+        f"snapshot {built.path}: {m['companies']} companies, {built.bytes / 1e6:.1f} MB, "
+        f"{built.seconds:.1f} s, snippets up to {m['watermarks']['snippets']}"
+    )
+    return 0
+
+
+def _index_verify(out: Path) -> int:
+    path = current_snapshot(out) if (out / "CURRENT").exists() else out
+    if path is None:
+        print(f"{out}: no current snapshot", file=sys.stderr)
+        return 1
+    try:
+        manifest = verify_snapshot(path)
+    except SnapshotError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"snapshot {path}: ok, {len(manifest['files'])} files, checksum {manifest['checksum']}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app.cli")
     sub = parser.add_subparsers(dest="group", required=True)
@@ -99,7 +135,20 @@ def main(argv: list[str] | None = None) -> int:
     keys.add_parser("list", help="list keys (never their secrets)")
     revoke = keys.add_parser("revoke", help="revoke a key by its prefix")
     revoke.add_argument("prefix")
+    index = sub.add_parser("index", help="index snapshots").add_subparsers(dest="action", required=True)
+    build = index.add_parser("build", help="build a snapshot of the lead index from PostgreSQL")
+    build.add_argument("--out", required=True, type=Path, help="snapshot root (CURRENT names the newest)")
+    build.add_argument("--keep", type=int, default=2, help="snapshots kept in the root (default 2)")
+    verify = index.add_parser("verify", help="check a snapshot's files against its manifest")
+    verify.add_argument("path", type=Path, help="a snapshot root (its CURRENT) or one snapshot")
     args = parser.parse_args(argv)
+
+    if args.group == "index":
+        if args.action == "build":
+            if args.keep < 1:
+                parser.error("--keep must be at least 1")
+            return asyncio.run(_index_build(args.out, args.keep))
+        return _index_verify(args.path)
 
     if args.action == "create":
         try:

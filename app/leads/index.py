@@ -86,12 +86,17 @@ class ReadVersions:
 
 class LeadIndex:
     def __init__(
-        self, *, sessionmaker: async_sessionmaker[AsyncSession], embedder: Embedder, refresh_interval_s: float
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        embedder: Embedder,
+        refresh_interval_s: float,
+        bm25: Bm25Index | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.embedder = embedder
         self.store = LeadStore(dim=embedder.dim)
-        self.bm25 = Bm25Index()
+        self.bm25 = bm25 if bm25 is not None else Bm25Index()
         self.refresh_interval_s = refresh_interval_s
         self.watermarks = Watermarks()
         self.generation = 0  # bumps whenever visible data changes (part of the cache key)
