@@ -125,6 +125,15 @@ class LeadIndex:
         logger.info("lead index built: %d companies in %.1fs", self.store.size, time.perf_counter() - started)
         return self.store.size
 
+    async def adopt(self, *, store: LeadStore, bm25: Bm25Index, watermarks: Watermarks) -> None:
+        """Serve this store and BM25 index, complete up to `watermarks` (read from a snapshot); the
+        next `refresh` reads what changed after them."""
+        async with self._lock:
+            self.store, self.bm25, self.watermarks = store, bm25, watermarks
+            self.read_versions = ReadVersions()
+            self.generation += 1
+        INDEX_DOCUMENTS.set(store.size)
+
     async def _load(self, ids: Iterable[uuid.UUID], *, skip_unchanged: bool = True) -> int:
         """Re-read these companies; the ones read exactly as last time (re-read because of the
         watermark overlap) are left as they are. Returns how many were (re)indexed."""

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ FORMAT = 1
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 BUILDING_PREFIX = ".building-"
+SPARE_ROWS_MIN = 1024
 
 
 class SnapshotError(Exception):
@@ -156,6 +158,12 @@ async def build_snapshot(
     return BuiltSnapshot(path=final, manifest=manifest, seconds=seconds, bytes=size)
 
 
+def spare_rows(size: int) -> int:
+    """Empty rows written after the last company: room for the companies created until the next
+    snapshot without growing (which would copy every mapped array into the worker's own memory)."""
+    return max(SPARE_ROWS_MIN, size // 50)
+
+
 def _prepare(work: Path) -> None:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -163,7 +171,7 @@ def _prepare(work: Path) -> None:
 
 def _write(store: LeadStore, work: Path, final: Path, manifest: dict[str, Any]) -> Path:
     """Write the store, then the manifest (files, checksum) last, and move the snapshot into place."""
-    manifest["store_fields"] = write_store(store, work / "store")
+    manifest["store_fields"] = write_store(store, work / "store", spare_rows=spare_rows(store.size))
     manifest["files"] = files = _inventory(work)
     manifest["checksum"] = _checksum(files)
     (work / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
@@ -237,3 +245,34 @@ def open_snapshot(path: Path, *, embedder: Embedder, verify: bool = False) -> Op
         raise SnapshotError(f"{path}: missing files {missing[:5]}")
     store = read_store(path / "store", manifest["store_fields"], dim=embedder.dim)
     return OpenedSnapshot(path=path, manifest=manifest, store=store, bm25_path=path / "bm25")
+
+
+async def start_from_snapshot(index: LeadIndex, root: Path) -> Path | None:
+    """Serve `root`'s CURRENT snapshot from `index`, caught up with PostgreSQL (one refresh: what
+    changed after the snapshot's watermarks). The store's arrays stay mapped from the snapshot (shared
+    with every worker mapping it, copied page by page on write); its BM25 index is copied into a
+    private temporary directory, returned (the caller deletes it when done), since it takes the
+    refresh's writes. None when there is no current snapshot; SnapshotError when it is unusable."""
+    path = await asyncio.to_thread(current_snapshot, root)
+    if path is None:
+        return None
+    started = time.perf_counter()
+    opened = await asyncio.to_thread(open_snapshot, path, embedder=index.embedder)
+    private = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="leadpoet-bm25-"))
+    try:
+        await asyncio.to_thread(shutil.copytree, opened.bm25_path, private, dirs_exist_ok=True)
+        bm25 = await asyncio.to_thread(Bm25Index, path=private)
+        await index.adopt(store=opened.store, bm25=bm25, watermarks=opened.watermarks)
+        mapped = time.perf_counter() - started
+        caught_up = await index.refresh()
+    except BaseException:
+        await asyncio.to_thread(shutil.rmtree, private, ignore_errors=True)
+        raise
+    logger.info(
+        "lead index from snapshot %s: %d companies mapped in %.1fs, %d re-read after its watermarks",
+        path.name,
+        opened.store.size,
+        mapped,
+        caught_up,
+    )
+    return private

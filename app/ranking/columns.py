@@ -162,6 +162,11 @@ class LeadStore:
         """Held by every write; hold it to read a consistent copy of the whole store."""
         return self._lock
 
+    def reserve(self, rows: int) -> None:
+        """Allocate at least `rows` rows (new ones hold the empty values a new row starts from)."""
+        with self._lock:
+            self._grow(rows)
+
     def _grow(self, needed: int) -> None:
         capacity = self.sector.shape[0]
         if needed <= capacity:

@@ -3,7 +3,8 @@
 `write_store` walks the store's attributes (`vars(store)`) and writes each by its type, so a column
 added to `LeadStore` is included without touching this module (a type it does not know raises):
 
-- numpy arrays: `<name>.npy`, row-indexed arrays cut to the store's `size`;
+- numpy arrays: `<name>.npy`, row-indexed arrays cut to the store's `size` plus `spare_rows` empty
+  rows (companies added later fill them page by page instead of copying every array to grow);
 - `QuantizedVectors`: `<name>.codes.npy` and `<name>.scales.npy`;
 - lists of `str | None`: UTF-8 bytes (`<name>.bytes.npy`) + int64 offsets (`<name>.offsets.npy`)
   + a null mask when some are None; lists of UUIDs: an (n, 16) uint8 array; lists of string sets:
@@ -136,13 +137,16 @@ def _write_field(directory: Path, name: str, value: object, *, size: int, capaci
     return {"name": name, "kind": kind, "key_type": key_type, "files": files}
 
 
-def write_store(store: LeadStore, directory: Path) -> list[Field]:
-    """Write every non-transient field of `store` into `directory`; returns their descriptions."""
+def write_store(store: LeadStore, directory: Path, *, spare_rows: int = 0) -> list[Field]:
+    """Write every non-transient field of `store` into `directory` (row-indexed ones with
+    `spare_rows` empty rows after the last used one); returns their descriptions."""
     directory.mkdir(parents=True, exist_ok=True)
-    capacity = store.capacity
     with store.lock:
+        rows = store.size + max(spare_rows, 0)
+        store.reserve(rows)
+        capacity = store.capacity
         return [
-            _write_field(directory, name, value, size=store.size, capacity=capacity)
+            _write_field(directory, name, value, size=rows, capacity=capacity)
             for name, value in sorted(vars(store).items())
             if name not in TRANSIENT
         ]

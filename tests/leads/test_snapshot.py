@@ -24,9 +24,12 @@ from app.leads.snapshot import (
     open_snapshot,
     verify_snapshot,
 )
+from app.leads.startup import Ranker
 from app.ranking.bm25 import Bm25Index
 from app.ranking.embedding import load_embedder
 from app.ranking.text import tokenize
+from tests.conftest import app_client_for
+from tests.leads.test_freshness import TEXT, add_company, found
 from tools.ranker_world import World
 
 
@@ -109,3 +112,27 @@ async def test_a_damaged_snapshot_is_refused(
     (built.path / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(SnapshotError, match="format"):
         open_snapshot(built.path, embedder=embedder)
+
+
+async def test_a_worker_serves_from_the_snapshot_and_catches_up_on_later_writes(
+    ranker_engine: AsyncEngine,
+    ranker_settings: Settings,
+    world_db: World,
+    search_headers: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    embedder = load_embedder(ranker_settings)
+    built = await build_snapshot(
+        sessionmaker=create_sessionmaker(ranker_engine), embedder=embedder, root=tmp_path
+    )
+    domain = "zorblatt-after-snapshot.com"
+    await add_company(ranker_engine, domain, TEXT)  # written after the snapshot: the delta
+    settings = ranker_settings.model_copy(update={"index_snapshot_dir": tmp_path})
+    async with app_client_for(settings) as client:
+        ranker = client._transport.app.state.leadpoet.ranker  # type: ignore[attr-defined]
+        assert isinstance(ranker, Ranker)
+        store = ranker.index.store
+        assert isinstance(store.company_features, np.memmap)  # mapped, not rebuilt
+        assert store.size == built.manifest["companies"] + 1
+        assert await found(client, search_headers, domain)
+        assert (await client.get("/readyz")).status_code == 200

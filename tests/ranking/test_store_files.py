@@ -54,25 +54,27 @@ def assert_same(a: Any, b: Any, name: str) -> None:
         assert a == b, name
 
 
-def trimmed(store: LeadStore, name: str, value: Any) -> Any:
-    """A row-indexed field as written (the rows in use)."""
+def trimmed(store: LeadStore, name: str, value: Any, rows: int) -> Any:
+    """A row-indexed field as written (its first `rows` rows)."""
     if isinstance(value, QuantizedVectors):
         out = QuantizedVectors((0, 1))
-        out.codes, out.scales = value.codes[: store.size], value.scales[: store.size]
+        out.codes, out.scales = value.codes[:rows], value.scales[:rows]
         return out
     if isinstance(value, np.ndarray) and value.shape[0] == store.capacity:
-        return value[: store.size]
+        return value[:rows]
     return value
 
 
-def test_every_field_round_trips(store: LeadStore, embedder: Embedder, tmp_path: Path) -> None:
-    assert store.size < store.capacity  # the spare rows are not written
-    fields = write_store(store, tmp_path)
+@pytest.mark.parametrize("spare", [0, 5])
+def test_every_field_round_trips(store: LeadStore, embedder: Embedder, tmp_path: Path, spare: int) -> None:
+    assert store.size + spare < store.capacity  # the rows past the spare ones are not written
+    fields = write_store(store, tmp_path, spare_rows=spare)
     back = read_store(tmp_path, fields, dim=embedder.dim)
+    assert back.capacity == back.size + spare
     written = {f["name"] for f in fields}
     assert written == set(vars(store)) - TRANSIENT
     for name in written:
-        assert_same(trimmed(store, name, getattr(store, name)), getattr(back, name), name)
+        assert_same(trimmed(store, name, getattr(store, name), store.size + spare), getattr(back, name), name)
     assert isinstance(back.company_features, np.memmap)
     assert isinstance(back.doc_vec.codes, np.memmap)
     assert None in back.industries
@@ -81,7 +83,7 @@ def test_every_field_round_trips(store: LeadStore, embedder: Embedder, tmp_path:
 def test_a_store_read_back_takes_writes_without_touching_the_files(
     store: LeadStore, embedder: Embedder, tmp_path: Path
 ) -> None:
-    fields = write_store(store, tmp_path)
+    fields = write_store(store, tmp_path, spare_rows=1)
     on_disk = (tmp_path / "company_features.npy").read_bytes()
     back = read_store(tmp_path, fields, dim=embedder.dim)
     back.company_features[0] += 1.0  # copy on write: this process only
@@ -96,7 +98,8 @@ def test_a_store_read_back_takes_writes_without_touching_the_files(
         country="us",
         description="a company added after the snapshot",
     )
-    back.upsert([record], embedder=embedder, now=datetime.now(UTC))  # grows past the mapped rows
+    back.upsert([record], embedder=embedder, now=datetime.now(UTC))  # into the spare row, still mapped
+    assert isinstance(back.company_features, np.memmap)
     assert back.size == store.size + 1
     assert back.find("snapshot new") == store.size
     assert back.row_of_id[record.id] == store.size
