@@ -6,7 +6,8 @@ python -m scripts.bench_snapshot --size demo --database leadpoet_world_demo --js
 
 Uses DATABASE_URL / REDIS_URL of the environment (`.dev/stack.env`), with the database replaced by
 `--database` (default `<DATABASE_URL db>_world_<size>`). Each worker is its own uvicorn process (one
-worker each) on loopback; Kafka is off. Start time = process start -> first 200 from /readyz.
+worker each) on loopback; Kafka is off. Start time = process start -> first 200 from /readyz; memory
+is read after `--searches` uncached searches per worker (a key is minted in the world's database).
 """
 
 from __future__ import annotations
@@ -77,8 +78,42 @@ def memory(pid: int) -> dict[str, float]:
     return out
 
 
-def serve_pair(env: dict[str, str], port: int, timeout_s: float) -> dict[str, Any]:
-    """Start two workers one after the other (timing each), measure both, stop them."""
+PROMPTS = (
+    "IoT sensors that watch refrigeration temperatures for food distributors",
+    "fintech startups hiring compliance engineers in Germany",
+    "manufacturers adopting predictive maintenance software",
+    "hospitals buying patient scheduling tools",
+    "ecommerce brands moving to headless commerce platforms",
+)
+
+
+def mint_key(env: dict[str, str]) -> str:
+    out = subprocess.run(
+        [sys.executable, "-m", "app.cli", "keys", "create", "--name", "bench-snapshot", "--scopes", "search",
+         "--quiet"],
+        env=env, cwd=ROOT, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return out.stdout.strip()
+
+
+def warm(port: int, key: str, searches: int) -> None:
+    """Uncached searches (distinct k per round), so the worker touches the store as it serves."""
+    for i in range(searches):
+        body = json.dumps({"prompt": PROMPTS[i % len(PROMPTS)], "k": 5 + i // len(PROMPTS)}).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/leads/search",
+            data=body,
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as r:  # noqa: S310 (http://127.0.0.1 above)
+            r.read()
+
+
+def serve_pair(
+    env: dict[str, str], port: int, timeout_s: float, *, key: str, searches: int
+) -> dict[str, Any]:
+    """Start two workers one after the other (timing each), serve `searches` uncached searches from
+    each, measure both, stop them."""
     procs: list[subprocess.Popen[bytes]] = []
     starts = []
     try:
@@ -93,6 +128,8 @@ def serve_pair(env: dict[str, str], port: int, timeout_s: float) -> dict[str, An
             )  # fmt: skip
             procs.append(proc)
             starts.append(round(wait_ready(port + i, proc, timeout_s), 2))
+        for i in range(len(procs)):
+            warm(port + i, key, searches)
         time.sleep(1.0)
         mem = [memory(proc.pid) for proc in procs]
     finally:
@@ -119,6 +156,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18700)
     parser.add_argument("--out", type=Path, default=None, help="snapshot root (default: a temporary one)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for a worker")
+    parser.add_argument("--searches", type=int, default=20, help="searches per worker before measuring")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
 
@@ -137,9 +175,11 @@ def main() -> None:
         result: dict[str, Any] = {"size": args.size, "database": env["DATABASE_URL"].rsplit("/", 1)[1]}
         result["snapshot"] = build(env, out)
         print(json.dumps(result["snapshot"]), flush=True)
-        result["from_postgres"] = serve_pair(env, args.port, args.timeout)
+        key = mint_key(env)
+        result["from_postgres"] = serve_pair(env, args.port, args.timeout, key=key, searches=args.searches)
         print(json.dumps(result["from_postgres"]), flush=True)
-        result["from_snapshot"] = serve_pair({**env, "INDEX_SNAPSHOT_DIR": str(out)}, args.port, args.timeout)
+        env["INDEX_SNAPSHOT_DIR"] = str(out)
+        result["from_snapshot"] = serve_pair(env, args.port, args.timeout, key=key, searches=args.searches)
         print(json.dumps(result["from_snapshot"]), flush=True)
     text = json.dumps(result, indent=1)
     print(text)
