@@ -259,13 +259,18 @@ async def start_from_snapshot(index: LeadIndex, root: Path) -> Path | None:
     started = time.perf_counter()
     opened = await asyncio.to_thread(open_snapshot, path, embedder=index.embedder)
     private = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="leadpoet-bm25-"))
+    adopted = False
     try:
         await asyncio.to_thread(shutil.copytree, opened.bm25_path, private, dirs_exist_ok=True)
         bm25 = await asyncio.to_thread(Bm25Index, path=private)
         await index.adopt(store=opened.store, bm25=bm25, watermarks=opened.watermarks)
+        adopted = True
         mapped = time.perf_counter() - started
         caught_up = await index.refresh()
     except BaseException:
+        if adopted:  # back to an empty in-memory index: the caller may build from PostgreSQL
+            empty = LeadStore(dim=index.embedder.dim)
+            await index.adopt(store=empty, bm25=Bm25Index(), watermarks=Watermarks())
         await asyncio.to_thread(shutil.rmtree, private, ignore_errors=True)
         raise
     logger.info(

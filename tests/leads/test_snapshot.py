@@ -136,3 +136,26 @@ async def test_a_worker_serves_from_the_snapshot_and_catches_up_on_later_writes(
         assert store.size == built.manifest["companies"] + 1
         assert await found(client, search_headers, domain)
         assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_a_worker_builds_from_postgres_when_the_snapshot_is_unusable(
+    ranker_engine: AsyncEngine,
+    ranker_settings: Settings,
+    world_db: World,
+    search_headers: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    embedder = load_embedder(ranker_settings)
+    built = await build_snapshot(
+        sessionmaker=create_sessionmaker(ranker_engine), embedder=embedder, root=tmp_path
+    )
+    manifest = json.loads((built.path / "manifest.json").read_text())
+    manifest["embedder"]["dim"] += 1  # built for another embedder
+    (built.path / "manifest.json").write_text(json.dumps(manifest))
+    settings = ranker_settings.model_copy(update={"index_snapshot_dir": tmp_path})
+    async with app_client_for(settings) as client:
+        ranker = client._transport.app.state.leadpoet.ranker  # type: ignore[attr-defined]
+        assert isinstance(ranker, Ranker)
+        assert not isinstance(ranker.index.store.company_features, np.memmap)  # built, not mapped
+        assert ranker.index.store.size >= built.manifest["companies"]
+        assert (await client.get("/readyz")).status_code == 200
