@@ -1,5 +1,6 @@
 """Operator CLI: `python -m app.cli keys create --name demo --scopes search,ingest [--workspace NAME]`,
-`python -m app.cli workspaces create|list`, `python -m app.cli leads export --icp NAME ...`."""
+`python -m app.cli workspaces create|list`, `python -m app.cli leads export --icp NAME ...`,
+`python -m app.cli campaign run ...`, `python -m app.cli index build --out DIR`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from app.core.clients import build_redis
 from app.core.config import get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.jobs import cli as campaign_cli
+from app.leads.snapshot import SnapshotError, build_snapshot, current_snapshot, verify_snapshot
 from app.lists.cli import export_to_file
+from app.ranking.embedding import load_embedder
 from app.workspaces.service import create_workspace, ensure_default, list_workspaces, resolve_workspace
 from app.workspaces.tables import Workspace
 
@@ -137,7 +140,39 @@ async def _revoke(prefix: str) -> int:
     return 0 if done else 1
 
 
-def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one branch per command group
+async def _index_build(out: Path, keep: int) -> int:
+    settings = get_settings()
+    embedder = await asyncio.to_thread(load_embedder, settings)
+    engine = create_engine(settings)
+    try:
+        built = await build_snapshot(
+            sessionmaker=create_sessionmaker(engine), embedder=embedder, root=out, keep=keep
+        )
+    finally:
+        await engine.dispose()
+    m = built.manifest
+    print(
+        f"snapshot {built.path}: {m['companies']} companies, {built.bytes / 1e6:.1f} MB, "
+        f"{built.seconds:.1f} s, snippets up to {m['watermarks']['snippets']}"
+    )
+    return 0
+
+
+def _index_verify(out: Path) -> int:
+    path = current_snapshot(out) if (out / "CURRENT").exists() else out
+    if path is None:
+        print(f"{out}: no current snapshot", file=sys.stderr)
+        return 1
+    try:
+        manifest = verify_snapshot(path)
+    except SnapshotError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"snapshot {path}: ok, {len(manifest['files'])} files, checksum {manifest['checksum']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app.cli")
     sub = parser.add_subparsers(dest="group", required=True)
     keys = sub.add_parser("keys", help="API keys").add_subparsers(dest="action", required=True)
@@ -170,58 +205,78 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0911 - one branch pe
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--out", type=Path, required=True)
     campaign_cli.add_parser(sub)
-    args = parser.parse_args(argv)
+    index = sub.add_parser("index", help="index snapshots").add_subparsers(dest="action", required=True)
+    build = index.add_parser("build", help="build a snapshot of the lead index from PostgreSQL")
+    build.add_argument("--out", required=True, type=Path, help="snapshot root (CURRENT names the newest)")
+    build.add_argument("--keep", type=int, default=2, help="snapshots kept in the root (default 2)")
+    verify = index.add_parser("verify", help="check a snapshot's files against its manifest")
+    verify.add_argument("path", type=Path, help="a snapshot root (its CURRENT) or one snapshot")
+    return parser
 
-    if args.group == "campaign":
-        return campaign_cli.command(args)
-    if args.group == "leads":
-        if not 1 <= args.limit <= 100_000 or not 0 <= args.min_grade <= 100:
-            parser.error("--limit must be 1..100000 and --min-grade 0..100")
-        return asyncio.run(
-            export_to_file(
-                get_settings(),
-                icp=args.icp,
-                workspace=args.workspace,
-                limit=args.limit,
-                fmt=args.format,
-                out=args.out,
-                min_grade=args.min_grade,
-            )
+
+def _index(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.action == "build":
+        if args.keep < 1:
+            parser.error("--keep must be at least 1")
+        return asyncio.run(_index_build(args.out, args.keep))
+    return _index_verify(args.path)
+
+
+def _leads(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if not 1 <= args.limit <= 100_000 or not 0 <= args.min_grade <= 100:
+        parser.error("--limit must be 1..100000 and --min-grade 0..100")
+    return asyncio.run(
+        export_to_file(
+            get_settings(),
+            icp=args.icp,
+            workspace=args.workspace,
+            limit=args.limit,
+            fmt=args.format,
+            out=args.out,
+            min_grade=args.min_grade,
         )
+    )
 
-    if args.group == "workspaces":
-        if args.action == "create":
-            return asyncio.run(_workspace_create(args.name))
-        return asyncio.run(_workspace_list())
 
+def _workspaces(_: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.action == "create":
-        try:
-            scopes = parse_scopes(args.scopes)
-        except ValueError as exc:
-            parser.error(str(exc))
-        try:
-            miners = parse_miners(args.miners) if args.miners is not None else None
-        except ValueError as exc:
-            parser.error(str(exc))
-        if miners is not None and "ingest" not in scopes:
-            parser.error("--miners applies to keys with the ingest scope")
-        if miners is None and "ingest" in scopes:
-            print(
-                "warning: this ingest key may post for ANY miner; bind it with --miners a,b", file=sys.stderr
-            )
-        return asyncio.run(
-            _create(
-                args.name,
-                scopes=scopes,
-                rate_limit=args.rate_limit,
-                quiet=args.quiet,
-                miners=miners,
-                workspace=args.workspace,
-            )
-        )
+        return asyncio.run(_workspace_create(args.name))
+    return asyncio.run(_workspace_list())
+
+
+def _keys(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.action == "list":
         return asyncio.run(_list())
-    return asyncio.run(_revoke(args.prefix))
+    if args.action == "revoke":
+        return asyncio.run(_revoke(args.prefix))
+    try:
+        scopes = parse_scopes(args.scopes)
+        miners = parse_miners(args.miners) if args.miners is not None else None
+    except ValueError as exc:
+        parser.error(str(exc))
+    if miners is not None and "ingest" not in scopes:
+        parser.error("--miners applies to keys with the ingest scope")
+    if miners is None and "ingest" in scopes:
+        print("warning: this ingest key may post for ANY miner; bind it with --miners a,b", file=sys.stderr)
+    return asyncio.run(
+        _create(
+            args.name,
+            scopes=scopes,
+            rate_limit=args.rate_limit,
+            quiet=args.quiet,
+            miners=miners,
+            workspace=args.workspace,
+        )
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.group == "campaign":
+        return campaign_cli.command(args)
+    handlers = {"index": _index, "leads": _leads, "workspaces": _workspaces, "keys": _keys}
+    return handlers[args.group](parser, args)
 
 
 if __name__ == "__main__":

@@ -140,6 +140,10 @@ class Settings(BaseSettings):
     search_overlap_ann: bool = False
     # How often the in-memory index polls PostgreSQL watermarks for new companies/snippets.
     index_refresh_interval_s: float = Field(default=1.0, gt=0)
+    # Snapshot root written by `python -m app.cli index build --out DIR`: workers map its CURRENT
+    # snapshot at start and catch up from its watermarks (unset, empty or unusable: build from
+    # PostgreSQL). Its BM25 index is copied to a private temporary directory (it takes writes).
+    index_snapshot_dir: Path | None = None
     # Refuse to start the ranker when the active registry artifact cannot be loaded (else: fallback).
     ranker_require_model: bool = False
 

@@ -86,12 +86,17 @@ class ReadVersions:
 
 class LeadIndex:
     def __init__(
-        self, *, sessionmaker: async_sessionmaker[AsyncSession], embedder: Embedder, refresh_interval_s: float
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        embedder: Embedder,
+        refresh_interval_s: float,
+        bm25: Bm25Index | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.embedder = embedder
         self.store = LeadStore(dim=embedder.dim)
-        self.bm25 = Bm25Index()
+        self.bm25 = bm25 if bm25 is not None else Bm25Index()
         self.refresh_interval_s = refresh_interval_s
         self.watermarks = Watermarks()
         self.generation = 0  # bumps whenever visible data changes (part of the cache key)
@@ -119,6 +124,15 @@ class LeadIndex:
         INDEX_DOCUMENTS.set(self.store.size)
         logger.info("lead index built: %d companies in %.1fs", self.store.size, time.perf_counter() - started)
         return self.store.size
+
+    async def adopt(self, *, store: LeadStore, bm25: Bm25Index, watermarks: Watermarks) -> None:
+        """Serve this store and BM25 index, complete up to `watermarks` (read from a snapshot); the
+        next `refresh` reads what changed after them."""
+        async with self._lock:
+            self.store, self.bm25, self.watermarks = store, bm25, watermarks
+            self.read_versions = ReadVersions()
+            self.generation += 1
+        INDEX_DOCUMENTS.set(store.size)
 
     async def _load(self, ids: Iterable[uuid.UUID], *, skip_unchanged: bool = True) -> int:
         """Re-read these companies; the ones read exactly as last time (re-read because of the

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from app.core.clients import Cleanup, CoreClients
@@ -13,6 +15,7 @@ from app.leads.index import LeadIndex
 from app.leads.models_registry import ModelManager
 from app.leads.querylog import QueryLog
 from app.leads.service import SearchService
+from app.leads.snapshot import SnapshotError, start_from_snapshot
 from app.llm.client import LlmClient
 from app.ranking.embedding import load_embedder
 
@@ -45,6 +48,22 @@ class Ranker:
         }
 
 
+async def _start_index(index: LeadIndex, snapshot_root: Path | None) -> Path | None:
+    """From the snapshot under `snapshot_root` when there is a usable one, else from PostgreSQL.
+    Returns the private directory to delete at shutdown (the snapshot's BM25 copy), if any."""
+    if snapshot_root is not None:
+        try:
+            private = await start_from_snapshot(index, snapshot_root)
+        except (SnapshotError, OSError, ValueError, KeyError):
+            logger.exception("index snapshot under %s unusable: building from PostgreSQL", snapshot_root)
+        else:
+            if private is not None:
+                return private
+            logger.warning("no index snapshot under %s yet: building from PostgreSQL", snapshot_root)
+    await index.build()
+    return None
+
+
 async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
     settings = core.settings
     embedder = await asyncio.to_thread(load_embedder, settings)
@@ -53,7 +72,7 @@ async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
         embedder=embedder,
         refresh_interval_s=settings.index_refresh_interval_s,
     )
-    await index.build()
+    private_bm25 = await _start_index(index, settings.index_snapshot_dir)
     models = ModelManager(
         sessionmaker=core.sessionmaker,
         model_dir=settings.model_dir,
@@ -90,5 +109,7 @@ async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
         await query_log.stop()
         if llm is not None:
             await llm.aclose()
+        if private_bm25 is not None:
+            await asyncio.to_thread(shutil.rmtree, private_bm25, ignore_errors=True)
 
     return ranker, cleanup

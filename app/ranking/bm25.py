@@ -19,6 +19,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -63,9 +64,17 @@ def lucene_bm25(
 
 
 class Bm25Index:
-    """An in-memory tantivy index keyed by store row; thread-safe; writes become visible on commit."""
+    """A tantivy index keyed by store row; thread-safe; writes become visible on commit.
 
-    def __init__(self, *, fields: Iterable[str] = tuple(FIELD_BOOSTS), heap_bytes: int = 64_000_000) -> None:
+    In memory, or in `path` (an index already there is opened: tantivy maps its files)."""
+
+    def __init__(
+        self,
+        *,
+        fields: Iterable[str] = tuple(FIELD_BOOSTS),
+        heap_bytes: int = 64_000_000,
+        path: Path | None = None,
+    ) -> None:
         import tantivy  # noqa: PLC0415
 
         self._tantivy = tantivy
@@ -77,7 +86,10 @@ class Bm25Index:
         # Deletes by a u64 term do not match from Python (ints arrive as i64): delete by a raw text key.
         builder.add_text_field("key", stored=False, tokenizer_name="raw", index_option="basic")
         self._schema = builder.build()
-        self._index = tantivy.Index(self._schema)
+        self.path = path
+        if path is not None:
+            path.mkdir(parents=True, exist_ok=True)
+        self._index = tantivy.Index(self._schema, path=None if path is None else str(path), reuse=True)
         self._writer = self._index.writer(heap_size=heap_bytes, num_threads=1)
         self._lock = threading.Lock()
         self._pending = 0
@@ -115,6 +127,14 @@ class Bm25Index:
             self._pending = 0
         self._index.reload()
         return True
+
+    def finish(self) -> None:
+        """Commit, then wait for the background segment merges (the writer cannot be used after)."""
+        with self._lock:
+            self._writer.commit()
+            self._pending = 0
+            self._writer.wait_merging_threads()
+        self._index.reload()
 
     def num_docs(self) -> int:
         return int(self._index.searcher().num_docs)

@@ -98,8 +98,12 @@ def outcome_features(counts: dict[str, int]) -> list[float]:
 class Codebook:
     """Small integer codes for repeated strings ("" is 0), so a column compares as a numpy array."""
 
-    def __init__(self) -> None:
-        self._code: dict[str, int] = {"": 0}
+    def __init__(self, codes: dict[str, int] | None = None) -> None:
+        self._code: dict[str, int] = dict(codes) if codes is not None else {"": 0}
+
+    def codes(self) -> dict[str, int]:
+        """Every name with its code (a copy)."""
+        return dict(self._code)
 
     def code(self, name: str) -> int:
         """The code of `name`, assigning the next one the first time it is seen."""
@@ -151,6 +155,21 @@ class LeadStore:
         # is when it has no signal snippets; -1 when none.
         self.profile_seq = np.full(capacity, -1, dtype=np.int64)
         self.tech_tokens: list[frozenset[str]] = []
+
+    @property
+    def capacity(self) -> int:
+        """Rows allocated in the row-indexed arrays (`size` of them in use)."""
+        return int(self.sector.shape[0])
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held by every write; hold it to read a consistent copy of the whole store."""
+        return self._lock
+
+    def reserve(self, rows: int) -> None:
+        """Allocate at least `rows` rows (new ones hold the empty values a new row starts from)."""
+        with self._lock:
+            self._grow(rows)
 
     def _grow(self, needed: int) -> None:
         capacity = self.sector.shape[0]

@@ -72,11 +72,17 @@ def named(docs: list[Manifest], kind: str, name: str) -> Manifest:
 
 def pod_specs(docs: list[Manifest]) -> dict[str, Manifest]:
     """`Kind/name` -> pod spec of every workload."""
-    return {
+    specs = {
         f"{doc['kind']}/{doc['metadata']['name']}": doc["spec"]["template"]["spec"]
         for doc in docs
         if doc["kind"] in ("Deployment", "Job")
     }
+    for doc in docs:
+        if doc["kind"] == "CronJob":
+            specs[f"CronJob/{doc['metadata']['name']}"] = doc["spec"]["jobTemplate"]["spec"]["template"][
+                "spec"
+            ]
+    return specs
 
 
 def load_values(values_file: str) -> Manifest:

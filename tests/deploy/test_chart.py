@@ -73,7 +73,7 @@ def test_secrets_are_referenced_never_inlined(values_file: str) -> None:
 
 def test_every_pod_is_non_root_with_a_read_only_root_filesystem() -> None:
     specs = pod_specs(render("values-prod.yaml"))
-    assert len(specs) == 5  # api, two consumers, job worker, migration job
+    assert len(specs) == 6  # api, two consumers, job worker, migration job, index snapshot builder
     for where, spec in specs.items():
         assert spec["securityContext"]["runAsNonRoot"] is True, where
         assert spec["securityContext"]["runAsUser"] != 0, where
@@ -143,6 +143,29 @@ def test_migration_job_is_a_pre_install_hook_that_waits_for_the_database() -> No
     account = named(docs, "ServiceAccount", spec["serviceAccountName"])
     assert account["metadata"]["annotations"]["helm.sh/hook-weight"] == "-10"
     assert "envFrom" not in spec["containers"][0]
+
+
+def test_index_snapshot_is_built_by_a_cronjob_and_mounted_read_only_by_the_api() -> None:
+    docs = render("values-prod.yaml")
+    values = load_values("values.yaml")["snapshot"]
+    cron = named(docs, "CronJob", "leadpoet-index-snapshot")["spec"]
+    assert cron["concurrencyPolicy"] == "Forbid"
+    spec = cron["jobTemplate"]["spec"]["template"]["spec"]
+    build = spec["containers"][0]
+    assert build["args"][:5] == ["cli", "index", "build", "--out", values["mountPath"]]
+    claim = named(docs, "PersistentVolumeClaim", "leadpoet-snapshots")
+    assert claim["spec"]["accessModes"] == ["ReadWriteMany"]
+    volume = {"name": "snapshots", "persistentVolumeClaim": {"claimName": "leadpoet-snapshots"}}
+    assert volume in spec["volumes"]
+    assert {"name": "snapshots", "mountPath": values["mountPath"], "readOnly": False} in build["volumeMounts"]
+    api_spec = named(docs, "Deployment", "leadpoet-api")["spec"]["template"]["spec"]
+    api = api_spec["containers"][0]
+    assert volume in api_spec["volumes"]
+    assert {"name": "snapshots", "mountPath": values["mountPath"], "readOnly": True} in api["volumeMounts"]
+    assert {"name": "INDEX_SNAPSHOT_DIR", "value": values["mountPath"]} in api["env"]
+    # Off by default: the base values render neither the CronJob nor the volume.
+    assert not by_kind(render("values.yaml"), "CronJob")
+    assert not by_kind(render("values.yaml"), "PersistentVolumeClaim")
 
 
 def test_hpa_scales_on_cpu_and_p95_latency() -> None:

@@ -113,3 +113,17 @@ checksum/env: {{ include (print .Template.BasePath "/configmap-env.yaml") . | sh
   value: {{ $value | toString | quote }}
 {{- end }}
 {{- end -}}
+
+{{/* The index snapshot volume (the chart's PVC unless snapshot.volume.existingClaim names one). */}}
+{{- define "leadpoet.snapshotVolume" -}}
+- name: snapshots
+  persistentVolumeClaim:
+    claimName: {{ .Values.snapshot.volume.existingClaim | default (printf "%s-snapshots" (include "leadpoet.fullname" .)) }}
+{{- end -}}
+
+{{/* Its mount: call with (dict "Values" .Values "readOnly" true|false). */}}
+{{- define "leadpoet.snapshotMount" -}}
+- name: snapshots
+  mountPath: {{ .Values.snapshot.mountPath }}
+  readOnly: {{ .readOnly }}
+{{- end -}}

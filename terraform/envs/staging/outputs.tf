@@ -42,3 +42,8 @@ output "kafka_topics" {
   description = "Topics and partitions."
   value       = module.platform.kafka_topics
 }
+
+output "snapshot_bucket" {
+  description = "S3 bucket for index snapshots (python -m app.cli index build)."
+  value       = module.platform.snapshot_bucket
+}

@@ -7,3 +7,8 @@ output "app_role_arn" {
   description = "Chart value serviceAccount.roleArn."
   value       = aws_iam_role.this["app"].arn
 }
+
+output "app_role_name" {
+  description = "Name of the app role (policies attached by other modules)."
+  value       = aws_iam_role.this["app"].name
+}

@@ -107,3 +107,10 @@ module "iam" {
   extra_readable_secret_arns = [module.rds.master_user_secret_arn]
   tags                       = local.tags
 }
+
+module "snapshots" {
+  source        = "../snapshots"
+  name          = local.name
+  app_role_name = module.iam.app_role_name
+  tags          = local.tags
+}

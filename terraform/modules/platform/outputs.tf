@@ -53,3 +53,8 @@ output "kafka_password" {
   value       = module.secrets.kafka_password
   sensitive   = true
 }
+
+output "snapshot_bucket" {
+  description = "S3 bucket for index snapshots (python -m app.cli index build)."
+  value       = module.snapshots.bucket
+}
