@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import asyncpg
@@ -195,8 +195,8 @@ _UNAVAILABLE: tuple[type[BaseException], ...] = (
 )
 
 
-def is_unavailable(exc: BaseException) -> bool:
-    """True when `exc` (or what it wraps) means a dependency is unavailable for now."""
+def exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """`exc` and everything it wraps (cause, context, a DB-API error's `orig`), each once."""
     seen: set[int] = set()
     stack: list[BaseException | None] = [exc]
     while stack:
@@ -204,16 +204,22 @@ def is_unavailable(exc: BaseException) -> bool:
         if current is None or id(current) in seen:
             continue
         seen.add(id(current))
+        yield current
+        orig = getattr(current, "orig", None)
+        stack.extend(
+            [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
+        )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when `exc` (or what it wraps) means a dependency is unavailable for now."""
+    for current in exception_chain(exc):
         if isinstance(current, _UNAVAILABLE):
             return True
         if isinstance(current, DBAPIError) and current.connection_invalidated:
             return True
         if isinstance(current, asyncpg.exceptions.InterfaceError) and "connection" in str(current).lower():
             return True  # "connection is closed", "cannot perform operation: another operation ..."
-        orig = getattr(current, "orig", None)
-        stack.extend(
-            [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
-        )
     return False
 
 

@@ -16,6 +16,7 @@ import asyncpg
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.errors import exception_chain
 from app.core.periodic import Periodic
 from app.leads.tables import SearchRequest
 from app.observability.meters import QUERY_LOG_ROWS
@@ -34,20 +35,7 @@ _PERMANENT: tuple[type[BaseException], ...] = (
 
 def is_unwritable(exc: BaseException) -> bool:
     """True when `exc` (or what it wraps) is a data error: writing the same row again fails again."""
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        current = stack.pop()
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, _PERMANENT):
-            return True
-        orig = getattr(current, "orig", None)
-        stack.extend(
-            [current.__cause__, current.__context__, orig if isinstance(orig, BaseException) else None]
-        )
-    return False
+    return any(isinstance(current, _PERMANENT) for current in exception_chain(exc))
 
 
 class QueryLog:
