@@ -173,12 +173,20 @@ async def events(
         "while the job is still running: more may come). With `format=csv|json|ndjson`: every result "
         "so far, streamed page by page. CSV columns: " + ", ".join(RESULT_COLUMNS) + "."
     ),
-    response_model=ResultPage,
+    response_model=None,  # two JSON shapes: the page, or the download (declared below)
     responses={
         200: {
             "description": "a page, or the download",
             "content": {
-                "application/json": {},
+                # A page (ResultPage) without `format`; with format=json the whole download, an array.
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            ResultPage.model_json_schema(),
+                            {"type": "array", "items": {"type": "object"}},
+                        ]
+                    }
+                },
                 "text/csv": {"schema": {"type": "string"}},
                 "application/x-ndjson": {"schema": {"type": "string"}},
             },

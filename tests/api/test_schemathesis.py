@@ -72,12 +72,13 @@ def served(
         yield base, key, log
 
 
-# The list routes (ICPs, enrich, score, drafts, export, audit) validate some fields beyond what their
+# The list and job routes (ICPs, enrich, score, drafts, export, audit, jobs, search pages) validate
+# some fields beyond what their
 # schema can say (domains and e-mail addresses normalised, text trimmed before its length is
 # checked), and answer a list past the body limit with 413, which schemathesis does not count as a
 # rejection; so its two data-acceptance checks do not hold for them yet. Every other check (no 5xx,
 # documented statuses, response schemas, content types, methods) runs on them.
-LIST_PATHS = "^/v1/(icps|leads/(enrich|score|drafts|export)|drafts|audit)"
+LIST_PATHS = "^/v1/(icps|leads/(enrich|score|drafts|export|search/pages)|drafts|audit|jobs)"
 
 
 def run_schemathesis(
