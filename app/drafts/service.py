@@ -55,13 +55,43 @@ class DraftWriter:
         return result.draft, result.calls
 
 
+def sentence_dicts(draft: DraftText) -> list[dict[str, Any]]:
+    """The draft's sentences as stored and answered: text and the snippet ids it cites."""
+    return [{"text": s.text, "citations": list(s.citations)} for s in draft.sentences]
+
+
+def draft_row(
+    draft: DraftText,
+    *,
+    workspace_id: uuid.UUID,
+    icp_id: uuid.UUID,
+    company_id: uuid.UUID,
+    evidence_version: int,
+    grade: int,
+) -> Draft:
+    """The stored form of a draft (API drafts and campaign drafts alike)."""
+    return Draft(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        icp_id=icp_id,
+        company_id=company_id,
+        evidence_version=evidence_version,
+        grade=grade,
+        subject=draft.subject.text,
+        subject_citations=list(draft.subject.citations),
+        body=draft.body,
+        sentences=sentence_dicts(draft),
+        writer=draft.writer,
+    )
+
+
 def draft_out(row: Draft, draft: DraftText) -> dict[str, Any]:
     return {
         "id": row.id,
         "subject": draft.subject.text,
         "subject_citations": list(draft.subject.citations),
         "body": draft.body,
-        "sentences": [{"text": s.text, "citations": list(s.citations)} for s in draft.sentences],
+        "sentences": sentence_dicts(draft),
         "word_count": draft.word_count,
         "writer": draft.writer,
     }
@@ -116,7 +146,7 @@ async def make_drafts(
         }
         results[lead.company_id] = out
         skipped = _skip(grade, threshold)
-        if skipped is not None:
+        if skipped is not None or grade.grade is None:  # _skip answers every ungraded lead
             out["skipped"] = skipped
             continue
         draft, calls = await writer.write(lead, icp, meter)
@@ -124,18 +154,13 @@ async def make_drafts(
         if draft is None:
             out["skipped"] = "no_usable_evidence"
             continue
-        row = Draft(
-            id=uuid.uuid4(),
+        row = draft_row(
+            draft,
             workspace_id=workspace_id,
             icp_id=icp.id,
             company_id=lead.company_id,
             evidence_version=lead.profile_version,
             grade=grade.grade,
-            subject=draft.subject.text,
-            subject_citations=list(draft.subject.citations),
-            body=draft.body,
-            sentences=[{"text": s.text, "citations": list(s.citations)} for s in draft.sentences],
-            writer=draft.writer,
         )
         session.add(row)
         cited = dict.fromkeys([*draft.subject.citations, *(c for s in draft.sentences for c in s.citations)])

@@ -23,8 +23,7 @@ from app.jobs.events import Event, append_events
 from app.jobs.schemas import TERMINAL_STATES, JobCreate
 from app.jobs.tables import Job, JobResult, WebhookDelivery
 from app.jobs.webhooks import enqueue, new_secret, validate_webhook_url
-from app.lists.export import _cell as cell
-from app.lists.export import csv_line, json_chunks
+from app.lists.export import cell, csv_line, json_chunks
 from app.observability.meters import JOBS_FINISHED
 
 RESULT_PAGE = 500

@@ -31,8 +31,7 @@ from sqlalchemy.orm import undefer
 
 from app.core.config import Settings
 from app.core.errors import ApiError
-from app.drafts.service import DraftWriter
-from app.drafts.tables import Draft
+from app.drafts.service import DraftWriter, draft_row, sentence_dicts
 from app.icps.tables import Icp
 from app.jobs.campaign import Campaign, campaign_target, ranked_leads
 from app.jobs.events import Event, append_events
@@ -498,23 +497,19 @@ class JobWorker:
             return None
         if campaign.icp is not None:
             session.add(
-                Draft(
-                    id=uuid.uuid4(),
+                draft_row(
+                    draft,
                     workspace_id=job.workspace_id,
                     icp_id=campaign.icp.id,
                     company_id=lead.company_id,
                     evidence_version=lead.profile_version,
                     grade=grade.grade,
-                    subject=draft.subject.text,
-                    body=draft.body,
-                    sentences=[{"text": s.text, "citations": list(s.citations)} for s in draft.sentences],
-                    writer=draft.writer,
                 )
             )
         return {
             "subject": draft.subject.text,
             "body": draft.body,
-            "sentences": [{"text": s.text, "citations": list(s.citations)} for s in draft.sentences],
+            "sentences": sentence_dicts(draft),
             "writer": draft.writer,
         }
 

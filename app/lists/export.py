@@ -106,7 +106,7 @@ async def export_rows(
         yield export_row(row)
 
 
-def _cell(value: Any) -> str:
+def cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -125,7 +125,7 @@ def csv_line(values: list[str]) -> str:
 
 def csv_row(row: dict[str, Any]) -> str:
     values = {**row, "evidence_ids": " ".join(row["evidence_ids"])}
-    return csv_line([_cell(values[c]) for c in COLUMNS])
+    return csv_line([cell(values[c]) for c in COLUMNS])
 
 
 async def csv_chunks(rows: AsyncIterator[dict[str, Any]]) -> AsyncIterator[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.lists.export import COLUMNS, _cell
+from app.lists.export import COLUMNS, cell
 from tests.lists.conftest import ListsApp
 from tests.lists.test_score import make_icp
 from tests.workspaces.support import bearer, workspace_key
@@ -111,9 +111,9 @@ async def test_cli_export_matches_the_api(
 
 
 def test_cells_a_spreadsheet_would_run_are_quoted() -> None:
-    assert _cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert _cell("+1") == "'+1"
-    assert _cell("@SUM") == "'@SUM"
-    assert _cell("Acme") == "Acme"
-    assert _cell(None) == ""
-    assert _cell(["a", "b"]) == "a | b"
+    assert cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert cell("+1") == "'+1"
+    assert cell("@SUM") == "'@SUM"
+    assert cell("Acme") == "Acme"
+    assert cell(None) == ""
+    assert cell(["a", "b"]) == "a | b"
