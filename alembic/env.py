@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from alembic import context
 from app.core.config import get_settings
+from app.core.dbroles import login_sql
 from app.tables import Base
 
 config = context.config
@@ -22,7 +23,8 @@ target_metadata = Base.metadata
 
 def _url() -> str:
     url = config.attributes.get("database_url")
-    return str(url) if url else get_settings().database_url
+    settings = get_settings()
+    return str(url) if url else (settings.migration_database_url or settings.database_url)
 
 
 def run_migrations_offline() -> None:
@@ -35,6 +37,13 @@ def _run(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
+        password = get_settings().database_app_password
+        if (
+            password
+            and connection.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = 'leadpoet_app'").first()
+        ):
+            # Every run: a rotated password takes effect at the next release.
+            connection.exec_driver_sql(login_sql(password))
 
 
 async def _run_async() -> None:

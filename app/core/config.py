@@ -37,6 +37,11 @@ class Settings(BaseSettings):
 
     # --- PostgreSQL --------------------------------------------------------------------------
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:55432/leadpoet"
+    # The migration job's connection (the schema owner) when it differs from DATABASE_URL: in
+    # deployment DATABASE_URL names the `leadpoet_app` role, which may not alter the schema.
+    migration_database_url: str = ""
+    # When set, the migrations give `leadpoet_app` a login with this password (app/core/dbroles.py).
+    database_app_password: str = ""
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
     db_pool_timeout_s: float = Field(default=5.0, gt=0)
@@ -170,6 +175,13 @@ class Settings(BaseSettings):
     eligibility_interval_s: float = Field(default=30.0, gt=0)
     eligibility_batch: int = Field(default=500, ge=1, le=100000)
     eligibility_enabled: bool = True
+    # Grade calibration on outcomes (app/lists/calibration.py): refit every this many seconds (in
+    # the API process; `python -m app.cli grades calibrate` refits on demand), and the least
+    # samples (graded companies with outcomes) and positives (and negatives) a fitted map needs.
+    calibration_enabled: bool = True
+    calibration_interval_s: float = Field(default=3600.0, gt=0)
+    calibration_min_samples: int = Field(default=50, ge=2, le=1_000_000)
+    calibration_min_positives: int = Field(default=5, ge=1, le=1_000_000)
 
     # --- jobs: campaigns, enrich and score runs, webhooks (app/jobs) ----------------------------
     # Run the job worker inside the API process (dev, single-process deployments); the worker

@@ -40,6 +40,7 @@ from app.jobs.service import announce, finish
 from app.jobs.tables import Job, JobResult
 from app.jobs.webhooks import deliver_due
 from app.leads.startup import Ranker
+from app.lists.calibration import current as current_calibration
 from app.lists.enrich import enrich
 from app.lists.evidence import LeadEvidence, load_leads
 from app.lists.grading import Grade, grade_leads
@@ -392,12 +393,18 @@ class JobWorker:
         leads = await load_leads(session, ids=ids)
         ordered = [leads[i] for i in ids if i in leads]
         now = datetime.now(UTC)
-        with meter.cpu():
-            grades = grade_leads(
-                ranker, campaign.target, ordered, bm25_limit=self.settings.search_bm25_candidates, now=now
-            )
         job = await session.get(Job, job_id)
         assert job is not None
+        calibration = await current_calibration(session, workspace_id=job.workspace_id)
+        with meter.cpu():
+            grades = grade_leads(
+                ranker,
+                campaign.target,
+                ordered,
+                bm25_limit=self.settings.search_bm25_candidates,
+                now=now,
+                calibration=calibration,
+            )
         if campaign.icp is not None:
             await record_grades(
                 session,
@@ -408,6 +415,7 @@ class JobWorker:
                 grades=grades,
                 source="job",
                 model_version=ranker.models.current.version,
+                calibration=calibration,
             )
         options = request.get("options") or {}
         toggles = options.get("signals")

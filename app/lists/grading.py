@@ -3,9 +3,13 @@ in-memory store (called on the event loop, no await inside: the store is not mut
 
 Mapping (documented in the README): the ranker's interpretable sub-scores in [0, 1]
 (`app.leads.pipeline.fit_and_intent`: fit = mean of industry match, size fit and country match;
-intent = half evidence volume, half prompt-to-snippets similarity) give
+intent = half evidence volume, half prompt-to-snippets similarity) give the raw score
+0.5 x fit + 0.5 x intent, and
 
-    grade = round(100 x (0.5 x fit + 0.5 x intent)),  band A >= 75 > B >= 50 > C >= 25 > D.
+    grade = round(100 x calibrated likelihood of a positive outcome at that raw score)
+
+with the workspace's (else the global) calibration fitted on outcomes (app/lists/calibration.py);
+without enough outcomes, the formula grade = round(100 x raw). Band A >= 75 > B >= 50 > C >= 25 > D.
 
 A grade is only given with at least two reasons, each citing evidence snippets of the company
 (firmographics, technologies, hiring, funding, news, stated pains); otherwise the company is
@@ -25,13 +29,12 @@ from app.ingest.extract import tech_key
 from app.leads.pipeline import bm25_candidates, features_of, fit_and_intent, prepare
 from app.leads.schemas import SearchFilters
 from app.leads.startup import Ranker
+from app.lists.calibration import FORMULA, Calibration
 from app.lists.evidence import LeadEvidence
 from app.ranking.columns import sector_of_label
 from app.ranking.features import Retrieval
 from app.ranking.prompt import ParsedPrompt, parse_prompt
 
-FIT_WEIGHT = 0.5
-INTENT_WEIGHT = 0.5
 BANDS = ((75, "A"), (50, "B"), (25, "C"), (0, "D"))
 MIN_REASONS = 2
 MAX_REASONS = 5
@@ -62,8 +65,8 @@ def band_of(grade: int) -> str:
     return next(band for low, band in BANDS if grade >= low)
 
 
-def to_grade(fit: float, intent: float) -> int:
-    return max(0, min(100, round(100 * (FIT_WEIGHT * fit + INTENT_WEIGHT * intent))))
+def to_grade(fit: float, intent: float, calibration: Calibration = FORMULA) -> int:
+    return calibration.grade(fit, intent)
 
 
 def _cited(lead: LeadEvidence, entry: dict[str, Any] | None) -> list[str]:
@@ -170,7 +173,13 @@ def reasons_for(lead: LeadEvidence, target: Target, now: datetime) -> list[dict[
 
 
 def grade_leads(
-    ranker: Ranker, target: Target, leads: list[LeadEvidence], *, bm25_limit: int, now: datetime
+    ranker: Ranker,
+    target: Target,
+    leads: list[LeadEvidence],
+    *,
+    bm25_limit: int,
+    now: datetime,
+    calibration: Calibration = FORMULA,
 ) -> dict[uuid.UUID, Grade]:
     """A grade per lead; one not in the ranker's index yet has insufficient evidence."""
     store = ranker.index.store
@@ -197,6 +206,6 @@ def grade_leads(
         if len(reasons) < MIN_REASONS:
             out[lead.company_id] = Grade(None, None, True, fit, intent, reasons)
             continue
-        grade = to_grade(fit, intent)
+        grade = to_grade(fit, intent, calibration)
         out[lead.company_id] = Grade(grade, band_of(grade), False, fit, intent, reasons)
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -164,8 +165,24 @@ class ScoredItem(ListItemOut):
     evidence_version: int | None = None
 
 
+class CalibrationOut(BaseModel):
+    """How the grades of this answer were mapped from fit and intent."""
+
+    mapping: Literal["outcomes", "formula"] = Field(
+        description="outcomes: grade = 100 x the likelihood of a positive outcome (reply, meeting, "
+        "purchase) fitted on outcomes; formula: grade = 100 x (0.5 fit + 0.5 intent)"
+    )
+    scope: Literal["workspace", "global"] | None = Field(
+        description="whose outcomes the map was fitted on (null: never fitted)"
+    )
+    sample_size: int = Field(description="graded companies with outcomes the map was fitted on")
+    positives: int = Field(description="of which had a reply, a meeting or a purchase")
+    fitted_at: datetime | None
+
+
 class ScoreResponse(BaseModel):
     icp_id: uuid.UUID | None
+    calibration: CalibrationOut
     items: list[ScoredItem]
     metadata: ListCounts
 

@@ -19,6 +19,7 @@ from app.icps.tables import Icp
 from app.leads.schemas import SearchFilters
 from app.leads.startup import Ranker
 from app.lists.answer import assemble, check_size, counts
+from app.lists.calibration import FORMULA, Calibration, current
 from app.lists.evidence import LeadEvidence, load_leads
 from app.lists.grading import Grade, Target, grade_leads
 from app.lists.items import ListItem, Rejected, parse_item
@@ -51,6 +52,7 @@ async def record_grades(
     grades: dict[uuid.UUID, Grade],
     source: str,
     model_version: str,
+    calibration: Calibration = FORMULA,
 ) -> int:
     """Store the grades (an ICP's grade at an evidence version already stored is kept, not redone)
     and audit the new ones; returns how many were new. The caller commits."""
@@ -70,6 +72,7 @@ async def record_grades(
             "reasons": grades[lead.company_id].reasons,
             "source": source,
             "model_version": model_version,
+            "calibration": calibration.mapping,
         }
         for lead in leads
     ]
@@ -100,6 +103,7 @@ async def record_grades(
                     "band": grades[company_id].band,
                     "evidence_version": by_company[company_id].profile_version,
                     "source": source,
+                    "calibration": calibration.mapping,
                 },
             )
             for company_id, grade_id in new
@@ -139,6 +143,7 @@ class GradedList:
     parsed: list[ListItem | Rejected]
     leads: dict[uuid.UUID, LeadEvidence]
     grades: dict[uuid.UUID, Grade]
+    calibration: Calibration = FORMULA
 
     @property
     def by_domain(self) -> dict[str, uuid.UUID]:
@@ -156,10 +161,16 @@ async def grade_and_record(
     source: str,
     bm25_limit: int,
     meter: CostMeter | None = None,
+    calibration: Calibration | None = None,
 ) -> tuple[dict[uuid.UUID, Grade], int]:
-    """Grade `leads` and store the grades (the caller commits); the grades and how many were new."""
+    """Grade `leads` and store the grades (the caller commits); the grades and how many were new.
+    `calibration`: the workspace's current one when not given."""
+    if calibration is None:
+        calibration = await current(session, workspace_id=workspace_id)
     with meter.cpu() if meter is not None else contextlib.nullcontext():
-        grades = grade_leads(ranker, target, leads, bm25_limit=bm25_limit, now=datetime.now(UTC))
+        grades = grade_leads(
+            ranker, target, leads, bm25_limit=bm25_limit, now=datetime.now(UTC), calibration=calibration
+        )
     new = await record_grades(
         session,
         workspace_id=workspace_id,
@@ -169,6 +180,7 @@ async def grade_and_record(
         grades=grades,
         source=source,
         model_version=ranker.models.current.version,
+        calibration=calibration,
     )
     return grades, new
 
@@ -189,6 +201,7 @@ async def grade_list(
     parsed = [parse_item(raw) for raw in items]
     domains = {p.domain for p in parsed if isinstance(p, ListItem)}
     leads = await load_leads(session, domains=domains, ids=lead_ids)
+    calibration = await current(session, workspace_id=workspace_id)
     grades, _ = await grade_and_record(
         session,
         ranker=ranker,
@@ -199,8 +212,9 @@ async def grade_list(
         source="api",
         bm25_limit=bm25_limit,
         meter=meter,
+        calibration=calibration,
     )
-    return GradedList(parsed, leads, grades)
+    return GradedList(parsed, leads, grades, calibration)
 
 
 async def score(
@@ -236,4 +250,9 @@ async def score(
         results={cid: scored_item(lead, graded.grades[cid], now) for cid, lead in graded.leads.items()},
         missing={"found": False},
     )
-    return {"icp_id": target.icp_id, "items": items, "metadata": counts(items, started)}
+    return {
+        "icp_id": target.icp_id,
+        "calibration": graded.calibration.out(),
+        "items": items,
+        "metadata": counts(items, started),
+    }

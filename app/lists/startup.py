@@ -1,26 +1,48 @@
-"""Starts the eligibility worker (after the ranker: it grades with the ranker's index)."""
+"""Starts the eligibility worker (after the ranker: it grades with the ranker's index) and the
+periodic refit of the grade calibration."""
 
 from __future__ import annotations
 
 from app.core.clients import Cleanup, CoreClients
 from app.core.periodic import Periodic
 from app.leads.startup import Ranker
+from app.lists.calibration import refit_all
 from app.lists.eligibility import run_round
 
 
 async def start_eligibility(core: CoreClients, ranker: Ranker | None) -> Cleanup | None:
     settings = core.settings
-    if not settings.eligibility_enabled or ranker is None:
-        return None
+    workers: list[Periodic] = []
+    if settings.eligibility_enabled and ranker is not None:
 
-    async def action() -> None:
-        await run_round(
-            core.sessionmaker,
-            ranker,
-            batch=settings.eligibility_batch,
-            bm25_limit=settings.search_bm25_candidates,
+        async def grade() -> None:
+            await run_round(
+                core.sessionmaker,
+                ranker,
+                batch=settings.eligibility_batch,
+                bm25_limit=settings.search_bm25_candidates,
+            )
+
+        workers.append(Periodic(name="eligibility", interval_s=settings.eligibility_interval_s, action=grade))
+    if settings.calibration_enabled:
+
+        async def calibrate() -> None:
+            await refit_all(
+                core.sessionmaker,
+                min_samples=settings.calibration_min_samples,
+                min_positives=settings.calibration_min_positives,
+            )
+
+        workers.append(
+            Periodic(name="calibration", interval_s=settings.calibration_interval_s, action=calibrate)
         )
+    if not workers:
+        return None
+    for worker in workers:
+        worker.start()
 
-    worker = Periodic(name="eligibility", interval_s=settings.eligibility_interval_s, action=action)
-    worker.start()
-    return worker.stop
+    async def stop() -> None:
+        for worker in workers:
+            await worker.stop()
+
+    return stop

@@ -1,4 +1,5 @@
-"""Grades of companies against an ICP (or a prompt), one row per grading."""
+"""Grades of companies against an ICP (or a prompt), one row per grading, and the calibration maps
+that turn the ranker's fit and intent into grades (app/lists/calibration.py)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ class LeadGrade(Base):
     )
     source: Mapped[str] = mapped_column(String(16), nullable=False)
     model_version: Mapped[str] = mapped_column(String(100), nullable=False)
+    # How the grade was mapped from fit and intent: "outcomes" (a fitted calibration) or "formula".
+    calibration: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
@@ -65,4 +68,35 @@ class LeadGrade(Base):
         ),
         Index("ix_lead_grades_workspace_icp_grade", "workspace_id", "icp_id", "grade"),
         Index("ix_lead_grades_company_id", "company_id"),
+    )
+
+
+class GradeCalibration(Base):
+    """The fitted grade calibration of one scope: a workspace, or every workspace (`workspace_id`
+    NULL); refitting a scope replaces its row. `knots`: [[raw score, likelihood], ...], raw
+    ascending (empty when the scope had too few outcomes: `mapping` "formula")."""
+
+    __tablename__ = "grade_calibrations"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    workspace_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE")
+    )
+    mapping: Mapped[str] = mapped_column(String(16), nullable=False)
+    sample_size: Mapped[int] = mapped_column(Integer, nullable=False)
+    positives: Mapped[int] = mapped_column(Integer, nullable=False)
+    knots: Mapped[list[list[float]]] = mapped_column(
+        JSONB, nullable=False, server_default=text("'[]'::jsonb")
+    )
+    fitted_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+
+    __table_args__ = (
+        Index(
+            "ix_grade_calibrations_workspace_id",
+            "workspace_id",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+        ),
     )
