@@ -44,30 +44,32 @@ def raw_score(fit: float, intent: float) -> float:
 
 
 def isotonic(x: Sequence[float], y: Sequence[float]) -> tuple[list[float], list[float]]:
-    """Pool adjacent violators: the non-decreasing fit of `y` on `x` (least squares), as knots
-    (the mean x and the fitted value of each pooled block), x ascending and values non-decreasing."""
+    """Pool adjacent violators: the non-decreasing least-squares fit of `y` on `x`, as knots (x
+    ascending, values non-decreasing): the first and last distinct x of each pooled block with the
+    block's mean, so that interpolating the knots gives each sample its fitted value."""
     if len(x) != len(y):
         raise ValueError("x and y differ in length")
     if not x:
         return [], []
-    order = np.lexsort((np.asarray(y, dtype=np.float64), np.asarray(x, dtype=np.float64)))
-    xs = np.asarray(x, dtype=np.float64)[order]
-    ys = np.asarray(y, dtype=np.float64)[order]
-    # Blocks: [sum of y, sum of x, count]; equal x values start in one block.
+    xs, inverse = np.unique(np.asarray(x, dtype=np.float64), return_inverse=True)
+    sums = np.bincount(inverse, weights=np.asarray(y, dtype=np.float64), minlength=len(xs))
+    counts = np.bincount(inverse, minlength=len(xs)).astype(np.float64)
+    # Blocks: [sum of y, count, first x index, last x index].
     blocks: list[list[float]] = []
-    for xi, yi in zip(xs.tolist(), ys.tolist(), strict=True):
-        if blocks and blocks[-1][1] / blocks[-1][2] == xi:
-            block = blocks[-1]
-            block[0] += yi
-            block[1] += xi
-            block[2] += 1
-        else:
-            blocks.append([yi, xi, 1.0])
-        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][2] >= blocks[-1][0] / blocks[-1][2]:
+    for i in range(len(xs)):
+        blocks.append([float(sums[i]), float(counts[i]), i, i])
+        while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
             last = blocks.pop()
-            for i in range(3):
-                blocks[-1][i] += last[i]
-    return [b[1] / b[2] for b in blocks], [b[0] / b[2] for b in blocks]
+            blocks[-1][0] += last[0]
+            blocks[-1][1] += last[1]
+            blocks[-1][3] = last[3]
+    knots_x: list[float] = []
+    knots_y: list[float] = []
+    for total, count, first, last in blocks:
+        for index in dict.fromkeys((int(first), int(last))):
+            knots_x.append(float(xs[index]))
+            knots_y.append(total / count)
+    return knots_x, knots_y
 
 
 @dataclass(frozen=True, slots=True)
