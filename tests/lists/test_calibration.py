@@ -4,6 +4,7 @@ outcomes, stored, and used by POST /v1/leads/score (which says which mapping it 
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from datetime import UTC, datetime
 
@@ -31,8 +32,8 @@ points = st.lists(
 def test_isotonic_is_non_decreasing_and_keeps_the_mean(data: list[tuple[float, float]]) -> None:
     xs, ys = isotonic([x for x, _ in data], [y for _, y in data])
     assert 1 <= len(xs) == len(ys) <= len(data)
-    assert all(a < b for a, b in zip(xs, xs[1:], strict=False))
-    assert all(a <= b for a, b in zip(ys, ys[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(xs))
+    assert all(a <= b for a, b in itertools.pairwise(ys))
     assert all(0.0 <= y <= 1.0 for y in ys)
     # Each sample's fitted value is its block's mean: the fitted values keep the data's mean.
     calibrated = np.interp([x for x, _ in data], xs, ys)
@@ -108,7 +109,7 @@ async def _knots(engine: AsyncEngine, workspace: bool) -> list[list[float]]:
     async with engine.connect() as conn:
         return list(
             (await conn.execute(text(f"SELECT knots FROM grade_calibrations WHERE {where}"))).scalar_one()
-        )  # noqa: S608
+        )
 
 
 async def test_score_uses_the_global_then_the_workspace_map(
