@@ -59,10 +59,10 @@ def isotonic(x: Sequence[float], y: Sequence[float]) -> tuple[list[float], list[
     for i in range(len(xs)):
         blocks.append([float(sums[i]), float(counts[i]), i, i])
         while len(blocks) > 1 and blocks[-2][0] / blocks[-2][1] > blocks[-1][0] / blocks[-1][1]:
-            last = blocks.pop()
-            blocks[-1][0] += last[0]
-            blocks[-1][1] += last[1]
-            blocks[-1][3] = last[3]
+            merged = blocks.pop()
+            blocks[-1][0] += merged[0]
+            blocks[-1][1] += merged[1]
+            blocks[-1][3] = merged[3]
     knots_x: list[float] = []
     knots_y: list[float] = []
     for total, count, first, last in blocks:
