@@ -19,7 +19,7 @@ from app.jobs.campaign import rank_deep
 from app.jobs.schemas import DeepSearchRequest
 from app.jobs.service import decode_cursor, encode_cursor
 from app.jobs.tables import SearchResultSet
-from app.leads.schemas import SearchRequestIn
+from app.leads.schemas import SearchRequestBody, SearchRequestIn
 from app.leads.startup import Ranker
 
 
@@ -52,6 +52,42 @@ async def start_search(
     session.add(row)
     await session.commit()
     return await page(session, row=row, offset=0, size=body.page_size)
+
+
+async def continue_search(
+    session: AsyncSession,
+    *,
+    ranker: Ranker,
+    settings: Settings,
+    request: SearchRequestBody,
+    workspace_id: uuid.UUID,
+    shown: list[dict[str, Any]],
+    max_results: int,
+) -> str | None:
+    """The cursor of the leads after `shown` (the answer of `POST /v1/leads/search`), up to
+    `max_results` in all, or None when there are none: the search ranked past k once, the leads it
+    already answered first (ranks 1..k as answered) and then the others in the deep ranking's order,
+    kept SEARCH_CURSOR_TTL_S as one result set paged `k` at a time by `GET /v1/leads/search/pages`."""
+    if max_results <= len(shown):
+        return None
+    ranked = await rank_deep(ranker, prompt=request.prompt, filters=request.filters, limit=max_results)
+    seen = {lead["lead_id"] for lead in shown}
+    first = [[lead["lead_id"], lead["score"], lead["fit_score"], lead["intent_score"]] for lead in shown]
+    rest = [[str(r.lead_id), r.score, r.fit, r.intent] for r in ranked if str(r.lead_id) not in seen]
+    rest = rest[: max_results - len(shown)]
+    if not rest:
+        return None
+    row = SearchResultSet(
+        id=uuid.uuid4(),
+        workspace_id=workspace_id,
+        request={"search": request.model_dump(mode="json"), "max_results": max_results},
+        leads=first + rest,
+        model_version=ranker.models.current.version,
+        expires_at=datetime.now(UTC) + timedelta(seconds=settings.search_cursor_ttl_s),
+    )
+    session.add(row)
+    await session.commit()
+    return encode_cursor({"s": str(row.id), "o": len(first), "n": request.k})
 
 
 async def next_page(session: AsyncSession, *, workspace_id: uuid.UUID, cursor: str) -> dict[str, Any]:

@@ -8,9 +8,10 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Response
 
-from app.api.deps import RankerDep, SearchPrincipal, SessionDep
+from app.api.deps import RankerDep, SearchPrincipal, SessionDep, SettingsDep
 from app.core.errors import AUTHENTICATED, error_responses, method_not_allowed
 from app.icps.service import search_body
+from app.jobs.search_pages import continue_search
 from app.leads.profile import lead_profile
 from app.leads.schemas import LeadProfile, SearchRequestIn, SearchResponse
 
@@ -20,17 +21,37 @@ router = APIRouter(prefix="/v1/leads", tags=["leads"], responses=error_responses
 @router.post(
     "/search",
     summary="The K companies most likely to buy the described product",
+    description=(
+        "A prompt or a saved ICP (`icp_id`), filters, `k` <= 200. With `max_results` (<= 10,000) the "
+        "search is also ranked past k and `next_cursor` pages through the rest of that one result "
+        "set, `k` leads at a time, with `GET /v1/leads/search/pages?cursor=...`."
+    ),
     response_model=SearchResponse,
     responses=error_responses(400, 404),
 )
 async def search_leads(
-    body: SearchRequestIn, principal: SearchPrincipal, ranker: RankerDep, session: SessionDep
+    body: SearchRequestIn,
+    principal: SearchPrincipal,
+    ranker: RankerDep,
+    session: SessionDep,
+    settings: SettingsDep,
 ) -> Response:
     # The service builds the response in the documented shape (`SearchResponse`, checked by the
     # contract tests); serialising it directly skips a second validation pass per request.
     request = await search_body(session, workspace_id=principal.workspace_id, body=body)
     result = await ranker.service.search(body=request, api_key_id=principal.key_id)
-    return Response(orjson.dumps(result), media_type="application/json")
+    cursor = None
+    if body.max_results is not None:  # the workspace's own result set: never part of the cached answer
+        cursor = await continue_search(
+            session,
+            ranker=ranker,
+            settings=settings,
+            request=request,
+            workspace_id=principal.workspace_id,
+            shown=result["leads"],
+            max_results=body.max_results,
+        )
+    return Response(orjson.dumps({**result, "next_cursor": cursor}), media_type="application/json")
 
 
 # The POST-only actions under /v1/leads: without this, GET /v1/leads/search would match `/{lead_id}`

@@ -94,6 +94,13 @@ class SearchRequestIn(BaseModel):
     k: StrictInt = Field(default=10, ge=1, le=200)
     filters: SearchFilters | None = None
     explain: StrictBool = True
+    max_results: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        description="rank this many leads in all and answer a `next_cursor` for those past the first "
+        "k (paged k at a time by GET /v1/leads/search/pages?cursor=...); none: no cursor",
+    )
 
     @field_validator("prompt")
     @classmethod
@@ -177,6 +184,12 @@ class SearchResponse(BaseModel):
     model_version: str
     leads: list[LeadOut]
     metadata: SearchMetadata
+    next_cursor: str | None = Field(
+        default=None,
+        description="with `max_results`: the next page of this result set (GET "
+        "/v1/leads/search/pages?cursor=...), the same ranking for SEARCH_CURSOR_TTL_S (30 minutes, "
+        "never less than 15) whatever the index does meanwhile; null when there is no more",
+    )
 
 
 class ProfileContact(BaseModel):

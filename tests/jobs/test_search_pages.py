@@ -65,3 +65,44 @@ async def test_deep_search_by_icp_keeps_its_filters(jobs_app: JobsApp, auth: dic
     assert (
         await client.post(URL, json={"prompt": "CRM", "max_results": 10_001}, headers=auth)
     ).status_code == 422
+
+
+async def test_search_answers_a_next_cursor_past_k(
+    jobs_app: JobsApp, auth: dict[str, str], engine: AsyncEngine
+) -> None:
+    client = jobs_app.client
+    body = {"prompt": "Logistics software for freight companies", "k": 50, "explain": False}
+    plain = await client.post("/v1/leads/search", json=body, headers=auth)
+    assert plain.status_code == 200, plain.text
+    assert plain.json()["next_cursor"] is None
+    first = (await client.post("/v1/leads/search", json={**body, "max_results": 230}, headers=auth)).json()
+    assert [lead["lead_id"] for lead in first["leads"]] == [lead["lead_id"] for lead in plain.json()["leads"]]
+    assert first["next_cursor"]
+    assert first["metadata"]["cache_hit"] is True  # the cursor is the request's own, not cached
+    # The index changes after the answer: the pages of its result set do not move.
+    second = (await client.get(URL, params={"cursor": first["next_cursor"]}, headers=auth)).json()
+    await add_companies(engine, 300, prefix="later")
+    await jobs_app.ranker.index.refresh()
+    again = (await client.get(URL, params={"cursor": first["next_cursor"]}, headers=auth)).json()
+    assert again["leads"] == second["leads"]
+    assert second["total"] == 230
+    pages = [second]
+    while pages[-1]["next_cursor"]:
+        answer = await client.get(URL, params={"cursor": pages[-1]["next_cursor"]}, headers=auth)
+        assert answer.status_code == 200, answer.text
+        pages.append(answer.json())
+    assert [len(p["leads"]) for p in pages] == [50, 50, 50, 30]
+    rest = [lead for p in pages for lead in p["leads"]]
+    assert [lead["rank"] for lead in rest] == list(range(51, 231))
+    ids = [lead["lead_id"] for lead in first["leads"]] + [lead["lead_id"] for lead in rest]
+    assert len(set(ids)) == 230
+    # Another workspace's same search has its own result set (and cursor).
+    other = bearer(await workspace_key(engine, jobs_app.settings, "globex", "search"))
+    theirs = (await client.post("/v1/leads/search", json={**body, "max_results": 230}, headers=other)).json()
+    assert theirs["next_cursor"] != first["next_cursor"]
+    assert (await client.get(URL, params={"cursor": first["next_cursor"]}, headers=other)).status_code == 404
+    assert (await client.get(URL, params={"cursor": theirs["next_cursor"]}, headers=other)).status_code == 200
+    # Nothing past the first k: no cursor.
+    assert (await client.post("/v1/leads/search", json={**body, "max_results": 50}, headers=auth)).json()[
+        "next_cursor"
+    ] is None

@@ -44,7 +44,8 @@ async def test_contract_shape(
     client: httpx.AsyncClient, search_headers: dict[str, str], world_db: World
 ) -> None:
     body = await search(client, search_headers, prompt="cloud cost optimization software", k=10)
-    assert set(body) == {"request_id", "model_version", "leads", "metadata"}
+    assert set(body) == {"request_id", "model_version", "leads", "metadata", "next_cursor"}
+    assert body["next_cursor"] is None  # only with max_results
     uuid.UUID(body["request_id"])
     assert body["model_version"]
     assert len(body["leads"]) == 10
