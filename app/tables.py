@@ -11,7 +11,7 @@ from app.icps.tables import Icp
 from app.ingest.tables import ChurnEvent, EmbeddingQueue, JobState, SnippetCorroboration
 from app.jobs.tables import Job, JobEvent, JobResult, SearchResultSet, WebhookDelivery
 from app.leads.tables import ModelVersion, SearchRequest
-from app.lists.tables import GradeCalibration, LeadGrade
+from app.lists.tables import GradeCalibration, IcpEligibility, LeadGrade
 from app.workspaces.tables import Workspace
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "EmbeddingQueue",
     "GradeCalibration",
     "Icp",
+    "IcpEligibility",
     "Job",
     "JobEvent",
     "JobResult",

@@ -1,5 +1,5 @@
-"""Grade calibration maps (one per workspace, and one global), the mapping each grade used, and the
-app's database role `leadpoet_app`: DML on every table of the schema (now and later, by default
+"""Grade calibration maps (one per workspace, and one global), the mapping each grade used, the
+eligibility worker's verdicts (one per ICP, company and evidence version), and the app's database role `leadpoet_app`: DML on every table of the schema (now and later, by default
 privileges) except the audit log, where it may only SELECT and INSERT, and alembic_version, which
 it may only read. The role is cluster-wide: a downgrade revokes what this migration granted and
 leaves the (privilege-less, NOLOGIN unless the migration job gave it a password) role in place.
@@ -79,6 +79,26 @@ def upgrade() -> None:
         postgresql_nulls_not_distinct=True,
     )
     op.add_column("lead_grades", sa.Column("calibration", sa.String(length=16), nullable=True))
+    op.create_table(
+        "icp_eligibility",
+        sa.Column("icp_id", sa.UUID(), nullable=False),
+        sa.Column("company_id", sa.UUID(), nullable=False),
+        sa.Column("evidence_version", sa.Integer(), nullable=False),
+        sa.Column("eligible", sa.Boolean(), nullable=False),
+        sa.Column("relevance", sa.Float(), nullable=False),
+        sa.Column("checked_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["companies.id"],
+            name=op.f("fk_icp_eligibility_company_id_companies"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["icp_id"], ["icps.id"], name=op.f("fk_icp_eligibility_icp_id_icps"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("icp_id", "company_id", "evidence_version", name=op.f("pk_icp_eligibility")),
+    )
+    op.create_index("ix_icp_eligibility_company_id", "icp_eligibility", ["company_id"], unique=False)
     for statement in GRANTS:
         op.execute(statement)
 
@@ -87,6 +107,8 @@ def downgrade() -> None:
     if op.get_bind().execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = 'leadpoet_app'")).first():
         for statement in REVOKES:
             op.execute(statement)
+    op.drop_index("ix_icp_eligibility_company_id", table_name="icp_eligibility")
+    op.drop_table("icp_eligibility")
     op.drop_column("lead_grades", "calibration")
     op.drop_index("ix_grade_calibrations_workspace_id", table_name="grade_calibrations")
     op.drop_table("grade_calibrations")

@@ -167,7 +167,7 @@ class Settings(BaseSettings):
 
     # --- lists: enrich, score, drafts, export (app/lists, app/drafts) -------------------------
     # Items per synchronous enrich/score/drafts request; larger lists are split by the caller.
-    lists_max_items: int = Field(default=1000, ge=1, le=10000)
+    lists_max_items: int = Field(default=1000, ge=1, le=1000)
     # Evidence snippets shown per signal of an enriched company.
     lists_evidence_per_signal: int = Field(default=5, ge=1, le=50)
     # The eligibility worker: how often it grades new evidence against saved ICPs, and how many
@@ -175,6 +175,9 @@ class Settings(BaseSettings):
     eligibility_interval_s: float = Field(default=30.0, gt=0)
     eligibility_batch: int = Field(default=500, ge=1, le=100000)
     eligibility_enabled: bool = True
+    # A company is eligible for an ICP only when the cosine similarity of its vector and the ICP's
+    # product description (the search's semantic query) is at least this (app/lists/eligibility.py).
+    eligibility_min_relevance: float = Field(default=0.2, ge=-1.0, le=1.0)
     # Grade calibration on outcomes (app/lists/calibration.py): refit every this many seconds (in
     # the API process; `python -m app.cli grades calibrate` refits on demand), and the least
     # samples (graded companies with outcomes) and positives (and negatives) a fitted map needs.

@@ -11,9 +11,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    Strict,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 INT32_MAX = 2**31 - 1
 INT64_MAX = 2**63 - 1
@@ -103,3 +113,56 @@ def text_problem(value: str) -> str | None:
 SafeText = Annotated[
     str, Strict(), AfterValidator(check_text), Field(json_schema_extra={"pattern": NO_NUL_PATTERN})
 ]
+
+
+# The JSON Schema (ECMA-262) `\s` set: what `Trimmed` text loses at both ends, so that the schema's
+# pattern and the validator agree on every string (Python's str.strip() has another set).
+BLANK_CHARS = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(chr(c) for c in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+BLANK_CLASS = "\\u0009-\\u000d\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+
+
+def trimmed_pattern(min_length: int, max_length: int) -> str:
+    """The JSON Schema pattern of text with `min_length`..`max_length` characters between its first
+    and last non-blank one, no NUL, any blanks around."""
+    solid = f"[^{BLANK_CLASS}\\u0000]"
+    options = []
+    if min_length == 0:
+        options.append("")
+    if min_length <= 1 <= max_length:
+        options.append(solid)
+    if max_length >= 2:
+        options.append(f"{solid}[^\\u0000]{{{max(0, min_length - 2)},{max_length - 2}}}{solid}")
+    return f"^[{BLANK_CLASS}]*(?:{'|'.join(options)})[{BLANK_CLASS}]*$"
+
+
+@dataclass(frozen=True, slots=True)
+class Trimmed:
+    """`Annotated[str, Strict(), Trimmed(1, 100)]`: storable text stored without its surrounding
+    blanks, whose length is checked after trimming; the JSON schema says exactly that (a pattern,
+    no minLength/maxLength on the untrimmed string), so schema-driven clients and fuzzers see what
+    the validator enforces."""
+
+    min_length: int
+    max_length: int
+
+    def check(self, value: str) -> str:
+        value = _safe(value).strip(BLANK_CHARS)
+        if len(value) < self.min_length:
+            raise ValueError(f"at least {self.min_length} characters besides leading and trailing blanks")
+        if len(value) > self.max_length:
+            raise ValueError(f"at most {self.max_length} characters besides leading and trailing blanks")
+        return value
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        out = handler(schema)
+        out["pattern"] = trimmed_pattern(self.min_length, self.max_length)
+        return out

@@ -9,17 +9,23 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.validation import Percent
-from app.lists.schemas import MAX_ITEMS, SOME_ITEMS, Band, EvidenceOut, ListCounts, ListItemOut
+from app.lists.schemas import (
+    ITEMS_DESCRIPTION,
+    MAX_SYNC_ITEMS,
+    SOME_ITEMS,
+    Band,
+    EvidenceOut,
+    ListCounts,
+    ListItemOut,
+)
 
 
 class DraftRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra=SOME_ITEMS)
 
     icp_id: uuid.UUID
-    items: list[Any] = Field(
-        default_factory=list, max_length=MAX_ITEMS, description="domains, URLs or addresses"
-    )
-    lead_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_ITEMS)
+    items: list[Any] = Field(default_factory=list, max_length=MAX_SYNC_ITEMS, description=ITEMS_DESCRIPTION)
+    lead_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_SYNC_ITEMS)
     threshold: Percent | None = Field(default=None, description="default: the ICP's draft_threshold")
 
     @model_validator(mode="after")

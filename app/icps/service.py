@@ -75,17 +75,6 @@ async def patch_icp(
         if value is None and name not in nullable:
             raise ApiError(status_code=422, code="validation_error", message="must not be null", field=name)
         setattr(row, name, value)
-    if (
-        row.employees_min is not None
-        and row.employees_max is not None
-        and row.employees_max < row.employees_min
-    ):
-        raise ApiError(
-            status_code=422,
-            code="validation_error",
-            message="employees_max must be >= employees_min",
-            field="employees_max",
-        )
     await _commit_unique(session)
     await session.refresh(row)
     return row
@@ -114,17 +103,21 @@ def split_exclusions(exclusions: list[str]) -> tuple[list[str], list[str]]:
 
 def icp_prompt(icp: Icp, *, extra: str | None = None) -> str:
     """The ICP as the free text the prompt parser reads: the product, the custom criteria, the
-    exemplar customers ("Companies like ...") and the excluded technologies ("Not using ...")."""
+    excluded technologies ("Companies not using ...;") and the exemplar customers ("Companies like
+    ..., like ..."). The parser reads a name as capitalised words (dots included): each clause ends where no
+    name can run on into the next one (";", or the end)."""
     parts = [extra.strip()] if extra else []
     parts.append(icp.product_description.strip())
     if icp.custom_criteria.strip():
         parts.append(icp.custom_criteria.strip())
-    if icp.exemplar_domains:
-        # The parser reads exemplar names that start with a capital; the store finds them by domain.
-        parts.append("Companies like " + ", ".join(d[:1].upper() + d[1:] for d in icp.exemplar_domains) + ".")
     _, terms = split_exclusions(icp.exclusions)
     if terms:
-        parts.append("Not using " + ", ".join(t[:1].upper() + t[1:] for t in terms) + ".")
+        # A lower-case "not using" before each capitalised name.
+        parts.append("Companies not using " + ", not using ".join(t[:1].upper() + t[1:] for t in terms) + ";")
+    if icp.exemplar_domains:
+        # The parser reads exemplar names that start with a capital; the store finds them by domain.
+        names = (d[:1].upper() + d[1:] for d in icp.exemplar_domains)
+        parts.append("companies like " + ", like ".join(names) + ".")
     return " ".join(parts)[:MAX_PROMPT]
 
 

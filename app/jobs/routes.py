@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import StreamingResponse
-from pydantic import StringConstraints
+from pydantic import Strict
 
 from app.api.deps import RankerDep, SearchPrincipal, SessionDep, SettingsDep, StateDep
 from app.core.errors import AUTHENTICATED, error_responses
-from app.core.validation import SafeText
+from app.core.validation import Trimmed
 from app.jobs.events import event_stream, parse_last_event_id
 from app.jobs.schemas import (
     EVENT_TYPES,
@@ -41,8 +41,18 @@ from app.jobs.service import (
 )
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+# One server-sent event of the stream (heartbeat comments are not events).
+SSE_EVENT = {
+    "type": "object",
+    "required": ["id", "event", "data"],
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$"},
+        "event": {"type": "string", "enum": list(EVENT_TYPES)},
+        "data": {"type": "string", "description": "JSON: job_id, timestamp, and the event's fields"},
+    },
+}
 Cursor = Annotated[str | None, Query(max_length=500)]
-SafeKey = Annotated[SafeText, StringConstraints(min_length=1, max_length=200)]
+SafeKey = Annotated[str, Strict(), Trimmed(1, 200)]
 
 
 @router.post(
@@ -82,8 +92,9 @@ async def start_job(
 @router.get(
     "",
     summary="The workspace's jobs, newest first",
+    description="`next_cursor` continues the listing; a cursor this API did not make is a 404.",
     response_model=JobPage,
-    responses=error_responses(*AUTHENTICATED),
+    responses=error_responses(*AUTHENTICATED, 404),
 )
 async def jobs(
     principal: SearchPrincipal,
@@ -135,7 +146,7 @@ async def cancel(job_id: uuid.UUID, principal: SearchPrincipal, session: Session
     ),
     response_class=StreamingResponse,
     responses={
-        200: {"description": "the stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+        200: {"description": "the stream", "content": {"text/event-stream": {"schema": SSE_EVENT}}},
         **error_responses(*AUTHENTICATED, 404),
     },
 )
@@ -243,7 +254,7 @@ search_router = APIRouter(prefix="/v1/leads/search/pages", tags=["leads"])
         "`page_size` leads and a `next_cursor` for the rest of the same result set."
     ),
     response_model=DeepSearchPage,
-    responses=error_responses(*AUTHENTICATED, 404, 503),
+    responses=error_responses(*AUTHENTICATED, 400, 404, 503),
 )
 async def deep_search(
     body: DeepSearchRequest,

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
-from app.core.validation import SafeText
+from app.core.validation import BLANK_CLASS, Trimmed
 from app.leads.schemas import SearchFilters
-from app.lists.schemas import MAX_ITEMS, SignalToggles
+from app.lists.schemas import MAX_ITEMS, SOME_ITEMS, SignalToggles, exactly_one_of, given
 
 MAX_CAMPAIGN_LEADS = 10_000
 JobKind = Literal["campaign", "enrich", "score"]
@@ -35,7 +36,17 @@ EventType = Literal[
     "pipeline_error",
 ]
 ResultFormat = Literal["json", "ndjson", "csv"]
-Short = Annotated[SafeText, StringConstraints(max_length=300)]
+Short = Annotated[str, Strict(), Trimmed(0, 300)]
+Prompt = Annotated[str, Strict(), Trimmed(3, 2000)]
+# What a webhook URL may look like (http or https, a host of letters, digits, dots and hyphens, an
+# optional port, no credentials, no blanks or control characters): the request's check, as the
+# schema's pattern. Production also requires https and a public address (app/jobs/webhooks.py).
+PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4})"
+WEBHOOK_URL_PATTERN = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::" + PORT + r")?"
+    r"(?:[/?#][^" + BLANK_CLASS + r"\u0000-\u001f\u007f]*)?$"
+)
+_WEBHOOK_URL = re.compile(WEBHOOK_URL_PATTERN)
 
 
 class BusinessContext(BaseModel):
@@ -43,7 +54,7 @@ class BusinessContext(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    product: Annotated[SafeText, StringConstraints(min_length=3, max_length=1000)]
+    product: Annotated[str, Strict(), Trimmed(3, 1000)]
     industry: Short | None = None
     location: Short | None = None
     customer_size: Short | None = Field(default=None, description='e.g. "50-500 employees", "mid-market"')
@@ -62,7 +73,16 @@ class BusinessContext(BaseModel):
 
 
 class JobOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            # webhook_per_lead needs a webhook_url
+            "anyOf": [
+                {"properties": {"webhook_per_lead": {"const": False}}},
+                given("webhook_url"),
+            ]
+        },
+    )
 
     signals: SignalToggles | None = Field(
         default=None,
@@ -71,11 +91,55 @@ class JobOptions(BaseModel):
     drafts: bool = Field(
         default=False, description="write outreach for leads graded at or above the threshold"
     )
-    webhook_url: Annotated[SafeText, StringConstraints(min_length=8, max_length=2000)] | None = Field(
+    webhook_url: (
+        Annotated[str, Strict(), Field(max_length=2000, json_schema_extra={"pattern": WEBHOOK_URL_PATTERN})]
+        | None
+    ) = Field(
         default=None,
         description="called on pipeline_end / pipeline_error (https only in production, no private hosts)",
     )
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not _WEBHOOK_URL.fullmatch(value):
+            raise ValueError("an http(s) URL with a host name, no credentials, no blanks")
+        return value
+
     webhook_per_lead: bool = Field(default=False, description="also call webhook_url for each lead_generated")
+
+
+NULL: dict[str, Any] = {"type": "null"}
+NO_DRAFTS: dict[str, Any] = {"properties": {"drafts": {"const": False}}}  # drafts: campaigns only
+# JSON Schema for the shape each kind takes (what JobCreate's validator checks), so that generated
+# clients and fuzzers know it.
+JOB_SHAPES: list[Any] = [
+    {
+        "required": ["kind"],
+        "properties": {
+            "kind": {"const": "campaign"},
+            "items": {"maxItems": 0},
+            "lead_ids": {"maxItems": 0},
+        },
+        **exactly_one_of("prompt", "icp_id", "business_context"),
+    },
+    {
+        "required": ["kind", "items"],
+        "properties": {
+            "kind": {"const": "enrich"},
+            "items": {"minItems": 1},
+            "prompt": NULL,
+            "icp_id": NULL,
+            "business_context": NULL,
+            "options": NO_DRAFTS,
+        },
+    },
+    {
+        "required": ["kind"],
+        "properties": {"kind": {"const": "score"}, "options": NO_DRAFTS},
+        "allOf": [exactly_one_of("icp_id", "prompt"), SOME_ITEMS],
+    },
+]
 
 
 class JobCreate(BaseModel):
@@ -83,10 +147,10 @@ class JobCreate(BaseModel):
     `filters` and `limit`. `enrich`: `items`. `score`: `items` and/or `lead_ids`, and an `icp_id` or
     a `prompt`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": list(JOB_SHAPES)})
 
     kind: JobKind
-    prompt: Annotated[SafeText, StringConstraints(min_length=3, max_length=2000)] | None = None
+    prompt: Prompt | None = None
     icp_id: uuid.UUID | None = None
     business_context: BusinessContext | None = None
     filters: SearchFilters | None = None
@@ -185,9 +249,9 @@ class DeepSearchRequest(BaseModel):
     """A search ranked past the one-response k: a prompt or an ICP, filters, `max_results` ranked
     once and served `page_size` at a time by cursor."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [given("prompt"), given("icp_id")]})
 
-    prompt: Annotated[SafeText, StringConstraints(min_length=3, max_length=2000)] | None = None
+    prompt: Prompt | None = None
     icp_id: uuid.UUID | None = None
     filters: SearchFilters | None = None
     max_results: int = Field(default=1000, ge=1, le=MAX_CAMPAIGN_LEADS)

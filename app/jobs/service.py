@@ -53,9 +53,9 @@ def not_found() -> ApiError:
 
 
 def bad_cursor() -> ApiError:
-    return ApiError(
-        status_code=422, code="validation_error", message="not a cursor from this API", field="cursor"
-    )
+    """A cursor is an opaque reference to a page: one this API did not make names no page (404, as
+    an unknown id; its schema cannot tell the two apart)."""
+    return ApiError(status_code=404, code="not_found", message="unknown or expired cursor", field="cursor")
 
 
 def encode_cursor(value: dict[str, Any]) -> str:

@@ -6,15 +6,24 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
-from app.core.validation import SafeText, StrictBool
-from app.leads.schemas import PROMPT_PATTERN
+from app.core.validation import StrictBool, Trimmed
 
-# A hard bound of the schema (422 past it); the served limit is LISTS_MAX_ITEMS (1,000: 413 past it).
+# Items of a job (422 past it).
 MAX_ITEMS = 10_000
+# Items of a synchronous enrich, score or drafts request (422 past it); LISTS_MAX_ITEMS (at most
+# this) is the served limit of items and lead_ids together (413 past it).
+MAX_SYNC_ITEMS = 1000
 ItemStatus = Literal["ok", "rejected"]
 Band = Literal["A", "B", "C", "D"]
+
+
+ITEMS_DESCRIPTION = (
+    "domains (`acme.com`), URLs (`https://www.acme.com/about`) or e-mail addresses "
+    "(`jane@acme.com`), each a string of at most 2,048 characters; an item that is none of these "
+    "(or a free-mail address) is rejected on its own in the answer, never the whole request"
+)
 
 
 class SignalToggles(BaseModel):
@@ -35,8 +44,8 @@ class EnrichRequest(BaseModel):
 
     items: list[Any] = Field(
         min_length=1,
-        max_length=MAX_ITEMS,
-        description="domains, URLs or e-mail addresses (strings); each bad item is rejected on its own",
+        max_length=MAX_SYNC_ITEMS,
+        description=ITEMS_DESCRIPTION,
     )
     signals: SignalToggles = Field(default_factory=SignalToggles)
 
@@ -99,11 +108,7 @@ class EnrichResponse(BaseModel):
     metadata: ListCounts
 
 
-Prompt = Annotated[
-    SafeText,
-    StringConstraints(min_length=3, max_length=2000),
-    Field(json_schema_extra={"pattern": PROMPT_PATTERN}),
-]
+Prompt = Annotated[str, Strict(), Trimmed(3, 2000)]
 
 
 # --- score ---------------------------------------------------------------------------------------
@@ -118,9 +123,14 @@ SOME_ITEMS: dict[str, Any] = {
 }
 
 
+def given(field: str) -> dict[str, Any]:
+    """JSON Schema: `field` present and not null."""
+    return {"required": [field], "properties": {field: {"not": {"type": "null"}}}}
+
+
 def exactly_one_of(*fields: str) -> dict[str, Any]:
     """JSON Schema: exactly one of `fields` present and not null."""
-    return {"oneOf": [{"required": [f], "properties": {f: {"not": {"type": "null"}}}} for f in fields]}
+    return {"oneOf": [given(f) for f in fields]}
 
 
 class ScoreRequest(BaseModel):
@@ -128,10 +138,8 @@ class ScoreRequest(BaseModel):
         extra="forbid", json_schema_extra={"allOf": [SOME_ITEMS, exactly_one_of("icp_id", "prompt")]}
     )
 
-    items: list[Any] = Field(
-        default_factory=list, max_length=MAX_ITEMS, description="domains, URLs or e-mail addresses"
-    )
-    lead_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_ITEMS)
+    items: list[Any] = Field(default_factory=list, max_length=MAX_SYNC_ITEMS, description=ITEMS_DESCRIPTION)
+    lead_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_SYNC_ITEMS)
     icp_id: uuid.UUID | None = None
     prompt: Prompt | None = None
 
@@ -141,8 +149,6 @@ class ScoreRequest(BaseModel):
             raise ValueError("give exactly one of icp_id and prompt")
         if not self.items and not self.lead_ids:
             raise ValueError("give items or lead_ids")
-        if len(self.items) + len(self.lead_ids) > MAX_ITEMS:
-            raise ValueError(f"at most {MAX_ITEMS} items and lead_ids together")
         return self
 
 

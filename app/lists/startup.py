@@ -21,6 +21,7 @@ async def start_eligibility(core: CoreClients, ranker: Ranker | None) -> Cleanup
                 ranker,
                 batch=settings.eligibility_batch,
                 bm25_limit=settings.search_bm25_candidates,
+                min_relevance=settings.eligibility_min_relevance,
             )
 
         workers.append(Periodic(name="eligibility", interval_s=settings.eligibility_interval_s, action=grade))

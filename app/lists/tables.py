@@ -100,3 +100,26 @@ class GradeCalibration(Base):
             postgresql_nulls_not_distinct=True,
         ),
     )
+
+
+class IcpEligibility(Base):
+    """The eligibility worker's verdict on a company for an ICP at one evidence version, made once:
+    `eligible` companies are graded (`lead_grades`), the others are not looked at again until their
+    evidence or the ICP changes (`checked_at` before the ICP's `updated_at`: checked again)."""
+
+    __tablename__ = "icp_eligibility"
+
+    icp_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("icps.id", ondelete="CASCADE"), primary_key=True
+    )
+    company_id: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
+    )
+    evidence_version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    eligible: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    relevance: Mapped[float] = mapped_column(Float, nullable=False)
+    checked_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+
+    __table_args__ = (Index("ix_icp_eligibility_company_id", "company_id"),)

@@ -1,18 +1,24 @@
-"""The edge types: text without NUL or lone surrogates, int32/int64 bounds, strict JSON types."""
+"""The edge types: text without NUL or lone surrogates, int32/int64 bounds, strict JSON types, trimmed
+text whose schema pattern says what its validator accepts."""
 
 from __future__ import annotations
+
+import re
+from typing import Annotated
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, Strict, TypeAdapter, ValidationError
 
 from app.core.validation import (
+    BLANK_CHARS,
     INT32_MAX,
     Int32,
     SafeStr,
     StrictBool,
     StrictInt,
+    Trimmed,
     first_unstorable,
     unstorable_reason,
 )
@@ -72,3 +78,28 @@ class Bounded(BaseModel):
 def test_field_bounds_hold_with_strict_int(k: int) -> None:
     with pytest.raises(ValidationError):
         Bounded.model_validate({"k": k})
+
+
+_trimmed_cases = st.tuples(st.integers(0, 6), st.integers(0, 6)).filter(lambda b: b[0] <= b[1])
+_texts = st.text(
+    alphabet=st.sampled_from([*BLANK_CHARS[:8], "a", "é", "\x1c", "\x85", "\x00", " "]), max_size=12
+)
+
+
+@given(_trimmed_cases, _texts)
+def test_trimmed_pattern_accepts_exactly_what_the_validator_does(bounds: tuple[int, int], value: str) -> None:
+    """The schema's pattern and the validator agree on every string (fuzzers and generated
+    clients see what is enforced): blanks are the same set on both sides, lengths count after
+    trimming."""
+    low, high = bounds
+    adapter = TypeAdapter(Annotated[str, Strict(), Trimmed(low, high)])
+    pattern = re.compile(adapter.json_schema()["pattern"])
+    try:
+        out = adapter.validate_python(value)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert accepted == bool(pattern.search(value)), (value, bounds)
+    if accepted:
+        assert out == value.strip(BLANK_CHARS)
+        assert low <= len(out) <= high

@@ -93,7 +93,8 @@ async def test_other_workspace_gets_404_everywhere(
         ({"product_description": "sensors\x00"}, "product_description"),
         ({"countries": ["Germany"]}, "countries"),
         ({"employees_min": -1}, "employees_min"),
-        ({"employees_min": 10, "employees_max": 5}, None),
+        ({"name": " \u3000 "}, "name"),
+        ({"countries": [" DE"]}, "countries"),
         ({"employees_max": 10**12}, "employees_max"),
         ({"exemplar_domains": ["not a domain"]}, "exemplar_domains"),
         ({"draft_threshold": 101}, "draft_threshold"),
@@ -126,9 +127,13 @@ async def test_patch_validation_and_auth(
     null_name = await app_client.patch(url, json={"name": None}, headers=headers)
     assert null_name.status_code == 422
     assert null_name.json()["error"]["field"] == "name"
+    null_threshold = await app_client.patch(url, json={"draft_threshold": None}, headers=headers)
+    assert null_threshold.status_code == 422
+    assert null_threshold.json()["error"]["field"] == "draft_threshold"
+    # An inverted employee range is kept (it matches no company), as in a search's filters.
     inverted = await app_client.patch(url, json={"employees_max": 10}, headers=headers)
-    assert inverted.status_code == 422
-    assert inverted.json()["error"]["field"] == "employees_max"
+    assert inverted.status_code == 200
+    assert (inverted.json()["employees_min"], inverted.json()["employees_max"]) == (50, 10)
     assert (await app_client.get(url)).status_code == 401
     ingest_only = bearer(await workspace_key(engine, settings, "acme", "ingest"))
     assert (await app_client.get(url, headers=ingest_only)).status_code == 403

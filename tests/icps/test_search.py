@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
+from app.icps.schemas import DOMAIN_PATTERN, IcpCreate
 from app.icps.service import icp_prompt, split_exclusions
 from app.icps.tables import Icp
+from app.ranking.prompt import parse_prompt
 from tests.lists.conftest import ListsApp
 from tests.lists.test_score import make_icp
 from tests.workspaces.support import bearer, workspace_key
@@ -50,13 +56,29 @@ def test_icp_prompt_and_exclusions() -> None:
         name="x",
         product_description="Payroll software.",
         custom_criteria="Remote-first teams",
-        exemplar_domains=["acme.com"],
+        exemplar_domains=["acme.com", "globex.io"],
         exclusions=["rival.io", "Workday", "bad domain.com"],
         industries=[],
         countries=[],
         technologies=[],
     )
     assert split_exclusions(icp.exclusions) == (["rival.io"], ["Workday", "bad domain.com"])
-    assert icp_prompt(icp) == (
-        "Payroll software. Remote-first teams Companies like Acme.com. Not using Workday, Bad domain.com."
+    prompt = icp_prompt(icp)
+    assert prompt == (
+        "Payroll software. Remote-first teams Companies not using Workday, not using Bad domain.com; "
+        "companies like Acme.com, like Globex.io."
     )
+    # The prompt parser reads the exclusions and exemplars back (what a search by the ICP uses).
+    parsed = parse_prompt(prompt)
+    assert parsed.excluded_terms[0] == "Workday"
+    assert [e.rstrip(".").lower() for e in parsed.exemplars] == ["acme.com", "globex.io"]
+
+
+@settings(max_examples=300)
+@given(st.from_regex(DOMAIN_PATTERN, fullmatch=True))
+def test_every_string_the_domain_pattern_allows_is_a_domain(raw: str) -> None:
+    """What the schema promises is accepted (fuzzers, generated clients) is accepted."""
+    assume("xn--" not in raw.lower())  # punycode labels are decoded, and may not decode
+    host = re.sub(r"^[Hh][Tt][Tt][Pp][Ss]?://", "", raw).split("/", 1)[0].lower()
+    assume(host.removeprefix("www.").count(".") >= 1)  # "www.com" names no company
+    assert IcpCreate(name="x", product_description="abc", exemplar_domains=[raw]).exemplar_domains

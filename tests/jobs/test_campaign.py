@@ -119,5 +119,5 @@ async def test_other_workspace_sees_404_and_bad_requests_name_the_field(
     assert nul.status_code == 422
     assert nul.json()["error"]["field"] == "prompt"
     cursor = await client.get("/v1/jobs", params={"cursor": "!!"}, headers=auth)
-    assert cursor.status_code == 422
+    assert cursor.status_code == 404  # names no page
     assert cursor.json()["error"]["field"] == "cursor"

@@ -44,7 +44,7 @@ async def test_pages_past_k_are_one_stable_ranking(
     other = bearer(await workspace_key(engine, jobs_app.settings, "globex", "search"))
     assert (await client.get(URL, params={"cursor": page["next_cursor"]}, headers=other)).status_code == 404
     bad = await client.get(URL, params={"cursor": "not-a-cursor"}, headers=auth)
-    assert bad.status_code == 422
+    assert bad.status_code == 404
     assert bad.json()["error"]["field"] == "cursor"
     async with engine.begin() as conn:
         await conn.execute(text("UPDATE search_result_sets SET expires_at = now() - interval '1 second'"))

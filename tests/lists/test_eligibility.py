@@ -5,7 +5,9 @@ double a grade."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -14,6 +16,20 @@ from app.lists.eligibility import run_round
 from tests.lists.conftest import ACME, ListsApp, _snippet
 from tests.lists.test_score import make_icp
 from tests.workspaces.support import bearer, workspace_key
+
+# No hard criteria, and a product that all three companies of the world are relevant to.
+ANYONE: dict[str, Any] = {
+    "name": "Anyone",
+    "product_description": (
+        "Database migration to PostgreSQL and Snowflake for food distributors, freight carriers and "
+        "software companies"
+    ),
+    "countries": [],
+    "employees_min": None,
+    "employees_max": None,
+    "industries": [],
+    "technologies": [],
+}
 
 
 async def grades(engine: AsyncEngine) -> list[tuple[str, int, str]]:
@@ -67,7 +83,7 @@ async def test_concurrent_rounds_grade_each_company_once(
     lists_app: ListsApp, search_key: str, engine: AsyncEngine
 ) -> None:
     sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
-    await make_icp(lists_app, search_key, name="Anyone", countries=[], employees_min=None, employees_max=None)
+    await make_icp(lists_app, search_key, **ANYONE)
     results = await asyncio.gather(
         *(run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300) for _ in range(3))
     )
@@ -78,3 +94,67 @@ async def test_concurrent_rounds_grade_each_company_once(
         "initech.io",
     ]
     assert (await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300)).graded == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "graded"),
+    [
+        ({}, {"acme-foods.com", "globex-logistics.com", "initech.io"}),
+        ({"industries": ["Software"]}, {"initech.io"}),  # the label
+        ({"industries": ["42"]}, {"acme-foods.com"}),  # the NAICS sector its label is inferred in
+        ({"industries": ["Wholesale Trade"]}, {"acme-foods.com"}),  # the sector by name
+        ({"technologies": ["Snowflake"]}, {"acme-foods.com"}),
+        ({"exclusions": ["acme-foods.com", "initech.io"]}, {"globex-logistics.com"}),
+        ({"exclusions": ["Snowflake"]}, {"globex-logistics.com", "initech.io"}),  # "not using"
+        ({"countries": ["FR"]}, {"globex-logistics.com"}),
+        ({"employees_min": 500}, {"initech.io"}),
+        ({"employees_max": 100}, {"globex-logistics.com"}),
+        ({"exemplar_domains": ["acme-foods.com"]}, {"globex-logistics.com", "initech.io"}),
+        # Relevance to the product: cold chain monitoring is nothing to a software company.
+        (
+            {"product_description": "Temperature sensors and cold chain monitoring for food distributors"},
+            {"acme-foods.com", "globex-logistics.com"},
+        ),
+    ],
+)
+async def test_every_icp_field_the_search_honours_decides_eligibility(
+    lists_app: ListsApp, search_key: str, engine: AsyncEngine, change: dict[str, Any], graded: set[str]
+) -> None:
+    sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
+    await make_icp(lists_app, search_key, **{**ANYONE, **change})
+    first = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=0.2)
+    assert {d for d, _, _ in await grades(engine)} == graded
+    assert first.graded == len(graded)
+    async with engine.connect() as conn:
+        verdicts = {
+            r.domain: (r.eligible, r.relevance)
+            for r in await conn.execute(
+                text(
+                    "SELECT c.domain, e.eligible, e.relevance FROM icp_eligibility e "
+                    "JOIN companies c ON c.id = e.company_id"
+                )
+            )
+        }
+    assert {d for d, (ok, _) in verdicts.items() if ok} == graded
+    # Looked at once: the next round neither grades nor checks anything again.
+    again = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=0.2)
+    assert (again.graded, again.ineligible) == (0, 0)
+
+
+async def test_an_edited_icp_is_checked_again(
+    lists_app: ListsApp, search_key: str, engine: AsyncEngine
+) -> None:
+    sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
+    icp_id = await make_icp(lists_app, search_key, **{**ANYONE, "technologies": ["Snowflake"]})
+    first = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300)
+    assert (first.graded, first.ineligible) == (1, 2)
+    assert (await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300)).ineligible == 0
+    patched = await lists_app.client.patch(
+        f"/v1/icps/{icp_id}", json={"technologies": ["PostgreSQL"]}, headers=bearer(search_key)
+    )
+    assert patched.status_code == 200, patched.text
+    second = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300)
+    # Initech passes now and Globex still fails (both looked at again); Acme keeps its grade
+    # (graded at this evidence version).
+    assert (second.graded, second.ineligible) == (1, 1)
+    assert {d for d, _, _ in await grades(engine)} == {"acme-foods.com", "initech.io"}
