@@ -19,7 +19,7 @@ from app.core.config import get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.jobs import cli as campaign_cli
 from app.leads.snapshot import SnapshotError, build_snapshot, current_snapshot, verify_snapshot
-from app.lists.cli import export_to_file
+from app.lists.cli import calibrate_now, export_to_file
 from app.ranking.embedding import load_embedder
 from app.workspaces.service import create_workspace, ensure_default, list_workspaces, resolve_workspace
 from app.workspaces.tables import Workspace
@@ -204,6 +204,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--min-grade", type=int, default=0)
     export.add_argument("--format", choices=("csv", "json"), default="csv")
     export.add_argument("--out", type=Path, required=True)
+    leads.add_parser(
+        "calibrate", help="refit the grade calibration on outcomes now (every workspace, and global)"
+    )
     campaign_cli.add_parser(sub)
     index = sub.add_parser("index", help="index snapshots").add_subparsers(dest="action", required=True)
     build = index.add_parser("build", help="build a snapshot of the lead index from PostgreSQL")
@@ -223,6 +226,8 @@ def _index(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
 
 
 def _leads(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.action == "calibrate":
+        return asyncio.run(calibrate_now(get_settings()))
     if not 1 <= args.limit <= 100_000 or not 0 <= args.min_grade <= 100:
         parser.error("--limit must be 1..100000 and --min-grade 0..100")
     return asyncio.run(

@@ -1,5 +1,6 @@
 """`python -m app.cli leads export --icp NAME [--workspace NAME] --limit N --format csv|json --out FILE`:
-an ICP's graded leads written to a file with a progress bar on stderr (same rows as the API)."""
+an ICP's graded leads written to a file with a progress bar on stderr (same rows as the API);
+`python -m app.cli leads calibrate`: the grade calibration refitted now."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from app.audit.service import AuditEvent, append
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
 from app.icps.service import find_icp_by_name
+from app.lists.calibration import refit_all
 from app.lists.export import count_rows, csv_chunks, export_rows, json_chunks
 from app.workspaces.service import resolve_workspace
 
@@ -84,4 +86,24 @@ async def export_to_file(
     finally:
         await engine.dispose()
     print(f"wrote {progress.done} leads to {out}", file=sys.stderr)
+    return 0
+
+
+async def calibrate_now(settings: Settings) -> int:
+    """Refit the global map and every workspace's; one line per scope."""
+    engine = create_engine(settings)
+    try:
+        maps = await refit_all(
+            create_sessionmaker(engine),
+            min_samples=settings.calibration_min_samples,
+            min_positives=settings.calibration_min_positives,
+        )
+    finally:
+        await engine.dispose()
+    for workspace_id, calibration in maps.items():
+        scope = "global" if workspace_id is None else f"workspace {workspace_id}"
+        print(
+            f"{scope}: {calibration.mapping} ({calibration.sample_size} samples, "
+            f"{calibration.positives} positive)"
+        )
     return 0

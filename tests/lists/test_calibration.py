@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.db import create_sessionmaker
 from app.lists.calibration import FORMULA, Calibration, fit, isotonic, raw_score, refit_all
+from app.lists.cli import calibrate_now
 from tests.lists.conftest import ListsApp
 from tests.lists.test_score import score
 from tests.workspaces.support import bearer
@@ -164,3 +166,20 @@ async def test_score_uses_the_global_then_the_workspace_map(
     assert set(used) == {"formula", "outcomes"}
     audit = await lists_app.client.get("/v1/audit", params={"action": "grade"}, headers=bearer(search_key))
     assert {e["detail"]["calibration"] for e in audit.json()["entries"]} == {"formula", "outcomes"}
+
+
+async def test_cli_refits_on_demand(
+    lists_app: ListsApp, search_key: str, engine: AsyncEngine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    await score(lists_app, search_key, prompt=PROMPT, items=DOMAINS)
+    settings = lists_app.settings.model_copy(
+        update={"calibration_min_samples": 3, "calibration_min_positives": 1}
+    )
+    await _outcome(engine, "acme-foods.com", "purchase", None)
+    await _outcome(engine, "globex-logistics.com", "click", None)
+    await _outcome(engine, "initech.io", "impression", None)
+    assert await calibrate_now(settings) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "global: outcomes (3 samples, 1 positive)"
+    assert lines[1].startswith("workspace ")
+    assert lines[1].endswith(": formula (0 samples, 0 positive)")
