@@ -166,7 +166,8 @@ class Settings(BaseSettings):
     llm_api_keys: str = ""
 
     # --- lists: enrich, score, drafts, export (app/lists, app/drafts) -------------------------
-    # Items per synchronous enrich/score/drafts request; larger lists are split by the caller.
+    # Items (and lead ids) per synchronous enrich/score/drafts request, at most 1,000 (the schema's
+    # bound); larger lists are split by the caller or sent as a job.
     lists_max_items: int = Field(default=1000, ge=1, le=1000)
     # Evidence snippets shown per signal of an enriched company.
     lists_evidence_per_signal: int = Field(default=5, ge=1, le=50)

@@ -116,7 +116,8 @@ async def make_drafts(
 ) -> dict[str, Any]:
     started = time.perf_counter()
     settings = writer.settings
-    check_size(len(body.items) + len(body.lead_ids), limit=settings.lists_max_items, field="items")
+    check_size(len(body.items), limit=settings.lists_max_items, field="items")
+    check_size(len(body.lead_ids), limit=settings.lists_max_items, field="lead_ids")
     meter = CostMeter(settings)
     now = datetime.now(UTC)
     icp = await get_icp(session, workspace_id=workspace_id, icp_id=body.icp_id)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
-from app.core.validation import BLANK_CLASS, Trimmed
+from app.core.validation import BLANK_CLASS, StrictBool, Trimmed
 from app.leads.schemas import SearchFilters
 from app.lists.schemas import MAX_ITEMS, SOME_ITEMS, SignalToggles, exactly_one_of, given
 
@@ -88,7 +88,7 @@ class JobOptions(BaseModel):
         default=None,
         description="enrich each lead with these signals (campaigns; enrich jobs: all on by default)",
     )
-    drafts: bool = Field(
+    drafts: StrictBool = Field(
         default=False, description="write outreach for leads graded at or above the threshold"
     )
     webhook_url: (
@@ -106,7 +106,9 @@ class JobOptions(BaseModel):
             raise ValueError("an http(s) URL with a host name, no credentials, no blanks")
         return value
 
-    webhook_per_lead: bool = Field(default=False, description="also call webhook_url for each lead_generated")
+    webhook_per_lead: StrictBool = Field(
+        default=False, description="also call webhook_url for each lead_generated"
+    )
 
 
 NULL: dict[str, Any] = {"type": "null"}

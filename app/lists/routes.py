@@ -52,7 +52,9 @@ async def enrich_list(
     description=(
         "Domains/URLs/addresses (`items`) or `lead_ids`, and one of `icp_id` and `prompt`. Each known "
         "company gets a grade 0-100 and a band (A >= 75, B >= 50, C >= 25, D) from the ranker's fit "
-        "and intent sub-scores (grade = round(100 x (0.5 fit + 0.5 intent))), with 2-5 reasons each "
+        "and intent sub-scores: grade = round(100 x p(0.5 fit + 0.5 intent)), p the likelihood of a "
+        "positive outcome calibrated on the workspace's (else every workspace's) outcomes, or p(r) = r "
+        "with too few (`calibration` says which), with 2-5 reasons each "
         "citing the evidence snippets that support it; with fewer than two supported reasons the "
         "company is `insufficient_evidence` and has no grade. Every grading is in the audit log."
     ),

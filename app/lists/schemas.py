@@ -12,8 +12,8 @@ from app.core.validation import StrictBool, Trimmed
 
 # Items of a job (422 past it).
 MAX_ITEMS = 10_000
-# Items of a synchronous enrich, score or drafts request (422 past it); LISTS_MAX_ITEMS (at most
-# this) is the served limit of items and lead_ids together (413 past it).
+# Items (and lead ids) of a synchronous enrich, score or drafts request (422 past it);
+# LISTS_MAX_ITEMS (at most this) is the served limit of each (413 past it).
 MAX_SYNC_ITEMS = 1000
 ItemStatus = Literal["ok", "rejected"]
 Band = Literal["A", "B", "C", "D"]

@@ -228,7 +228,8 @@ async def score(
     bm25_limit: int,
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    check_size(len(body.items) + len(body.lead_ids), limit=max_items, field="items")
+    check_size(len(body.items), limit=max_items, field="items")
+    check_size(len(body.lead_ids), limit=max_items, field="lead_ids")
     now = datetime.now(UTC)
     target = await resolve_target(session, workspace_id=workspace_id, icp_id=body.icp_id, prompt=body.prompt)
     graded = await grade_list(

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
-from tests.lists.conftest import ListsApp
-from tests.workspaces.support import bearer
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.config import Settings
+from tests.lists.conftest import ListsApp, open_lists_app
+from tests.workspaces.support import bearer, workspace_key
 
 MIXED = [
     "acme-foods.com",
@@ -135,3 +140,21 @@ async def test_limits_and_validation(lists_app: ListsApp, search_key: str) -> No
         "not_a_string",
     ]
     assert (await lists_app.client.post("/v1/leads/enrich", json={"items": ["a.com"]})).status_code == 401
+
+
+async def test_a_lower_served_limit_is_a_413(
+    settings: Settings, clean_db: AsyncEngine, redis_client: Redis, engine: AsyncEngine
+) -> None:
+    async with open_lists_app(settings, engine, lists_max_items=2) as app:
+        headers = bearer(await workspace_key(engine, app.settings, "acme-sales", "search"))
+        over = await app.client.post("/v1/leads/enrich", json={"items": ["a.com"] * 3}, headers=headers)
+        assert over.status_code == 413
+        assert over.json()["error"]["field"] == "items"
+        ok = await app.client.post("/v1/leads/enrich", json={"items": ["a.com"] * 2}, headers=headers)
+        assert ok.status_code == 200
+        ids = [str(uuid.uuid4()) for _ in range(3)]
+        over = await app.client.post(
+            "/v1/leads/score", json={"prompt": "food distributors", "lead_ids": ids}, headers=headers
+        )
+        assert over.status_code == 413
+        assert over.json()["error"]["field"] == "lead_ids"
