@@ -30,7 +30,8 @@ async def _select_one(url: str) -> None:
 
 def main(argv: list[str]) -> int:
     deadline = time.monotonic() + (float(argv[1]) if len(argv) > 1 else 120.0)
-    url = get_settings().database_url
+    settings = get_settings()
+    url = settings.migration_database_url or settings.database_url  # the migration job's connection
     where = make_url(url).render_as_string(hide_password=True)
     attempt = 0
     while True:

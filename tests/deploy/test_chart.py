@@ -145,6 +145,22 @@ def test_migration_job_is_a_pre_install_hook_that_waits_for_the_database() -> No
     assert "envFrom" not in spec["containers"][0]
 
 
+def test_only_the_migration_job_connects_as_the_schema_owner() -> None:
+    """The app's pods run as `leadpoet_app` (DATABASE_URL); only the migration job gets the owner's
+    connection and the password it gives that role (from the Secret, never inlined)."""
+    owner = {"MIGRATION_DATABASE_URL", "DATABASE_APP_PASSWORD"}
+    for where, spec in pod_specs(render("values-prod.yaml")).items():
+        for container in spec.get("initContainers", []) + spec["containers"]:
+            names = {env["name"] for env in container.get("env", [])}
+            if where == "Job/leadpoet-migrate":
+                assert owner <= names, where
+                for env in container["env"]:
+                    if env["name"] in owner:
+                        assert env["valueFrom"]["secretKeyRef"]["name"] == "leadpoet-app"
+            else:
+                assert not owner & names, (where, container["name"])
+
+
 def test_index_snapshot_is_built_by_a_cronjob_and_mounted_read_only_by_the_api() -> None:
     docs = render("values-prod.yaml")
     values = load_values("values.yaml")["snapshot"]

@@ -78,6 +78,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 {{- end -}}
 
+{{/* The migration job's own secret env (the schema owner's connection, the app role's password). */}}
+{{- define "leadpoet.migrationSecretEnv" -}}
+{{- $secret := required "secretEnv.existingSecret is required (secrets are never inlined)" .Values.secretEnv.existingSecret -}}
+{{- range $name, $key := .Values.migration.secretKeys }}
+- name: {{ $name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ $key }}
+{{- end }}
+{{- end -}}
+
 {{/* Pod-level pieces shared by all workloads. */}}
 {{- define "leadpoet.podCommon" -}}
 serviceAccountName: {{ include "leadpoet.serviceAccountName" . }}

@@ -21,6 +21,13 @@ resource "random_password" "api_key_pepper" {
   special = false
 }
 
+# The password of the app's database role `leadpoet_app` (made by the migrations, given this login
+# by the migration job): the app connects as it, with no DDL and no UPDATE/DELETE on the audit log.
+resource "random_password" "database_app" {
+  length  = 40
+  special = false
+}
+
 resource "random_password" "kafka_scram" {
   length  = 40
   special = false
@@ -37,11 +44,12 @@ resource "aws_secretsmanager_secret" "app" {
 resource "aws_secretsmanager_secret_version" "app" {
   secret_id = aws_secretsmanager_secret.app.id
   secret_string = jsonencode({
-    API_KEY_PEPPER      = random_password.api_key_pepper.result
-    REDIS_URL           = var.redis_url
-    KAFKA_SASL_USERNAME = var.kafka_username
-    KAFKA_SASL_PASSWORD = random_password.kafka_scram.result
-    LLM_API_KEY         = var.llm_api_key
+    API_KEY_PEPPER        = random_password.api_key_pepper.result
+    DATABASE_APP_PASSWORD = random_password.database_app.result
+    REDIS_URL             = var.redis_url
+    KAFKA_SASL_USERNAME   = var.kafka_username
+    KAFKA_SASL_PASSWORD   = random_password.kafka_scram.result
+    LLM_API_KEY           = var.llm_api_key
   })
 }
 
