@@ -8,9 +8,12 @@ import io
 from typing import Any
 
 import httpx
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.api.state import state_of
 from app.core.config import Settings
+from app.jobs.service import RESULT_PAGE
 from tests.jobs.conftest import JobsApp, open_jobs_app
 from tests.jobs.support import read_sse, serve, wait_state
 from tests.workspaces.support import bearer, workspace_key
@@ -143,21 +146,37 @@ async def test_csv_of_a_2000_lead_job_streams_in_pieces(jobs_app: JobsApp, auth:
     assert job["progress"] == {"done": 2000, "total": 2000}
     pieces = 0
     buffer = io.BytesIO()
-    async with (
-        serve(jobs_app.app) as base,
-        httpx.AsyncClient(base_url=base) as http,
-        http.stream("GET", f"/v1/jobs/{job_id}/results", params={"format": "csv"}, headers=auth) as answer,
-    ):
-        assert answer.status_code == 200
-        assert answer.headers["content-type"].startswith("text/csv")
-        assert "content-length" not in answer.headers  # chunked: written as it is read
-        async for chunk in answer.aiter_raw():
-            pieces += 1
-            buffer.write(chunk)
+    # What the server reads from PostgreSQL for the download: every result query, with its LIMIT.
+    reads: list[int] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        if "FROM job_results" in statement:
+            reads.append(int(params[-1]))  # the LIMIT, the statement's last parameter
+
+    engine = state_of(jobs_app.app).core.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        async with (
+            serve(jobs_app.app) as base,
+            httpx.AsyncClient(base_url=base) as http,
+            http.stream(
+                "GET", f"/v1/jobs/{job_id}/results", params={"format": "csv"}, headers=auth
+            ) as answer,
+        ):
+            assert answer.status_code == 200
+            assert answer.headers["content-type"].startswith("text/csv")
+            assert "content-length" not in answer.headers  # chunked: written as it is read
+            async for chunk in answer.aiter_raw():
+                pieces += 1
+                buffer.write(chunk)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
     rows = list(csv.DictReader(io.StringIO(buffer.getvalue().decode())))
     assert [int(r["position"]) for r in rows] == list(range(2000))
     assert len({r["lead_id"] for r in rows}) == 2000
     assert pieces > 4
+    # Never the whole job in memory: keyset pages of RESULT_PAGE rows, one query each.
+    assert reads == [RESULT_PAGE] * (2000 // RESULT_PAGE + 1)
     for fmt in ("ndjson", "json"):
         answer = await client.get(f"/v1/jobs/{job_id}/results", params={"format": fmt}, headers=auth)
         count = len(answer.text.splitlines()) if fmt == "ndjson" else len(answer.json())
