@@ -2,7 +2,7 @@
 looked at for it yet, exactly once per (ICP, company, evidence version).
 
 A company is eligible for an ICP when it passes every hard filter the search applies for that ICP
-(`app.leads.retrieve.HardFilters`, built by the same `prepare` as a search by the ICP): industries
+(`app.leads.candidates.hard_filters`, from the same `prepare` as a search by the ICP): industries
 (labels, NAICS codes, sectors, matched against the company's industry and its inferred NAICS
 category), countries, employee range, required technologies, excluded domains and excluded
 technologies or topics ("Companies not using ...", "not ..."), the exemplar customers themselves excluded; and
@@ -28,7 +28,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.icps.tables import Icp
-from app.leads.pipeline import prepare
+from app.leads.candidates import hard_filters
+from app.leads.prepare import prepare
 from app.leads.startup import Ranker
 from app.lists.evidence import LeadEvidence, load_leads
 from app.lists.grading import Target, parsed_for
@@ -85,14 +86,10 @@ def verdicts(
         return {}
     store = ranker.index.store
     prepared = prepare(
-        store=store,
-        embedder=ranker.index.embedder,
-        parsed=parsed_for(target),
-        filters=target.filters,
-        bm25=ranker.index.bm25,
+        store=store, embedder=ranker.index.embedder, parsed=parsed_for(target), filters=target.filters
     )
     rows = np.asarray([store.row_of_domain[lead.domain.lower()] for lead in leads], dtype=np.int64)
-    passes = prepared.filters.mask(store, rows)
+    passes = hard_filters(store, prepared, ranker.index.bm25).mask(store, rows)
     relevance = store.doc_vec.get(rows) @ prepared.query_vec.astype(np.float32)
     return {
         lead.company_id: Verdict(

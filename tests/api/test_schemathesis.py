@@ -72,26 +72,15 @@ def served(
         yield base, key, log
 
 
-# The list and job routes (ICPs, enrich, score, drafts, export, audit, jobs, search pages) validate
-# some fields beyond what their
-# schema can say (domains and e-mail addresses normalised, text trimmed before its length is
-# checked), and answer a list past the body limit with 413, which schemathesis does not count as a
-# rejection; so its two data-acceptance checks do not hold for them yet. Every other check (no 5xx,
-# documented statuses, response schemas, content types, methods) runs on them.
-LIST_PATHS = "^/v1/(icps|leads/(enrich|score|drafts|export|search/pages)|drafts|audit|jobs)"
-
-
 def run_schemathesis(
-    base: str, key: str, *, report: Path, max_examples: int, lists: bool = False
+    base: str, key: str, *, report: Path, max_examples: int
 ) -> subprocess.CompletedProcess[str]:
-    scope = (["--include-path-regex", LIST_PATHS, "--exclude-checks", "positive_data_acceptance,negative_data_rejection"]
-             if lists else ["--exclude-path-regex", LIST_PATHS])  # fmt: skip
     cmd = [str(Path(sys.executable).with_name("st")), "run", f"{base}/openapi.json",
            "--checks", "all", "--mode", "all", "--max-examples", str(max_examples), "--seed", "1",
-           "--workers", "1", "--suppress-health-check", "all", "--request-timeout", "30", *scope,
+           "--workers", "1", "--suppress-health-check", "all", "--request-timeout", "30",
            "-H", f"Authorization: Bearer {key}", "--report", "json", "--report-json-path", str(report)]  # fmt: skip
     return subprocess.run(
-        cmd, capture_output=True, text=True, timeout=900, check=False, cwd=report.parent
+        cmd, capture_output=True, text=True, timeout=1800, check=False, cwd=report.parent
     )  # st keeps its cache in the cwd
 
 
@@ -103,9 +92,6 @@ def test_schemathesis_finds_nothing(served: tuple[str, str, Path], tmp_path: Pat
     (ROOT / ".dev").mkdir(exist_ok=True)
     (ROOT / ".dev" / "schemathesis-summary.txt").write_text(done.stdout)
     assert done.returncode == 0, summary + done.stderr[-3000:]
-    lists = run_schemathesis(base, key, report=tmp_path / "lists.json", max_examples=MAX_EXAMPLES, lists=True)
-    (ROOT / ".dev" / "schemathesis-summary-lists.txt").write_text(lists.stdout)
-    assert lists.returncode == 0, lists.stdout[-6000:] + lists.stderr[-3000:]
     # Nothing went wrong behind a 2xx either (e.g. a query log row PostgreSQL refuses, logged
     # forever): the server logged no traceback and no error.
     server_log = log.read_text(errors="replace")
