@@ -39,6 +39,12 @@ def unstorable_reason(value: str) -> str | None:
     return "NUL character" if match.group() == "\x00" else "lone surrogate"
 
 
+def substitute_unstorable(value: str) -> str:
+    """`value` with each NUL and lone surrogate replaced by U+001A (SUBSTITUTE): storable, and still
+    a control character (what a list item's check refuses as `encoding`)."""
+    return _UNSTORABLE.sub("\x1a", value)
+
+
 def _safe(value: str) -> str:
     reason = unstorable_reason(value)
     if reason is not None:
@@ -78,7 +84,7 @@ SafeStr = Annotated[
 ]
 
 
-def _whole_number(value: Any) -> Any:
+def whole_number(value: Any) -> Any:
     """JSON Schema's `integer` includes 82.0: a float without a fraction is that integer."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -88,14 +94,14 @@ def _whole_number(value: Any) -> Any:
 # Strict: "5" and true are not integers (82.0 is, as in JSON Schema). A field with its own bounds
 # uses StrictInt with Field(ge, le) inside the column's range (bounds given here would take
 # precedence over the field's).
-StrictInt = Annotated[int, Strict(), BeforeValidator(_whole_number)]
+StrictInt = Annotated[int, Strict(), BeforeValidator(whole_number)]
 # Integers as stored in an int4 / int8 column (the bounds before the validator, so that they stay
 # `minimum`/`maximum` in the JSON schema).
-Int32 = Annotated[int, Strict(), Field(ge=-(2**31), le=INT32_MAX), BeforeValidator(_whole_number)]
-Int64 = Annotated[int, Strict(), Field(ge=-(2**63), le=INT64_MAX), BeforeValidator(_whole_number)]
-NonNegativeInt32 = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX), BeforeValidator(_whole_number)]
+Int32 = Annotated[int, Strict(), Field(ge=-(2**31), le=INT32_MAX), BeforeValidator(whole_number)]
+Int64 = Annotated[int, Strict(), Field(ge=-(2**63), le=INT64_MAX), BeforeValidator(whole_number)]
+NonNegativeInt32 = Annotated[int, Strict(), Field(ge=0, le=INT32_MAX), BeforeValidator(whole_number)]
 StrictBool = Annotated[bool, Strict()]
-Percent = Annotated[int, Strict(), Field(ge=0, le=100), BeforeValidator(_whole_number)]
+Percent = Annotated[int, Strict(), Field(ge=0, le=100), BeforeValidator(whole_number)]
 
 
 def check_text(value: str) -> str:

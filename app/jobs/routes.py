@@ -272,6 +272,10 @@ async def deep_search(
 @search_router.get(
     "",
     summary="The next page of a deep search",
+    description=(
+        "`cursor`: a `next_cursor` of `POST /v1/leads/search/pages`, of this route, or of "
+        "`POST /v1/leads/search` with `max_results`; unknown, expired or another workspace's: 404."
+    ),
     response_model=DeepSearchPage,
     responses=error_responses(*AUTHENTICATED, 404),
 )

@@ -9,9 +9,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
-from app.core.validation import BLANK_CLASS, StrictBool, Trimmed
+from app.core.validation import BLANK_CLASS, StrictBool, Trimmed, substitute_unstorable
 from app.leads.schemas import SearchFilters
-from app.lists.schemas import MAX_ITEMS, SOME_ITEMS, SignalToggles, exactly_one_of, given
+from app.lists.schemas import ITEMS_DESCRIPTION, MAX_ITEMS, SOME_ITEMS, SignalToggles, exactly_one_of, given
 
 MAX_CAMPAIGN_LEADS = 10_000
 JobKind = Literal["campaign", "enrich", "score"]
@@ -157,9 +157,18 @@ class JobCreate(BaseModel):
     business_context: BusinessContext | None = None
     filters: SearchFilters | None = None
     limit: int = Field(default=100, ge=1, le=MAX_CAMPAIGN_LEADS)
-    items: list[Any] = Field(default_factory=list, max_length=MAX_ITEMS)
+    items: list[Any] = Field(default_factory=list, max_length=MAX_ITEMS, description=ITEMS_DESCRIPTION)
     lead_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_ITEMS)
     options: JobOptions = Field(default_factory=JobOptions)
+
+    @field_validator("items")
+    @classmethod
+    def _storable(cls, value: list[Any]) -> list[Any]:
+        """The items as the job stores them: only strings can name a company, so any other value
+        is kept as null (rejected as `not_a_string` all the same), and a string's NUL or lone
+        surrogates (which PostgreSQL cannot store) become U+001A (rejected as `encoding` all the
+        same): each bad item is still answered on its own."""
+        return [substitute_unstorable(v) if isinstance(v, str) else None for v in value]
 
     @model_validator(mode="after")
     def _shape(self) -> JobCreate:

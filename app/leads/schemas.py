@@ -6,9 +6,9 @@ import re
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
 
-from app.core.validation import NonNegativeInt32, SafeStr, StrictBool, StrictInt
+from app.core.validation import NonNegativeInt32, SafeStr, StrictBool, StrictInt, whole_number
 
 # The schema's patterns and the validators below accept exactly the same strings (schema-driven
 # clients and fuzzers see what the service enforces): the validators match the same regular
@@ -20,6 +20,10 @@ PROMPT_PATTERN = f"^{PROMPT_BODY}$"
 _PROMPT = re.compile(PROMPT_BODY)
 COUNTRY_PATTERN = "^[A-Za-z]{2}$"
 _COUNTRY = re.compile("[A-Za-z]{2}")
+
+
+# Leads of a search ranked past k (the bounds before the validator: `minimum`/`maximum` in the schema).
+MaxResults = Annotated[int, Strict(), Field(ge=1, le=10_000), BeforeValidator(whole_number)]
 
 
 class SearchFilters(BaseModel):
@@ -94,10 +98,8 @@ class SearchRequestIn(BaseModel):
     k: StrictInt = Field(default=10, ge=1, le=200)
     filters: SearchFilters | None = None
     explain: StrictBool = True
-    max_results: StrictInt | None = Field(
+    max_results: MaxResults | None = Field(
         default=None,
-        ge=1,
-        le=10_000,
         description="rank this many leads in all and answer a `next_cursor` for those past the first "
         "k (paged k at a time by GET /v1/leads/search/pages?cursor=...); none: no cursor",
     )

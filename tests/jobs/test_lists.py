@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from typing import Any
 
 import httpx
@@ -57,6 +58,29 @@ async def test_enrich_job_answers_each_item(jobs_app: JobsApp, auth: dict[str, s
     assert acme["found"] is True
     assert "posts" not in acme["signals"]
     assert rows[4]["found"] is False
+
+
+async def test_an_enrich_job_stores_items_postgresql_cannot(jobs_app: JobsApp, auth: dict[str, str]) -> None:
+    """NUL and lone surrogates, in strings or deep inside other JSON values: the job is accepted and
+    each such item rejected on its own, like any other bad item."""
+    client = jobs_app.client
+    raw = json.dumps(
+        {
+            "kind": "enrich",
+            "items": ["acme-foods.com", "a\u0000b.com", "\ud800x.com", {"k\u0000": ["\u0000"]}],
+        }
+    )
+    answer = await client.post("/v1/jobs", content=raw, headers={**auth, "content-type": "application/json"})
+    assert answer.status_code == 202, answer.text
+    job = await wait_state(client, answer.json()["job_id"], auth, "succeeded", "failed")
+    assert job["state"] == "succeeded", job
+    rows = await results(client, answer.json()["job_id"], auth)
+    assert [(r["status"], r.get("reason")) for r in rows] == [
+        ("ok", None),
+        ("rejected", "encoding"),
+        ("rejected", "encoding"),
+        ("rejected", "not_a_string"),
+    ]
 
 
 async def test_score_job_grades_with_reasons(jobs_app: JobsApp, auth: dict[str, str]) -> None:
