@@ -68,7 +68,7 @@ SafeKey = Annotated[str, Strict(), Trimmed(1, 200)]
         "first one made (409 if the request differs)."
     ),
     response_model=JobCreated,
-    responses=error_responses(*AUTHENTICATED, 404, 409),
+    responses=error_responses(*AUTHENTICATED, 400, 404, 409),
 )
 async def start_job(
     *,
