@@ -24,7 +24,8 @@ from datetime import datetime
 from typing import Any, Literal
 
 import numpy as np
-from sqlalchemy import delete, select, text
+from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.lists.tables import GradeCalibration
@@ -160,23 +161,18 @@ def fit(
 
 
 async def store(session: AsyncSession, *, workspace_id: uuid.UUID | None, calibration: Calibration) -> None:
-    """The scope's fitted map replaces its previous one (the caller commits)."""
-    same_scope = (
-        GradeCalibration.workspace_id.is_(None)
-        if workspace_id is None
-        else GradeCalibration.workspace_id == workspace_id
-    )
-    await session.execute(delete(GradeCalibration).where(same_scope))
-    session.add(
-        GradeCalibration(
-            workspace_id=workspace_id,
-            mapping=calibration.mapping,
-            sample_size=calibration.sample_size,
-            positives=calibration.positives,
-            knots=[list(k) for k in zip(calibration.knots_x, calibration.knots_y, strict=True)],
-        )
-    )
-    await session.flush()
+    """The scope's fitted map replaces its previous one, in one statement (two processes refitting
+    at once: the last one wins); the caller commits."""
+    values = {
+        "mapping": calibration.mapping,
+        "sample_size": calibration.sample_size,
+        "positives": calibration.positives,
+        "knots": [list(k) for k in zip(calibration.knots_x, calibration.knots_y, strict=True)],
+        "fitted_at": func.now(),
+    }
+    statement = insert(GradeCalibration).values(workspace_id=workspace_id, **values)
+    # The unique index treats NULLs (the global scope) as equal: one global row too.
+    await session.execute(statement.on_conflict_do_update(index_elements=["workspace_id"], set_=values))
 
 
 async def refit(
