@@ -1,0 +1,116 @@
+"""Compiled forests (app/ranking/compiled.py): parity with LightGBM on any model, fallback when not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import lightgbm
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from app.leads.pipeline import reranked
+from app.ranking.compiled import TOLERANCE, compile_forest, parity_probe, split_thresholds
+from app.ranking.features import FEATURE_NAMES
+from app.ranking.reranker import load_artifact
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _trained(objective: str, *, trees: int, leaves: int, seed: int = 3) -> lightgbm.Booster:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(600, 8)).astype(np.float32)
+    x[rng.random(x.shape) < 0.05] = 0.0
+    signal = x[:, 0] - 0.5 * x[:, 1] * x[:, 2] + 0.1 * rng.normal(size=600)
+    params: dict[str, Any] = {
+        "objective": objective,
+        "num_leaves": leaves,
+        "min_data_in_leaf": 5,
+        "verbose": -1,
+        "num_threads": 1,
+        "seed": seed,
+    }
+    if objective == "lambdarank":
+        label = np.digitize(signal, np.quantile(signal, [0.5, 0.8, 0.95]))
+        data = lightgbm.Dataset(x, label=label, group=[30] * 20)
+    elif objective == "binary":
+        data = lightgbm.Dataset(x, label=(signal > 0).astype(int))
+    else:
+        data = lightgbm.Dataset(x, label=signal)
+    return lightgbm.train(params, data, num_boost_round=trees)
+
+
+@pytest.mark.parametrize(
+    ("objective", "trees", "leaves"),
+    [("lambdarank", 60, 7), ("binary", 40, 31), ("regression", 25, 15)],
+)
+def test_a_compiled_forest_predicts_what_lightgbm_predicts(objective: str, trees: int, leaves: int) -> None:
+    booster = _trained(objective, trees=trees, leaves=leaves)
+    forest = compile_forest(booster)
+    assert forest is not None
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(500, 8)).astype(np.float32)
+    expected = booster.predict(x, num_threads=1)
+    assert np.max(np.abs(forest.predict(x) - expected)) <= TOLERANCE
+    assert forest.predict(np.zeros((0, 8), dtype=np.float32)).shape == (0,)
+
+
+def test_the_probe_reaches_both_sides_of_every_split() -> None:
+    booster = _trained("regression", trees=10, leaves=7)
+    text = booster.model_to_string()
+    thresholds = split_thresholds(text, 8)
+    assert sum(len(t) for t in thresholds) > 0
+    probe = parity_probe(text, 8)
+    for f, ts in enumerate(thresholds):
+        for t in ts:
+            assert (probe[:, f] <= t).any()
+            assert (probe[:, f] > t).any()
+            assert np.any(probe[:, f] == np.nextafter(t, np.inf))
+
+
+class _Disagreeing:
+    """A booster whose own predictions are off by 1e-6: the compiled model must be refused."""
+
+    def __init__(self, booster: lightgbm.Booster) -> None:
+        self.booster = booster
+
+    def model_to_string(self) -> str:
+        return str(self.booster.model_to_string())
+
+    def num_feature(self) -> int:
+        return int(self.booster.num_feature())
+
+    def predict(self, x: npt.NDArray[np.float64], num_threads: int = 1) -> npt.NDArray[np.float64]:
+        return np.asarray(self.booster.predict(x, num_threads=num_threads)) + 1e-6
+
+
+class _Unreadable(_Disagreeing):
+    def model_to_string(self) -> str:
+        return "tree\nversion=v4\nnot a model"
+
+
+def test_a_forest_that_differs_or_does_not_compile_is_refused() -> None:
+    booster = _trained("regression", trees=5, leaves=7)
+    assert compile_forest(_Disagreeing(booster)) is None
+    assert compile_forest(_Unreadable(booster)) is None
+
+
+def test_the_served_model_ranks_the_same_top_k_compiled_or_not() -> None:
+    manifest = json.loads((ROOT / "models" / "ranker" / "DEFAULT.json").read_text())
+    path = ROOT / "models" / "ranker" / manifest["file"]
+    compiled = load_artifact(path, expected_sha256=manifest["sha256"])
+    native = load_artifact(path, expected_sha256=manifest["sha256"], compile_trees=False)
+    assert compiled.predictor == "compiled"
+    assert native.predictor == "lightgbm"
+    rng = np.random.default_rng(5)
+    rows = np.arange(500, dtype=np.int64)
+    for _ in range(20):
+        features = np.abs(rng.normal(scale=0.5, size=(500, len(FEATURE_NAMES)))).astype(np.float32)
+        features[:, rng.random(len(FEATURE_NAMES)) < 0.3] = 0.0
+        a = reranked(compiled, rows, features, k=100)
+        b = reranked(native, rows, features, k=100)
+        assert a[0].tolist() == b[0].tolist()
+        np.testing.assert_allclose(a[1], b[1], rtol=0, atol=TOLERANCE)
+        np.testing.assert_allclose(a[2], b[2], rtol=0, atol=TOLERANCE)
