@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.ranking.calibration import Platt
-from app.ranking.compiled import CompiledForest, compile_forest
+from app.ranking.compiled import CompiledForest, ContributionTable, build_contribution_table, compile_forest
 from app.ranking.features import COLUMN, FEATURE_NAMES, heuristic_scores
 
 FORMAT = "leadpoet-ranker/1"
@@ -62,6 +62,7 @@ class Reranker:
     booster: Any = None  # lightgbm.Booster, None for the heuristic fallback
     card: dict[str, Any] = field(default_factory=dict)
     forest: CompiledForest | None = None  # the booster compiled to native code, when it compiled
+    shap: ContributionTable | None = None  # the booster's contributions by table look-up, when built
 
     @property
     def predictor(self) -> str:
@@ -91,6 +92,8 @@ class Reranker:
             w = np.array([HEURISTIC_WEIGHTS.get(n, 0.0) for n in self.feature_names])
             weighted: npt.NDArray[np.float64] = features.astype(np.float64) * w
             return weighted
+        if self.shap is not None:
+            return self.shap.contributions(features)[:, : len(self.feature_names)]
         contrib = self.booster.predict(features, pred_contrib=True, num_threads=1)
         return np.asarray(contrib, dtype=np.float64)[:, : len(self.feature_names)]
 
@@ -141,8 +144,9 @@ def load_artifact(
     expected_version: str | None = None,
     compile_trees: bool = True,
 ) -> Reranker:
-    """The artifact's reranker; `compile_trees`: also compile its trees to native code
-    (app/ranking/compiled.py: checked against LightGBM, which predicts when they do not compile)."""
+    """The artifact's reranker; `compile_trees`: also compile its trees to native code and tabulate
+    their contributions (app/ranking/compiled.py: both checked against LightGBM, which computes
+    what they cannot)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -179,4 +183,5 @@ def load_artifact(
         booster=booster,
         card=data.get("card", {}),
         forest=compile_forest(booster) if compile_trees else None,
+        shap=build_contribution_table(booster) if compile_trees else None,
     )

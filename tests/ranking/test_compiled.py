@@ -12,7 +12,13 @@ import numpy.typing as npt
 import pytest
 
 from app.leads.pipeline import reranked
-from app.ranking.compiled import TOLERANCE, compile_forest, parity_probe, split_thresholds
+from app.ranking.compiled import (
+    TOLERANCE,
+    build_contribution_table,
+    compile_forest,
+    parity_probe,
+    split_thresholds,
+)
 from app.ranking.features import FEATURE_NAMES
 from app.ranking.reranker import load_artifact
 
@@ -103,6 +109,7 @@ def test_the_served_model_ranks_the_same_top_k_compiled_or_not() -> None:
     compiled = load_artifact(path, expected_sha256=manifest["sha256"])
     native = load_artifact(path, expected_sha256=manifest["sha256"], compile_trees=False)
     assert compiled.predictor == "compiled"
+    assert compiled.shap is not None
     assert native.predictor == "lightgbm"
     rng = np.random.default_rng(5)
     rows = np.arange(500, dtype=np.int64)
@@ -114,3 +121,41 @@ def test_the_served_model_ranks_the_same_top_k_compiled_or_not() -> None:
         assert a[0].tolist() == b[0].tolist()
         np.testing.assert_allclose(a[1], b[1], rtol=0, atol=TOLERANCE)
         np.testing.assert_allclose(a[2], b[2], rtol=0, atol=TOLERANCE)
+        top = a[3]
+        np.testing.assert_allclose(
+            compiled.contributions(top), native.contributions(top), rtol=0, atol=TOLERANCE
+        )
+
+
+@pytest.mark.parametrize(("objective", "trees", "leaves"), [("lambdarank", 60, 7), ("binary", 30, 5)])
+def test_the_contribution_table_gives_lightgbms_contributions(
+    objective: str, trees: int, leaves: int
+) -> None:
+    booster = _trained(objective, trees=trees, leaves=leaves)
+    table = build_contribution_table(booster)
+    assert table is not None
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(300, 8)).astype(np.float32)
+    x[rng.random(x.shape) < 0.1] = 0.0
+    expected = booster.predict(x, pred_contrib=True, num_threads=1)
+    assert np.max(np.abs(table.contributions(x) - expected)) <= TOLERANCE
+    assert table.contributions(x[:0]).shape == (0, 9)
+
+
+def test_stumps_count_their_bias_only() -> None:
+    x = np.random.default_rng(0).normal(size=(200, 4))
+    booster = lightgbm.train(
+        {"objective": "regression", "verbose": -1, "num_threads": 1, "min_data_in_leaf": 150},
+        lightgbm.Dataset(x, label=x[:, 0]),
+        num_boost_round=5,
+    )
+    table = build_contribution_table(booster)
+    assert table is not None
+    expected = booster.predict(x, pred_contrib=True, num_threads=1)
+    assert np.max(np.abs(table.contributions(x) - expected)) <= TOLERANCE
+
+
+def test_big_trees_leave_the_contributions_to_lightgbm() -> None:
+    booster = _trained("regression", trees=25, leaves=31)
+    assert build_contribution_table(booster) is None
+    assert build_contribution_table(_trained("regression", trees=3, leaves=7), max_rows=10) is None
