@@ -1,0 +1,164 @@
+"""CPU per search, stage by stage, from a py-spy profile of the running API.
+
+    py-spy record --pid <uvicorn worker> --format raw --full-filenames --rate 250 --nonblocking \
+        --duration 60 -o .dev/results/search.stacks       # while searches run (e.g. cost_test.py)
+    python -m scripts.profile_search .dev/results/search.stacks --requests 200 [--cpu-s 4.4] \
+        [--json out.json] [--md out.md]
+
+Each sample (a stack; py-spy leaves idle threads out) is charged to one stage: the stage of the
+innermost frame of this repository's `app/` that matches a rule below (an app frame no rule names
+is charged to its own module, so nothing hides), or, for a stack without an app frame, to the
+library at its top (uvicorn/FastAPI/pydantic: HTTP and validation; asyncio: the event loop). A
+library called from app code (numpy, LightGBM, onnxruntime, asyncpg, orjson) is charged to the app
+frame that called it. With `--requests` (the searches answered while sampling) and `--cpu-s` (the
+worker's CPU seconds meanwhile; default samples / rate), the table gives ms of CPU per search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# (stage, file pattern, function pattern), most specific first; matched against the innermost app frame.
+RULES: tuple[tuple[str, str, str], ...] = (
+    ("explanations", r"app/ranking/(explain|highlight)\.py", r".*"),
+    ("explanations", r"app/ranking/(reranker|compiled)\.py", r"contributions"),
+    ("explanations", r"app/leads/service\.py", r"_build_leads|signal_out|matched_words"),
+    ("rerank", r"app/ranking/(reranker|compiled|calibration)\.py", r".*"),
+    ("rerank", r"app/leads/pipeline\.py", r"reranked|match_scores"),
+    ("features", r"app/ranking/(features|columns|vectors)\.py", r".*"),
+    ("features", r"app/leads/pipeline\.py", r"features_of|complete_candidates|pending_from"),
+    ("candidates (union, filters, prior)", r"app/leads/(prior|pipeline)\.py", r".*"),
+    ("candidates (union, filters, prior)", r"app/leads/retrieve\.py", r"HardFilters|mask|build"),
+    ("bm25", r"app/ranking/bm25\.py", r".*"),
+    ("embed", r"app/ranking/embedding\.py", r".*"),
+    ("parse", r"app/ranking/(prompt|text|gazetteer|category)\.py", r".*"),
+    ("ann (client side)", r"app/leads/(retrieve|flow)\.py", r"ann_search|ann_rows|_ann|_let_ann_send"),
+    ("hydration", r"app/leads/hydrate\.py", r".*"),
+    ("hydration", r"app/leads/service\.py", r"_leads"),
+    ("cache", r"app/leads/cache\.py", r".*"),
+    ("query log", r"app/leads/querylog\.py", r".*"),
+    ("search service (rest)", r"app/leads/(service|flow)\.py", r".*"),
+    ("JSON response", r"app/leads/routes\.py", r"search_leads"),
+    ("auth + rate limit", r"app/auth/|app/api/deps\.py", r".*"),
+    ("metrics + cost meter", r"app/observability/|app/core/metrics\.py", r".*"),
+    ("DB pool", r"app/core/db\.py", r".*"),
+    ("index refresh (background)", r"app/leads/(index|loader|snapshot)\.py", r".*"),
+    ("model poll (background)", r"app/leads/models_registry\.py", r".*"),
+    ("request middleware", r"app/core/(body_limit|errors|logging)\.py|app/main\.py", r".*"),
+)
+LIBRARY_RULES: tuple[tuple[str, str], ...] = (
+    ("HTTP + validation (uvicorn, FastAPI, pydantic)", r"uvicorn|starlette|fastapi|pydantic|httptools|h11"),
+    ("asyncpg protocol", r"asyncpg"),
+    ("redis client", r"redis"),
+    ("prometheus", r"prometheus_client"),
+    ("event loop", r"asyncio|uvloop|selectors|threading"),
+)
+_FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
+_APP = re.compile(r"(?:^|/)(app/[\w/]+\.py)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    function: str
+    file: str
+
+
+def parse_stack(text: str) -> list[Frame]:
+    """Frames of one raw py-spy line's stack, outermost first (the count already stripped)."""
+    frames = []
+    for part in text.split(";"):
+        match = _FRAME.match(part.strip())
+        if match:
+            frames.append(Frame(match["func"], match["file"]))
+        elif part.strip():
+            frames.append(Frame(part.strip(), ""))
+    return frames
+
+
+def stage_of(frames: list[Frame]) -> str:
+    for frame in reversed(frames):
+        app = _APP.search(frame.file)
+        if app is None:
+            continue
+        path = app.group(1)
+        for stage, file_pattern, function_pattern in RULES:
+            if re.search(file_pattern, path) and re.fullmatch(function_pattern, frame.function):
+                return stage
+        return path.removesuffix(".py")
+    for frame in reversed(frames):
+        for stage, pattern in LIBRARY_RULES:
+            if re.search(pattern, frame.file):
+                return stage
+    return "other (interpreter, GC, threads)"
+
+
+def attribute(lines: list[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for line in lines:
+        stack, _, count = line.rstrip().rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        counts[stage_of(parse_stack(stack))] += int(count)
+    return counts
+
+
+def table(counts: Counter[str], *, requests: int | None, cpu_s: float | None, rate: float) -> dict[str, Any]:
+    total = sum(counts.values())
+    cpu = cpu_s if cpu_s is not None else total / rate
+    rows = [
+        {
+            "stage": stage,
+            "samples": n,
+            "share": n / total if total else 0.0,
+            "ms_per_search": (cpu * n / total / requests * 1e3) if requests and total else None,
+        }
+        for stage, n in counts.most_common()
+    ]
+    return {
+        "samples": total,
+        "cpu_s": cpu,
+        "requests": requests,
+        "ms_per_search": cpu / requests * 1e3 if requests else None,
+        "stages": rows,
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = ["| stage | samples | share | CPU ms per search |", "|---|---:|---:|---:|"]
+    for row in result["stages"]:
+        ms = f"{row['ms_per_search']:.2f}" if row["ms_per_search"] is not None else "-"
+        lines.append(f"| {row['stage']} | {row['samples']:,} | {row['share']:.1%} | {ms} |")
+    total = result["ms_per_search"]
+    lines.append(
+        f"| **total** | {result['samples']:,} | 100% | {f'**{total:.2f}**' if total is not None else '-'} |"
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("stacks", type=Path, help="py-spy record --format raw --full-filenames output")
+    parser.add_argument("--requests", type=int, default=None, help="searches answered while sampling")
+    parser.add_argument("--cpu-s", type=float, default=None, help="the worker's CPU seconds meanwhile")
+    parser.add_argument("--rate", type=float, default=250.0, help="py-spy --rate")
+    parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--md", type=Path, default=None)
+    args = parser.parse_args()
+    counts = attribute(args.stacks.read_text().splitlines())
+    result = table(counts, requests=args.requests, cpu_s=args.cpu_s, rate=args.rate)
+    text = markdown(result)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+    if args.md:
+        args.md.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()
