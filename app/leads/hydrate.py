@@ -46,7 +46,8 @@ def iso(ts: datetime) -> str:
 
 
 # Contacts and evidence of the K leads in one round trip, as two JSON arrays sent as text (decoded by
-# orjson rather than the driver's json codec, no per-row record objects): contacts ordered per company, snippets by their surrogate key `seq`.
+# orjson rather than the driver's json codec, no per-row record objects): contacts ordered per
+# company, snippets by their surrogate key `seq`.
 HYDRATE_SQL = (
     "SELECT (SELECT json_agg(json_build_array(company_id, name, title, email) ORDER BY company_id, id) "
     "FROM contacts WHERE company_id = ANY($1::uuid[]))::text, "
