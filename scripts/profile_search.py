@@ -1,11 +1,19 @@
-"""CPU per search, stage by stage, from a py-spy profile of the running API.
+"""CPU per search, stage by stage, from a profile of the API serving searches.
 
-    py-spy record --pid <uvicorn worker> --format raw --full-filenames --rate 250 --nonblocking \
-        --duration 60 -o .dev/results/search.stacks       # while searches run (e.g. cost_test.py)
-    python -m scripts.profile_search .dev/results/search.stacks --requests 200 [--cpu-s 4.4] \
+    python -m scripts.profile_search serve --port 18103 --stacks .dev/results/search.stacks
+        # the API (uvicorn, one worker, the environment's settings) in this process, sampled on CPU
+        # time; `kill -USR1 PID` drops the samples so far (start-up), then send it searches (e.g.
+        # scripts/cpu_ab.py); `kill -USR2 PID` writes the stacks, as does stopping it with Ctrl-C
+    python -m scripts.profile_search table .dev/results/search.stacks --requests 400 [--cpu-s 7.1] \
         [--json out.json] [--md out.md]
 
-Each sample (a stack; py-spy leaves idle threads out) is charged to one stage: the stage of the
+`serve` samples the stack of the serving thread every `--interval-ms` of the process's CPU time
+(`ITIMER_PROF`: user + system), so a sample is a slice of CPU, never a wait: a wall-clock sampler
+(py-spy) also counts the time a runnable thread waits for a core, which on a loaded machine piles
+up at system calls and misleads. The stacks are written in py-spy's raw format (`py-spy record
+--format raw --full-filenames` output is read as well).
+
+Each sample is charged to one stage: the stage of the
 innermost frame of this repository's `app/` that matches a rule below (an app frame no rule names
 is charged to its own module, so nothing hides), or, for a stack without an app frame, to the
 library at its top (uvicorn/FastAPI/pydantic: HTTP and validation; asyncio: the event loop). A
@@ -19,9 +27,12 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import signal
+import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 # (stage, file pattern, function pattern), most specific first; matched against the innermost app frame.
@@ -34,7 +45,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("features", r"app/ranking/(features|columns|vectors)\.py", r".*"),
     ("features", r"app/leads/pipeline\.py", r"features_of|complete_candidates|pending_from"),
     ("candidates (union, filters, prior)", r"app/leads/(prior|pipeline)\.py", r".*"),
-    ("candidates (union, filters, prior)", r"app/leads/retrieve\.py", r"HardFilters|mask|build"),
+    ("candidates (union, filters, prior)", r"app/leads/retrieve\.py", r"HardFilters\..*"),
     ("bm25", r"app/ranking/bm25\.py", r".*"),
     ("embed", r"app/ranking/embedding\.py", r".*"),
     ("parse", r"app/ranking/(prompt|text|gazetteer|category)\.py", r".*"),
@@ -141,15 +152,58 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stacks", type=Path, help="py-spy record --format raw --full-filenames output")
-    parser.add_argument("--requests", type=int, default=None, help="searches answered while sampling")
-    parser.add_argument("--cpu-s", type=float, default=None, help="the worker's CPU seconds meanwhile")
-    parser.add_argument("--rate", type=float, default=250.0, help="py-spy --rate")
-    parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--md", type=Path, default=None)
-    args = parser.parse_args()
+class CpuSampler:
+    """Stacks of the main thread, one per `interval_s` of the process's CPU time (SIGPROF)."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self.counts: Counter[str] = Counter()
+
+    def _sample(self, signum: int, frame: FrameType | None) -> None:
+        frames = []
+        while frame is not None:
+            code = frame.f_code
+            frames.append(f"{code.co_qualname} ({code.co_filename}:{frame.f_lineno})")
+            frame = frame.f_back
+        self.counts[";".join(reversed(frames))] += 1
+
+    def start(self) -> None:
+        signal.signal(signal.SIGPROF, self._sample)
+        signal.signal(signal.SIGUSR1, lambda *_: self.counts.clear())  # e.g. once the server is ready
+        signal.setitimer(signal.ITIMER_PROF, self.interval_s, self.interval_s)
+
+    def stop(self) -> None:
+        signal.setitimer(signal.ITIMER_PROF, 0.0, 0.0)
+
+    def write(self, path: Path) -> None:
+        path.write_text("".join(f"{stack} {n}\n" for stack, n in self.counts.items()))
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn  # noqa: PLC0415 - only the serve command runs a server
+
+    from app.main import create_app  # noqa: PLC0415
+
+    sampler = CpuSampler(args.interval_ms / 1e3)
+    signal.signal(signal.SIGUSR2, lambda *_: sampler.write(args.stacks))
+    config = uvicorn.Config(
+        create_app(), host="127.0.0.1", port=args.port, access_log=False, log_level="warning"
+    )
+    sampler.start()
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sampler.stop()
+        sampler.write(args.stacks)
+        print(
+            f"{sum(sampler.counts.values())} samples of {args.interval_ms} ms CPU -> {args.stacks}",
+            file=sys.stderr,
+        )
+
+
+def table_command(args: argparse.Namespace) -> None:
     counts = attribute(args.stacks.read_text().splitlines())
     result = table(counts, requests=args.requests, cpu_s=args.cpu_s, rate=args.rate)
     text = markdown(result)
@@ -158,6 +212,26 @@ def main() -> None:
         args.json.write_text(json.dumps(result, indent=1))
     if args.md:
         args.md.write_text(text + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("serve", help="serve the API in this process, sampled on CPU time")
+    run.add_argument("--port", type=int, default=18103)
+    run.add_argument("--stacks", type=Path, required=True)
+    run.add_argument("--interval-ms", type=float, default=2.0)
+    run.set_defaults(handler=serve)
+    tab = commands.add_parser("table", help="the stage table of a stacks file")
+    tab.add_argument("stacks", type=Path, help="`serve --stacks` or py-spy raw output")
+    tab.add_argument("--requests", type=int, default=None, help="searches answered while sampling")
+    tab.add_argument("--cpu-s", type=float, default=None, help="CPU seconds meanwhile (default: samples)")
+    tab.add_argument("--rate", type=float, default=500.0, help="samples per CPU (or wall) second")
+    tab.add_argument("--json", type=Path, default=None)
+    tab.add_argument("--md", type=Path, default=None)
+    tab.set_defaults(handler=table_command)
+    args = parser.parse_args()
+    args.handler(args)
 
 
 if __name__ == "__main__":
