@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from app.leads.pipeline import reranked
+from app.leads.rerank import rerank
 from app.ranking.compiled import (
     TOLERANCE,
     build_contribution_table,
@@ -116,12 +116,15 @@ def test_the_served_model_ranks_the_same_top_k_compiled_or_not() -> None:
     for _ in range(20):
         features = np.abs(rng.normal(scale=0.5, size=(500, len(FEATURE_NAMES)))).astype(np.float32)
         features[:, rng.random(len(FEATURE_NAMES)) < 0.3] = 0.0
-        a = reranked(compiled, rows, features, k=100)
-        b = reranked(native, rows, features, k=100)
-        assert a[0].tolist() == b[0].tolist()
-        np.testing.assert_allclose(a[1], b[1], rtol=0, atol=TOLERANCE)
-        np.testing.assert_allclose(a[2], b[2], rtol=0, atol=TOLERANCE)
-        top = a[3]
+        a = rerank(compiled, rows, features, k=100)
+        b = rerank(native, rows, features, k=100)
+        assert a.rows.tolist() == b.rows.tolist()
+        np.testing.assert_allclose(a.raw, b.raw, rtol=0, atol=TOLERANCE)
+        np.testing.assert_allclose(a.probabilities, b.probabilities, rtol=0, atol=TOLERANCE)
+        assert a.matches is not None
+        assert b.matches is not None
+        np.testing.assert_allclose(a.matches, b.matches, rtol=0, atol=0.1)
+        top = a.features
         np.testing.assert_allclose(
             compiled.contributions(top), native.contributions(top), rtol=0, atol=TOLERANCE
         )
