@@ -36,26 +36,33 @@ from types import FrameType
 from typing import Any
 
 # (stage, file pattern, function pattern), most specific first; matched against the innermost app frame.
+# The search stages' modules before app/leads/flow.py ran them in order (pipeline, prior, retrieve)
+# are named too, so a profile of an earlier tree gets the same stages.
 RULES: tuple[tuple[str, str, str], ...] = (
     ("explanations", r"app/ranking/(explain|highlight)\.py", r".*"),
     ("explanations", r"app/ranking/(reranker|compiled)\.py", r"contributions"),
     ("explanations", r"app/leads/service\.py", r"_build_leads|signal_out|matched_words"),
     ("rerank", r"app/ranking/(reranker|compiled|calibration)\.py", r".*"),
-    ("rerank", r"app/leads/rerank\.py", r".*"),
+    ("rerank", r"app/leads/(rerank|pipeline)\.py", r"rerank.*|match_scores"),
     ("features", r"app/ranking/(features|columns|vectors)\.py", r".*"),
     ("features", r"app/leads/prepare\.py", r"Prepared\.features"),
-    ("features", r"app/leads/candidates\.py", r"complete_candidates|pending_from"),
-    ("bm25", r"app/leads/candidates\.py", r"bm25_hits.*"),
+    ("features", r"app/leads/(candidates|pipeline)\.py", r"complete_candidates|pending_from|features_of"),
+    ("bm25", r"app/leads/(candidates|pipeline)\.py", r"bm25_.*"),
     (
         "ann (client side)",
-        r"app/leads/candidates\.py",
+        r"app/leads/(candidates|retrieve|flow)\.py",
         r"ann_search.*|ann_rows.*|vector_literal.*|.*query|_let_ann_send",
     ),
-    ("candidates (union, filters, prior)", r"app/leads/candidates\.py", r".*"),
+    ("candidates (union, filters, prior)", r"app/leads/(candidates|prior|retrieve)\.py", r".*"),
+    (
+        "candidates (union, filters, prior)",
+        r"app/leads/pipeline\.py",
+        r"(candidate_rows|admissible|fill_order|merge_candidates).*",
+    ),
     ("bm25", r"app/ranking/bm25\.py", r".*"),
     ("embed", r"app/ranking/embedding\.py", r".*"),
     ("parse", r"app/ranking/(prompt|text|gazetteer|category)\.py", r".*"),
-    ("prepare (exemplars, filters)", r"app/leads/prepare\.py", r".*"),
+    ("prepare (exemplars, filters)", r"app/leads/(prepare|pipeline)\.py", r"prepare.*"),
     ("hydration", r"app/leads/hydrate\.py", r".*"),
     ("hydration", r"app/leads/service\.py", r"_leads"),
     ("cache", r"app/leads/cache\.py", r".*"),
@@ -67,7 +74,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("DB pool", r"app/core/db\.py", r".*"),
     ("index refresh (background)", r"app/leads/(index|loader|snapshot)\.py", r".*"),
     ("model poll (background)", r"app/leads/models_registry\.py", r".*"),
-    ("request middleware", r"app/core/(body_limit|errors|logging)\.py|app/main\.py", r".*"),
+    ("request middleware", r"app/core/(errors|logging)\.py|app/main\.py", r".*"),
 )
 LIBRARY_RULES: tuple[tuple[str, str], ...] = (
     ("HTTP + validation (uvicorn, FastAPI, pydantic)", r"uvicorn|starlette|fastapi|pydantic|httptools|h11"),
@@ -76,6 +83,8 @@ LIBRARY_RULES: tuple[tuple[str, str], ...] = (
     ("prometheus", r"prometheus_client"),
     ("event loop", r"asyncio|uvloop|selectors|threading"),
 )
+# Middleware frames that only wrap the request: what runs under them is charged by the frames below.
+PASS_THROUGH = re.compile(r"app/core/body_limit\.py|app/observability/http\.py")
 _FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 _APP = re.compile(r"(?:^|/)(app/[\w/]+\.py)$")
 
@@ -104,6 +113,8 @@ def stage_of(frames: list[Frame]) -> str:
         if app is None:
             continue
         path = app.group(1)
+        if PASS_THROUGH.search(path):
+            continue
         for stage, file_pattern, function_pattern in RULES:
             if re.search(file_pattern, path) and re.fullmatch(function_pattern, frame.function):
                 return stage
