@@ -11,9 +11,13 @@ inputs; predicting 500 rows of a 150-tree model takes ~0.35 ms instead of ~3 ms.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import logging
 import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +27,7 @@ import numpy.typing as npt
 logger = logging.getLogger(__name__)
 
 TOLERANCE = 1e-9  # absolute, on the booster's output scale
+KEPT_MODELS = 4  # compiled forests and tables kept per process, by model text (reloads, app restarts)
 # LightGBM reads |x| <= 1e-35f as zero (its kZeroThreshold, the threshold of a split between negative
 # values and zero is -1e-35f): the compiled forest compares raw values, so they are zeroed first.
 ZERO_THRESHOLD = float(np.float32(1e-35))
@@ -89,8 +94,7 @@ def parity_probe(model_text: str, n_features: int, *, seed: int = 0) -> npt.NDAr
     return np.vstack([np.vstack(rows), random_rows])
 
 
-def compile_forest(booster: Any) -> CompiledForest | None:
-    """The booster's model compiled and checked against it, or None (the caller keeps LightGBM)."""
+def _compile_forest(booster: Any) -> CompiledForest | None:
     try:
         import lleaves  # noqa: PLC0415 - optional at run time: without it LightGBM predicts
     except ImportError:
@@ -203,7 +207,7 @@ def _tree_splits(model_text: str) -> list[list[tuple[int, float, int]]] | None:
     return trees or None
 
 
-def build_contribution_table(booster: Any, *, max_rows: int = MAX_TABLE_ROWS) -> ContributionTable | None:
+def _build_contribution_table(booster: Any, *, max_rows: int = MAX_TABLE_ROWS) -> ContributionTable | None:
     """The table of `booster` (one LightGBM call per tree), or None: categorical or missing-value
     splits, several models per iteration, more than `max_rows` classes, or any difference from
     LightGBM's contributions on the parity probe."""
@@ -270,3 +274,37 @@ def build_contribution_table(booster: Any, *, max_rows: int = MAX_TABLE_ROWS) ->
         logger.warning("the contribution table differs from LightGBM's: LightGBM computes them")
         return None
     return table
+
+
+# --- memoised by model text: a process loading the same model again (a registry poll, another app
+# instance in the same process) reuses the machine code and the table instead of rebuilding them.
+_kept: OrderedDict[tuple[str, str], object] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _memoised(kind: str, booster: Any, build: Callable[[], object]) -> object:
+    key = (kind, hashlib.sha256(booster.model_to_string().encode()).hexdigest())
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    built = build()
+    with _kept_lock:
+        _kept[key] = built
+        while len(_kept) > KEPT_MODELS * 2:
+            _kept.popitem(last=False)
+    return built
+
+
+def compile_forest(booster: Any) -> CompiledForest | None:
+    """The booster's model compiled and checked against it, or None (the caller keeps LightGBM)."""
+    forest = _memoised("forest", booster, lambda: _compile_forest(booster))
+    return forest if isinstance(forest, CompiledForest) else None
+
+
+def build_contribution_table(booster: Any, *, max_rows: int = MAX_TABLE_ROWS) -> ContributionTable | None:
+    """The contribution table of `booster`, or None (LightGBM computes the contributions)."""
+    if max_rows != MAX_TABLE_ROWS:
+        return _build_contribution_table(booster, max_rows=max_rows)
+    table = _memoised("table", booster, lambda: _build_contribution_table(booster))
+    return table if isinstance(table, ContributionTable) else None

@@ -162,3 +162,13 @@ def test_big_trees_leave_the_contributions_to_lightgbm() -> None:
     booster = _trained("regression", trees=25, leaves=31)
     assert build_contribution_table(booster) is None
     assert build_contribution_table(_trained("regression", trees=3, leaves=7), max_rows=10) is None
+
+
+def test_a_model_loaded_again_reuses_its_machine_code_and_table() -> None:
+    manifest = json.loads((ROOT / "models" / "ranker" / "DEFAULT.json").read_text())
+    path = ROOT / "models" / "ranker" / manifest["file"]
+    first = load_artifact(path, expected_sha256=manifest["sha256"])
+    again = load_artifact(path, expected_sha256=manifest["sha256"])
+    assert first.booster is not again.booster
+    assert again.forest is first.forest
+    assert again.shap is first.shap
