@@ -1,10 +1,10 @@
-"""scripts/profile_search.py: samples charged to stages, CPU ms per search, the CPU-time sampler."""
+"""tools/profile_search.py: samples charged to stages, CPU ms per search, the CPU-time sampler."""
 
 from __future__ import annotations
 
 import time
 
-from scripts.profile_search import CpuSampler, attribute, markdown, parse_stack, stage_of, table
+from tools.profile_search import CpuSampler, attribute, markdown, parse_stack, stage_of, table
 
 SERVE = "run (/x/uvicorn/main.py:1);__call__ (/w/app/core/body_limit.py:9)"
 COMPUTE = f"{SERVE};_compute (/w/app/leads/service.py:140);run_search (/w/app/leads/flow.py:80)"
