@@ -105,6 +105,7 @@ async def search_page(
     parsed = parse_search(form)
     result: dict[str, Any] | None = None
     errors = {} if form.empty else parsed.errors
+    status = 422 if errors else 200
     if parsed.body is not None:
         ranker = _ranker(state)
         if ranker is None:
@@ -116,13 +117,14 @@ async def search_page(
         except ApiError as exc:
             if exc.field != "icp_id":
                 raise
-            errors = {"icp_id": exc.message}  # the ICP was deleted (or is another workspace's)
+            # The ICP was deleted (or is another workspace's): the API's 404, on the form.
+            errors, status = {"icp_id": exc.message}, exc.status_code
     icps = await list_icps(session, workspace_id=principal.workspace_id)
     return render(
         request,
         console,
         "search.html",
-        status_code=422 if errors else 200,
+        status_code=status,
         principal=principal,
         form=form,
         errors=errors,
@@ -174,7 +176,7 @@ async def _lead_page(
         query=form.query_string(),
         icps=icps,
         grade=grade,
-        choice=choice or {"icp_id": form.icp_id.strip()},
+        choice=choice or {"icp_id": form.icp_id.strip(), "draft": "on", "any_grade": ""},
         errors=errors or {},
     )
 
