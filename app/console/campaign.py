@@ -79,6 +79,12 @@ def percent(job: Mapping[str, Any]) -> int:
     return max(0, min(100, round(100 * done / int(total))))
 
 
+NOT_GRADED = "Too little evidence to grade"  # the same words as the live view's (console.js)
+
+
 def first_reason(row: Mapping[str, Any]) -> str:
+    """A result's first reason; for an ungraded lead, why it has no grade."""
     reasons = row.get("reasons") or []
-    return str(reasons[0].get("text", "")) if reasons and isinstance(reasons[0], Mapping) else ""
+    if reasons and isinstance(reasons[0], Mapping):
+        return str(reasons[0].get("text", ""))
+    return NOT_GRADED if row.get("grade") is None and row.get("status", "ok") == "ok" else ""

@@ -102,7 +102,7 @@ def icp_summary(icp: Icp) -> str:
     parts = [", ".join(icp.industries), ", ".join(icp.countries)]
     if icp.employees_min is not None or icp.employees_max is not None:
         low = icp.employees_min if icp.employees_min is not None else 0
-        high = icp.employees_max if icp.employees_max is not None else "…"
-        parts.append(f"{low}–{high} employees")
+        high = f"{icp.employees_max:,}" if icp.employees_max is not None else "…"
+        parts.append(f"{low:,}–{high} employees")
     parts.append(", ".join(icp.technologies))
     return " · ".join(p for p in parts if p) or "—"

@@ -266,10 +266,11 @@ async def test_icp_create_edit_and_search_from_it(server: str, chromium: Browser
     await page.get_by_label("Employees to").fill("100000")
     await page.get_by_label("Draft threshold").fill("40")
     await assert_accessible(page)
+    await page.evaluate("window.scrollTo(0, 0)")
     await shot(page, "icp-edit-desktop")
     await page.get_by_role("button", name="Save changes").click()
     await expect(page.get_by_role("status")).to_have_text("ICP updated.")
-    await expect(page.get_by_test_id("icps")).to_contain_text("0–100000 employees")
+    await expect(page.get_by_test_id("icps")).to_contain_text("0–100,000 employees")
 
     await page.get_by_role("link", name="Search for Cloud FinOps US").click()
     await expect(page.get_by_test_id("icp-search")).to_contain_text("Cloud FinOps US")

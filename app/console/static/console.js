@@ -42,6 +42,8 @@ document.addEventListener("click", function (event) {
 
 // A campaign's live view: its event stream (the browser's EventSource sends Last-Event-ID when it
 // reconnects, so no event is shown twice or missed) fills the leads table and moves the progress bar.
+const NOT_GRADED = "Too little evidence to grade";
+
 function liveCampaign(section) {
   if (section.dataset.finished === "true" || !window.EventSource) { return; }
   const byId = function (id) { return document.getElementById(id); };
@@ -82,7 +84,8 @@ function liveCampaign(section) {
     cell(row, data.grade === null || data.grade === undefined ? "—" : String(data.grade), "num");
     cell(row, data.band || "—");
     const reasons = Array.isArray(data.reasons) ? data.reasons : [];
-    cell(row, reasons.length && reasons[0].text ? reasons[0].text : "", "reason");
+    const graded = data.grade !== null && data.grade !== undefined;
+    cell(row, reasons.length && reasons[0].text ? reasons[0].text : (graded ? "" : NOT_GRADED), "reason wide");
     // Keep rank order even if a reconnect replays from an earlier point.
     const after = Array.from(table.rows).find(function (r) { return Number(r.dataset.rank) > Number(rank); });
     table.insertBefore(row, after || null);
