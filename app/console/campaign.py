@@ -75,7 +75,7 @@ def percent(job: Mapping[str, Any]) -> int:
     progress = job["progress"]
     total, done = progress["total"], int(progress["done"])
     if not total:
-        return 100 if is_finished(job) else 0
+        return 100 if job["state"] == "succeeded" else 0
     return max(0, min(100, round(100 * done / int(total))))
 
 

@@ -332,9 +332,25 @@ async def test_a_campaign_fills_live(
     await expect(page.get_by_role("status")).to_contain_text("Live")
     rows = page.get_by_test_id("leads").locator("tbody tr")
     await expect(rows).to_have_count(0)
+    # A second campaign, from an ICP deleted before it runs: its page shows the failure.
+    failing = await new_page(chromium, errors)
+    await sign_in(failing, server, keys.acme)
+    api, search = failing.context.request, {"Authorization": f"Bearer {keys.acme}"}
+    made = await api.post(
+        f"{server}/v1/icps", data={"name": "Gone soon", "product_description": PROMPT}, headers=search
+    )
+    icp_id = (await made.json())["id"]
+    await failing.goto(f"{server}/app/campaigns?icp_id={icp_id}")
+    await failing.get_by_role("button", name="Start campaign").click()
+    await expect(failing.get_by_test_id("state")).to_have_text("queued")
+    assert (await api.delete(f"{server}/v1/icps/{icp_id}", headers=search)).status == 204
 
     with job_worker(server_env, tmp_path_factory.mktemp("worker")):
         await expect(page.get_by_test_id("state")).to_have_text("succeeded", timeout=90_000)
+        await expect(failing.get_by_test_id("state")).to_have_text("failed", timeout=90_000)
+    await expect(failing.get_by_role("alert")).to_contain_text("The campaign failed: no ICP with this id")
+    await expect(failing.get_by_test_id("downloads")).to_be_visible()
+    await assert_accessible(failing)
     await expect(rows).to_have_count(12)
     assert [int(r) for r in await rows.locator("td:first-child").all_inner_texts()] == list(range(1, 13))
     await expect(page.get_by_test_id("progress-text")).to_have_text("12 of 12 leads")
@@ -353,8 +369,9 @@ async def test_a_campaign_fills_live(
 
     campaign_url = page.url
     await page.get_by_role("link", name="All campaigns").click()
-    jobs = page.get_by_test_id("jobs").locator("tbody tr")
-    await expect(jobs.first).to_contain_text("succeeded")
+    jobs = page.get_by_test_id("jobs")
+    await expect(jobs.locator("tbody tr", has_text="succeeded")).to_have_count(1)
+    await expect(jobs.locator("tbody tr", has_text="failed")).to_have_count(1)
     await assert_accessible(page)
     await shot(page, "campaigns-desktop")
 

@@ -165,3 +165,24 @@ async def test_a_key_without_the_search_scope_gets_403_like_the_api(
     for path in ("/app/campaigns", "/app/campaigns/00000000-0000-0000-0000-000000000000/events"):
         assert (await browser.get(path)).status_code == 403, path
     assert (await browser.get("/v1/jobs", headers=bearer(keys.ingest))).status_code == 403
+
+
+async def test_a_campaign_from_an_icp(browser: httpx.AsyncClient, keys: Keys) -> None:
+    await sign_in(browser, keys.acme)
+    icp = await browser.post(
+        "/v1/icps",
+        json={"name": "Campaign ICP", "product_description": "cloud cost optimization software"},
+        headers=bearer(keys.acme),
+    )
+    icp_id = icp.json()["id"]
+    form = await browser.get(f"/app/campaigns?icp_id={icp_id}")  # the ICP list's "Campaign" link
+    assert f'<option value="{icp_id}" selected>Campaign ICP</option>' in form.text
+    started = await start(browser, icp_id=icp_id, limit="4")
+    assert started.status_code == 303
+    path = started.headers["location"]
+    stream = await events(browser, f"{path}/events")
+    assert len([e for e in stream if e.type == "lead_generated"]) == 4
+    page = await browser.get(path)
+    assert re.search(
+        r'data-testid="target">\s*For the ICP <a href="/app/icps/[0-9a-f-]+">Campaign ICP</a>', page.text
+    )

@@ -98,4 +98,5 @@ def test_progress_percent() -> None:
     assert percent(job("queued", 0, None)) == 0
     assert percent(job("running", 25, 100)) == 25
     assert percent(job("succeeded", 0, 0)) == 100
+    assert percent(job("failed", 0, None)) == 0
     assert percent(job("running", 150, 100)) == 100
