@@ -186,3 +186,43 @@ async def test_a_campaign_from_an_icp(browser: httpx.AsyncClient, keys: Keys) ->
     assert re.search(
         r'data-testid="target">\s*For the ICP <a href="/app/icps/[0-9a-f-]+">Campaign ICP</a>', page.text
     )
+
+
+async def test_odd_input_gets_a_4xx_page_never_a_500(browser: httpx.AsyncClient, keys: Keys) -> None:
+    await sign_in(browser, keys.acme)
+    started = await start(browser, prompt="cloud cost optimization software", limit="2")
+    path = started.headers["location"]
+    token = await csrf(browser, "/app/campaigns")
+    answers = {
+        "bad cursor": (await browser.get("/app/campaigns?cursor=%%%"), 422),
+        "bad limit": (await start(browser, prompt="cloud software", limit="ten"), 422),
+        "bad icp id": (await start(browser, icp_id="not-an-id"), 422),
+        "nul prompt": (await start(browser, prompt="cloud\x00software"), 422),
+        "bad job id": (await browser.get("/app/campaigns/not-an-id"), 404),
+        "long event id": (await browser.get(f"{path}/events", headers={"Last-Event-ID": "9" * 40}), 404),
+        "too many fields": (
+            await browser.post(
+                "/app/campaigns", data={f"f{i}": "x" for i in range(60)} | {"csrf_token": token}
+            ),
+            400,
+        ),
+        "huge icp form": (
+            await browser.post("/app/icps", data={"name": "x" * 2_000_000, "csrf_token": token}),
+            413,
+        ),
+        "bad grade icp": (
+            await browser.post(
+                "/app/leads/00000000-0000-0000-0000-000000000000/grade",
+                data={"icp_id": "nope", "csrf_token": token},
+            ),
+            404,
+        ),
+        "search icp id": (await browser.get("/app/search?icp_id=nope"), 422),
+    }
+    for what, (answer, status) in answers.items():
+        assert answer.status_code == status, (what, answer.status_code)
+        if what != "huge icp form":  # refused by the app-wide body limit (MAX_BODY_BYTES) as it is read
+            assert "text/html" in answer.headers["content-type"], what
+    # A Last-Event-ID that is no number starts from the beginning, as the API does.
+    stream = await events(browser, f"{path}/events", headers={"Last-Event-ID": "abc"})
+    assert stream[0].id == 1
