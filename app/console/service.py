@@ -156,13 +156,19 @@ def parse_search(form: SearchForm) -> ParsedSearch:
     return ParsedSearch(form=form, body=body, errors={})
 
 
+@dataclass(frozen=True, slots=True)
+class SearchRun:
+    prompt: str  # the text searched: the typed prompt, or the ICP's text with it
+    result: dict[str, Any]
+
+
 async def run_search(
     *, session: AsyncSession, service: SearchService, body: SearchRequestIn, principal: Principal
-) -> dict[str, Any]:
+) -> SearchRun:
     """The search `POST /v1/leads/search` runs for the same request (an ICP's merged in, 404 when
     the ICP is not the workspace's)."""
     request = await search_body(session, workspace_id=principal.workspace_id, body=body)
-    return await service.search(body=request, api_key_id=principal.key_id)
+    return SearchRun(request.prompt, await service.search(body=request, api_key_id=principal.key_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,15 +261,17 @@ async def lead_view(
     profile = await lead_profile(session, lead_id=lead_id)
     ranked: dict[str, Any] | None = None
     search_error: str | None = None
+    searched = form.prompt
     if not form.empty:
         parsed = parse_search(form)
         if parsed.body is None or service is None:
             search_error = "the search this page was opened from could not be repeated"
         else:
             try:
-                result = await run_search(
+                run = await run_search(
                     session=session, service=service, body=parsed.body, principal=principal
                 )
+                result, searched = run.result, run.prompt
             except ApiError as exc:
                 if exc.status_code != 404:
                     raise
@@ -275,7 +283,7 @@ async def lead_view(
     evidence = [
         Evidence(
             kind=str(row["kind"]),
-            segments=highlight(str(row["text"]), form.prompt),
+            segments=highlight(str(row["text"]), searched),
             source_url=safe_url(row["source_url"]),
             source_label=urlsplit(row["source_url"] or "").netloc or "source",
             observed_at=str(row["observed_at"]),

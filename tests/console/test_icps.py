@@ -136,6 +136,11 @@ async def test_search_from_an_icp(browser: httpx.AsyncClient, keys: Keys) -> Non
     links = re.findall(r'<a href="/app/leads/([0-9a-f-]{36})\?', page.text)
     assert links == [lead["lead_id"] for lead in api.json()["leads"]]
     assert f"icp_id={icp_id}" in page.text  # lead links repeat the ICP search
+    first = re.search(r'<a href="(/app/leads/[0-9a-f-]{36}\?[^"]+)">', page.text)
+    assert first is not None
+    lead = await browser.get(first.group(1).replace("&amp;", "&"))
+    assert "ranked #1" in lead.text
+    assert "<mark>" in lead.text  # the ICP's own words highlighted in the evidence
 
 
 async def test_another_workspace_gets_404_like_the_api(browser: httpx.AsyncClient, keys: Keys) -> None:

@@ -111,9 +111,10 @@ async def search_page(
         if ranker is None:
             raise PageError(503, "Search is not available yet: the ranker is still loading.")
         try:
-            result = await run_search(
+            run = await run_search(
                 session=session, service=ranker.service, body=parsed.body, principal=principal
             )
+            result = run.result
         except ApiError as exc:
             if exc.field != "icp_id":
                 raise
