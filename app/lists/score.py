@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -140,6 +141,8 @@ async def resolve_target(
 
 @dataclass(frozen=True, slots=True)
 class GradedList:
+    items: list[Any]  # as submitted
+    lead_ids: list[uuid.UUID]  # as submitted
     parsed: list[ListItem | Rejected]
     leads: dict[uuid.UUID, LeadEvidence]
     grades: dict[uuid.UUID, Grade]
@@ -148,6 +151,19 @@ class GradedList:
     @property
     def by_domain(self) -> dict[str, uuid.UUID]:
         return {lead.domain: company_id for company_id, lead in self.leads.items()}
+
+    def answer(
+        self, results: Mapping[uuid.UUID, dict[str, Any]], *, missing: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The answer items, in the submitted order (`assemble`)."""
+        return assemble(
+            items=self.items,
+            parsed=self.parsed,
+            lead_ids=self.lead_ids,
+            by_domain=self.by_domain,
+            results=results,
+            missing=missing,
+        )
 
 
 async def grade_and_record(
@@ -214,7 +230,7 @@ async def grade_list(
         meter=meter,
         calibration=calibration,
     )
-    return GradedList(parsed, leads, grades, calibration)
+    return GradedList(items, lead_ids, parsed, leads, grades, calibration)
 
 
 async def score(
@@ -243,14 +259,8 @@ async def score(
         bm25_limit=bm25_limit,
     )
     await session.commit()
-    items = assemble(
-        items=body.items,
-        parsed=graded.parsed,
-        lead_ids=body.lead_ids,
-        by_domain=graded.by_domain,
-        results={cid: scored_item(lead, graded.grades[cid], now) for cid, lead in graded.leads.items()},
-        missing={"found": False},
-    )
+    results = {cid: scored_item(lead, graded.grades[cid], now) for cid, lead in graded.leads.items()}
+    items = graded.answer(results, missing={"found": False})
     return {
         "icp_id": target.icp_id,
         "calibration": graded.calibration.out(),
