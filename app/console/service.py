@@ -77,8 +77,9 @@ def split_list(raw: str) -> list[str]:
 
 
 def field_of(loc: tuple[int | str, ...], default: str) -> str:
-    """The form field a pydantic error location points at (its last named part)."""
-    names = [str(p) for p in loc if isinstance(p, str)]
+    """The form field a pydantic error location points at (its last named part; the members of a
+    union, "none" or "function-after[...]", name no field)."""
+    names = [p for p in loc if isinstance(p, str) and p.isidentifier() and p != "none"]
     return names[-1] if names else default
 
 

@@ -194,7 +194,7 @@ async def test_odd_input_gets_a_4xx_page_never_a_500(browser: httpx.AsyncClient,
     path = started.headers["location"]
     token = await csrf(browser, "/app/campaigns")
     answers = {
-        "bad cursor": (await browser.get("/app/campaigns?cursor=%%%"), 422),
+        "bad cursor": (await browser.get("/app/campaigns?cursor=%%%"), 404),  # names no page
         "bad limit": (await start(browser, prompt="cloud software", limit="ten"), 422),
         "bad icp id": (await start(browser, icp_id="not-an-id"), 422),
         "nul prompt": (await start(browser, prompt="cloud\x00software"), 422),

@@ -86,7 +86,6 @@ async def test_the_form_refuses_what_the_api_refuses_with_the_same_message(
         "countries": {"countries": "Germany"},
         "product_description": {"product_description": "ab"},
         "name": {"name": ""},
-        "employees_max": {"employees_min": "50", "employees_max": "5"},
         "draft_threshold": {"draft_threshold": "101"},
         "exemplar_domains": {"exemplar_domains": "not a domain"},
         "technologies": {"technologies": "a\x00b"},
