@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import uuid
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from app.core.errors import ApiError
 from app.leads.cache import SearchCache, cache_key
 from app.leads.flow import ann_rows, run_search
 from app.leads.hydrate import ContactView, Evidence, contacts_for, evidence_for, evidence_slots, iso
-from app.leads.index import LeadIndex
+from app.leads.index import IndexView, LeadIndex
 from app.leads.models_registry import ModelManager
 from app.leads.pipeline import Prepared, Ranked, fit_and_intent
 from app.leads.querylog import QueryLog
@@ -26,6 +27,7 @@ from app.leads.schemas import SearchRequestBody
 from app.llm.client import LlmClient
 from app.observability.cost import CostMeter
 from app.observability.meters import CANDIDATES, LLM_REQUESTS, PIPELINE_LATENCY, SEARCH_REQUESTS
+from app.ranking.columns import LeadStore
 from app.ranking.explain import reasons, top_features
 from app.ranking.features import COLUMN
 from app.ranking.highlight import excerpt, first_sentence, spans
@@ -68,6 +70,7 @@ class SearchService:
         meter = CostMeter(self.settings)  # CPU of the synchronous stages only (no await inside blocks)
         request_id = uuid.uuid4()
         reranker = self.models.current
+        view = self.index.view  # the one index this search reads, even if a newer one is swapped in
         with meter.cpu():
             key = cache_key(
                 prompt=body.prompt,
@@ -99,7 +102,7 @@ class SearchService:
         await self._admit()
         try:
             response = await self._compute(
-                body=body, request_id=request_id, reranker=reranker, started=started, meter=meter
+                body=body, view=view, request_id=request_id, reranker=reranker, started=started, meter=meter
             )
         finally:
             self._slots.release()
@@ -131,6 +134,7 @@ class SearchService:
         self,
         *,
         body: SearchRequestBody,
+        view: IndexView,
         request_id: uuid.UUID,
         reranker: Reranker,
         started: float,
@@ -148,13 +152,13 @@ class SearchService:
             meter.add_llm_tokens(input_tokens=result.input_tokens, output_tokens=result.output_tokens)
         timings["parse"] = time.perf_counter() - t
         run = await run_search(
-            store=self.index.store,
-            bm25_index=self.index.bm25,
+            store=view.store,
+            bm25_index=view.bm25,
             embedder=self.index.embedder,
             reranker=reranker,
             parsed=parsed,
             filters=body.filters,
-            ann_query=self._ann,
+            ann_query=functools.partial(self._ann, view.store),
             bm25_k=self.settings.search_bm25_candidates,
             budget=self.settings.search_candidate_budget,
             fill=self.settings.search_fill,
@@ -164,7 +168,7 @@ class SearchService:
         )
         timings.update(run.timings)
         ranked, prepared = run.ranked, run.prepared
-        leads = await self._leads(ranked, prepared, explain=body.explain, meter=meter)
+        leads = await self._leads(view.store, ranked, prepared, explain=body.explain, meter=meter)
         response: dict[str, Any] = {
             "request_id": str(request_id),
             "model_version": reranker.version,
@@ -217,19 +221,18 @@ class SearchService:
         """Write the buffered query-log rows now (tests, shutdown)."""
         await self.query_log.flush()
 
-    async def _ann(self, prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+    async def _ann(self, store: LeadStore, prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
         return await ann_rows(
             self.engine,
-            store=self.index.store,
+            store=store,
             prepared=prepared,
             limit=self.settings.search_ann_candidates,
             sent=sent,
         )
 
     async def _leads(
-        self, ranked: Ranked, prepared: Prepared, *, explain: bool, meter: CostMeter
+        self, store: LeadStore, ranked: Ranked, prepared: Prepared, *, explain: bool, meter: CostMeter
     ) -> list[dict[str, Any]]:
-        store = self.index.store
         ids = [store.ids[int(r)] for r in ranked.rows]
         with meter.cpu():
             slots = evidence_slots(store, ranked.rows, query_vec=prepared.query_vec)
@@ -238,11 +241,17 @@ class SearchService:
             evidence = await evidence_for(conn, slots)
         with meter.cpu():
             return self._build_leads(
-                ranked, contacts, evidence, explain=explain, keywords=frozenset(prepared.parsed.keywords)
+                store,
+                ranked,
+                contacts,
+                evidence,
+                explain=explain,
+                keywords=frozenset(prepared.parsed.keywords),
             )
 
     def _build_leads(
         self,
+        store: LeadStore,
         ranked: Ranked,
         contacts: dict[uuid.UUID, list[ContactView]],
         evidence: list[list[Evidence]],
@@ -250,7 +259,6 @@ class SearchService:
         explain: bool,
         keywords: frozenset[str],
     ) -> list[dict[str, Any]]:
-        store = self.index.store
         reranker = self.models.current
         contributions = reranker.contributions(ranked.features) if explain else None
         matches = ranked.matches if ranked.matches is not None else np.full(len(ranked.rows), 100.0)
