@@ -16,7 +16,7 @@ import math
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -132,6 +132,7 @@ class HttpLoader:
         *,
         url: str,
         key: str,
+        more_urls: Sequence[str] = (),
         concurrency: int = 4,
         parts: int | None = None,
         max_throttle_wait: float = 60.0,
@@ -139,11 +140,15 @@ class HttpLoader:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        # Other processes of the same service: snippet batches are spread over all of them by company
+        # partition (each partition always to the same process).
+        self.urls = [self.url, *(u.rstrip("/") for u in more_urls)]
         self.headers = {"Authorization": f"Bearer {key}"}
         self.semaphore = asyncio.Semaphore(concurrency)
         self.concurrency = concurrency
-        # company partitions: more than the batches in flight, so a free one is usually ready
-        self.parts = parts if parts is not None else 2 * concurrency
+        # Company partitions (one batch in flight each): as many as the batches in flight, so that the
+        # batches, formed per partition and miner, stay large.
+        self.parts = parts if parts is not None else concurrency
         self.max_throttle_wait = max_throttle_wait
         self.client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
@@ -151,7 +156,7 @@ class HttpLoader:
         await self.client.aclose()
 
     async def post_batch(
-        self, path: str, body_key: str, items: list[dict[str, Any]], stats: LoadStats
+        self, path: str, body_key: str, items: list[dict[str, Any]], stats: LoadStats, *, base: str = ""
     ) -> None:
         waited = 0.0
         failures = 0
@@ -159,7 +164,7 @@ class HttpLoader:
             try:
                 async with self.semaphore:
                     response = await self.client.post(
-                        f"{self.url}{path}", json={body_key: items}, headers=self.headers
+                        f"{base or self.url}{path}", json={body_key: items}, headers=self.headers
                     )
             except httpx.TransportError as exc:
                 failures += 1
@@ -224,7 +229,10 @@ class HttpLoader:
             waiting = []
             for part, miner, batch in ready:
                 if len(running) < self.concurrency and part not in parts and miner not in miners:
-                    task = asyncio.create_task(self.post_batch("/v1/snippets", "snippets", batch, stats))
+                    base = self.urls[part % len(self.urls)]
+                    task = asyncio.create_task(
+                        self.post_batch("/v1/snippets", "snippets", batch, stats, base=base)
+                    )
                     running[task] = (part, miner, len(batch))
                     parts.add(part)
                     miners.add(miner)
