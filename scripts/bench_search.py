@@ -29,9 +29,9 @@ from rank_bm25 import BM25Okapi
 
 from app.core.config import get_settings
 from app.core.db import create_engine, create_sessionmaker
-from app.leads.flow import ann_rows, run_search
+from app.leads.candidates import pgvector_ann
+from app.leads.flow import run_search
 from app.leads.models_registry import ModelManager
-from app.leads.pipeline import Prepared
 from app.ranking.bm25 import Bm25Index, IndexedDocument
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt
@@ -81,8 +81,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     timings: dict[tuple[bool, str], dict[str, list[float]]] = {m: {s: [] for s in STAGES} for m in modes}
     candidates = []
 
-    async def ann_query(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
-        return await ann_rows(engine, store=index.store, prepared=prepared, limit=args.ann_k, sent=sent)
+    ann_query = pgvector_ann(engine, store=index.store, limit=args.ann_k)
 
     for i in range(args.queries + 20):
         prompt = prompts[i % len(prompts)]

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from app.core.config import Settings, get_settings
-from app.leads.pipeline import CANDIDATE_BUDGET, DEFAULT_FILL
+from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL
 from app.ranking.calibration import expected_calibration_error
 from app.ranking.embedding import load_embedder
 from app.ranking.reranker import load_artifact

@@ -26,7 +26,7 @@ from sqlalchemy import update
 
 from app.core.config import get_settings
 from app.core.db import create_engine, create_sessionmaker
-from app.leads.pipeline import CANDIDATE_BUDGET, DEFAULT_FILL
+from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL
 from app.leads.tables import ModelVersion
 from app.ranking.calibration import expected_calibration_error, fit_platt
 from app.ranking.embedding import Embedder, load_embedder

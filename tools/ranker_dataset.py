@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.pipeline import CANDIDATE_BUDGET, DEFAULT_FILL, Fill
+from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL, Fill
 from app.ranking.embedding import Embedder
 from app.ranking.features import Retrieval, compute_features
 from tools.ranker_eval import Candidates, candidates_for, grades_for

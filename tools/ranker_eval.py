@@ -1,7 +1,9 @@
-"""Offline search over a world (same stages as the service, exact ANN in numpy) and the IR metrics."""
+"""Offline search over a world (the service's stages, `app.leads.flow.run_candidates`, with the exact
+ANN in numpy) and the IR metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,20 +12,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.pipeline import (
-    CANDIDATE_BUDGET,
-    DEFAULT_FILL,
-    Fill,
-    Prepared,
-    ann_ranks,
-    bm25_candidates,
-    candidate_rows,
-    exact_ann,
-    prepare,
-)
+from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL, CandidateSpec, Fill, exact_ann_query
+from app.leads.flow import run_candidates
+from app.leads.prepare import Prepared
 from app.leads.schemas import SearchFilters
 from app.ranking.embedding import Embedder
-from app.ranking.features import Retrieval, compute_features, rrf
+from app.ranking.features import rrf
 from app.ranking.prompt import parse_prompt
 from tools.ranker_world import OfflineIndex, domain_of
 
@@ -55,29 +49,20 @@ def candidates_for(
     budget: int = CANDIDATE_BUDGET,
     fill: Fill = DEFAULT_FILL,
 ) -> Candidates:
-    parsed = parse_prompt(prompt["text"])
-    prepared = prepare(
-        store=index.store, embedder=embedder, parsed=parsed, filters=filters_of(prompt), bm25=index.bm25
+    run = asyncio.run(
+        run_candidates(
+            parse_prompt(prompt["text"]),
+            filters_of(prompt),
+            CandidateSpec(bm25_k=bm25_k, budget=budget, fill=fill),
+            store=index.store,
+            bm25_index=index.bm25,
+            embedder=embedder,
+            ann_query=exact_ann_query(index.store, limit=ann_k),
+        )
     )
-    bm25 = bm25_candidates(index.bm25, prepared, limit=bm25_k)
-    vectors = np.vstack([prepared.query_vec[None, :], prepared.exemplar_vecs])
-    # Like the service's SQL filter, ANN only returns rows the hard filters allow.
-    lists = [
-        [r for r in lst if prepared.filters.allows(index.store, r)][:ann_k]
-        for lst in exact_ann(index.store, vectors, limit=ann_k * 3)
-    ]
-    ann = ann_ranks(lists)
-    rows = candidate_rows(index.store, prepared, bm25, ann, budget=budget, fill=fill)
-    features = compute_features(
-        store=index.store,
-        rows=rows,
-        parsed=parsed,
-        query_vec=prepared.query_vec,
-        exemplar_vecs=prepared.exemplar_vecs,
-        exemplar_rows=prepared.exemplar_rows,
-        retrieval=Retrieval(bm25=bm25, ann=ann),
-    )
-    return Candidates(dict(prompt), prepared, rows, bm25, ann, features)
+    c = run.candidates
+    bm25, ann = dict(c.retrieval.bm25), dict(c.retrieval.ann)
+    return Candidates(dict(prompt), run.prepared, c.rows, bm25, ann, run.features)
 
 
 def grades_for(index: OfflineIndex, qrels: Mapping[str, int]) -> dict[int, int]:

@@ -19,7 +19,7 @@ import orjson
 from pgvector.asyncpg import register_vector
 
 from app.core.config import get_settings
-from app.leads.retrieve import HardFilters
+from app.leads.candidates import HardFilters
 from app.ranking.columns import LeadStore
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt

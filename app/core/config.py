@@ -129,12 +129,12 @@ class Settings(BaseSettings):
     # Candidates reranked per query: the BM25 + ANN union, filled up to this by the intent prior.
     search_candidate_budget: int = Field(default=500, ge=1, le=10000)
     # What fills that budget after BM25 and the ANN: "prior" (recency-decayed intent x sector x size)
-    # or "fused" (reciprocal ranks of the prior, firmographic fit and two cosines; app/leads/prior.py).
+    # or "fused" (reciprocal ranks of the prior, firmographic fit and two cosines; app/leads/candidates.py).
     # "fused" lifts candidate recall@500 on the tiny world (0.879 -> 0.899) but not the student's
     # NDCG@10 (0.2924 either way) and costs ~2x the features stage: "prior" by default
     # (docs/BENCHMARKS.md "Search", session 3).
     search_fill: Literal["prior", "fused"] = "prior"
-    # Compute BM25, the fill and their features while the ANN query is in flight (app/leads/flow.py).
+    # Compute BM25, the fill and their features while the ANN query is in flight (app/leads/candidates.py).
     # Off by default: on this machine the query leaves only after the synchronous stages (pool
     # pre-ping), and the split computes ~16 % more feature rows; measured slower, not faster.
     search_overlap_ann: bool = False

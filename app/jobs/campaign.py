@@ -4,7 +4,6 @@ limit, so the reranker orders every lead the campaign returns)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from dataclasses import dataclass
 
@@ -13,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.icps.service import get_icp, icp_filters, icp_prompt
 from app.icps.tables import Icp
 from app.jobs.schemas import BusinessContext
-from app.leads.flow import ann_rows, run_search
-from app.leads.pipeline import Prepared, fit_and_intent
+from app.leads.candidates import pgvector_ann
+from app.leads.flow import run_search
 from app.leads.schemas import SearchFilters
 from app.leads.startup import Ranker
 from app.lists.grading import Target
+from app.ranking.explain import fit_and_intent
 from app.ranking.prompt import parse_prompt
 
 DRAFT_THRESHOLD = 50
@@ -90,15 +90,6 @@ async def rank_deep(ranker: Ranker, *, prompt: str, filters: SearchFilters, limi
     settings = service.settings
     store = ranker.index.store
 
-    async def ann(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
-        return await ann_rows(
-            service.engine,
-            store=store,
-            prepared=prepared,
-            limit=max(settings.search_ann_candidates, min(limit, 1000)),
-            sent=sent,
-        )
-
     run = await run_search(
         store=store,
         bm25_index=ranker.index.bm25,
@@ -106,7 +97,9 @@ async def rank_deep(ranker: Ranker, *, prompt: str, filters: SearchFilters, limi
         reranker=ranker.models.current,
         parsed=parse_prompt(prompt),
         filters=filters,
-        ann_query=ann,
+        ann_query=pgvector_ann(
+            service.engine, store=store, limit=max(settings.search_ann_candidates, min(limit, 1000))
+        ),
         bm25_k=max(settings.search_bm25_candidates, limit),
         budget=max(settings.search_candidate_budget, limit),
         fill=settings.search_fill,

@@ -16,19 +16,21 @@ from app.core.config import Settings
 from app.core.db import raw_connection
 from app.core.errors import ApiError
 from app.leads.cache import SearchCache, cache_key
-from app.leads.flow import ann_rows, run_search
+from app.leads.candidates import AnnRequest, ann_rows
+from app.leads.flow import run_search
 from app.leads.hydrate import ContactView, Evidence, contacts_for, evidence_for, evidence_slots, iso
 from app.leads.index import IndexView, LeadIndex
 from app.leads.models_registry import ModelManager
-from app.leads.pipeline import Prepared, Ranked, fit_and_intent
+from app.leads.prepare import Prepared
 from app.leads.querylog import QueryLog
 from app.leads.refine import refine
+from app.leads.rerank import Ranked
 from app.leads.schemas import SearchRequestBody
 from app.llm.client import LlmClient
 from app.observability.cost import CostMeter
 from app.observability.meters import CANDIDATES, LLM_REQUESTS, PIPELINE_LATENCY, SEARCH_REQUESTS
 from app.ranking.columns import LeadStore
-from app.ranking.explain import reasons, top_features
+from app.ranking.explain import fit_and_intent, reasons, top_features
 from app.ranking.features import COLUMN
 from app.ranking.highlight import excerpt, first_sentence, spans
 from app.ranking.prompt import parse_prompt
@@ -221,11 +223,11 @@ class SearchService:
         """Write the buffered query-log rows now (tests, shutdown)."""
         await self.query_log.flush()
 
-    async def _ann(self, store: LeadStore, prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+    async def _ann(self, store: LeadStore, request: AnnRequest, sent: asyncio.Event) -> list[list[int]]:
         return await ann_rows(
             self.engine,
             store=store,
-            prepared=prepared,
+            request=request,
             limit=self.settings.search_ann_candidates,
             sent=sent,
         )

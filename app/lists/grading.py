@@ -2,7 +2,7 @@
 in-memory store (called on the event loop, no await inside: the store is not mutated meanwhile).
 
 Mapping (documented in the README): the ranker's interpretable sub-scores in [0, 1]
-(`app.leads.pipeline.fit_and_intent`: fit = mean of industry match, size fit and country match;
+(`app.ranking.explain.fit_and_intent`: fit = mean of industry match, size fit and country match;
 intent = half evidence volume, half prompt-to-snippets similarity) give
 
     grade = round(100 x (0.5 x fit + 0.5 x intent)),  band A >= 75 > B >= 50 > C >= 25 > D.
@@ -22,11 +22,13 @@ from typing import Any
 import numpy as np
 
 from app.ingest.extract import tech_key
-from app.leads.pipeline import bm25_candidates, features_of, fit_and_intent, prepare
+from app.leads.candidates import bm25_hits
+from app.leads.prepare import prepare
 from app.leads.schemas import SearchFilters
 from app.leads.startup import Ranker
 from app.lists.evidence import LeadEvidence
 from app.ranking.columns import sector_of_label
+from app.ranking.explain import fit_and_intent
 from app.ranking.features import Retrieval
 from app.ranking.prompt import ParsedPrompt, parse_prompt
 
@@ -181,9 +183,9 @@ def grade_leads(
     features = np.zeros((0, 0), dtype=np.float32)
     position: dict[int, int] = {}
     if known:
-        bm25 = bm25_candidates(ranker.index.bm25, prepared, limit=bm25_limit)
+        bm25 = bm25_hits(ranker.index.bm25, prepared, limit=bm25_limit)
         array = np.asarray(known, dtype=np.int64)
-        features = features_of(store, prepared, array, Retrieval(bm25=bm25, ann={}))
+        features = prepared.features(store, array, Retrieval(bm25=bm25, ann={}))
         position = {row: i for i, row in enumerate(known)}
     out: dict[uuid.UUID, Grade] = {}
     for lead in leads:

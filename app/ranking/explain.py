@@ -3,10 +3,13 @@ words it uses, its firmographics, and the model's main reasons in words, never f
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
+
+from app.ranking.features import FEATURE_NAMES
 
 PHRASES: dict[str, tuple[str, str]] = {
     # feature -> (when it pushed the lead up, when it pushed it down)
@@ -134,3 +137,16 @@ def reasons(
     if probability is not None:
         out.append(f"Estimated {probability:.0%} chance to buy, from past outcomes with similar leads.")
     return out
+
+
+_IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+
+
+def fit_and_intent(features: npt.NDArray[np.float32]) -> tuple[float, float]:
+    """Interpretable sub-scores in [0, 1] of one candidate's features: firmographic fit and current intent."""
+    fit = (
+        features[_IDX["industry_match"]] + features[_IDX["size_fit"]] + features[_IDX["country_match"]]
+    ) / 3.0
+    evidence = 1.0 - math.exp(-math.expm1(float(features[_IDX["intent_total"]])))
+    similarity = min(1.0, max(0.0, float(features[_IDX["cos_intent"]]) / 0.6))
+    return round(float(fit), 4), round(0.5 * evidence + 0.5 * similarity, 4)

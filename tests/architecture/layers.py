@@ -7,6 +7,8 @@ A domain's `routes.py` belongs to the HTTP edge (the api layer: it reads `app.ap
 a domain never imports `app.api`. Among domains only the edges in DOMAIN_EDGES are allowed.
 Besides: no cycle between packages of `app/`; `app/` imports neither `tools`, `dev` nor `scripts`;
 `tests/` and `tools/` never import `scripts` (entry points only).
+The search flow (app/leads/flow.py) calls its stages in SEARCH_STAGES order; a stage module may
+import an earlier stage (for its typed output), never a later one nor the flow.
 """
 
 from __future__ import annotations
@@ -67,6 +69,10 @@ DOMAIN_EDGES = {
     ("jobs", "workspaces"),
 }
 EDGE_MODULES = {"routes"}  # app.<domain>.routes: part of the api layer
+# The stage modules of a search, in the order app.leads.flow calls them (the features stage is
+# app.ranking.features, a lower layer; the hydration follows the rerank in the service).
+SEARCH_FLOW = "app.leads.flow"
+SEARCH_STAGES = ("app.leads.prepare", "app.leads.candidates", "app.leads.rerank", "app.leads.hydrate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,3 +170,18 @@ def forbidden_imports(found: Iterable[Import], *, banned: tuple[str, ...]) -> li
     return [
         f"{imp.source}:{imp.line} imports {imp.target}" for imp in found if imp.target.split(".")[0] in banned
     ]
+
+
+def stage_violations(found: Iterable[Import]) -> list[str]:
+    """Imports of a search stage module that reach the flow or a later stage."""
+    out: list[str] = []
+    for imp in found:
+        if imp.source not in SEARCH_STAGES:
+            continue
+        later = SEARCH_STAGES[SEARCH_STAGES.index(imp.source) + 1 :]
+        for target in (SEARCH_FLOW, *later):
+            if imp.target == target or imp.target.startswith(target + "."):
+                out.append(
+                    f"{imp.source}:{imp.line} imports {imp.target} (a stage imports only earlier ones)"
+                )
+    return out

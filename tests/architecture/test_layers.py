@@ -12,6 +12,7 @@ from tests.architecture.layers import (
     layer_violations,
     package_cycles,
     scan,
+    stage_violations,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,3 +72,21 @@ def test_a_script_import_is_detected() -> None:
     assert forbidden_imports(found, banned=("scripts",)) == [
         "tests.leads.test_x:1 imports scripts.ranker_world"
     ]
+
+
+def test_search_stages_import_neither_the_flow_nor_a_later_stage() -> None:
+    found = scan(ROOT, ["app"])
+    assert stage_violations(found) == []
+    stages = {"app.leads.prepare", "app.leads.candidates", "app.leads.rerank"}
+    flow_imports = {imp.target.rpartition(".")[0] for imp in found if imp.source == "app.leads.flow"}
+    assert stages <= flow_imports  # the flow calls every stage itself
+
+
+def test_a_stage_importing_the_flow_or_a_later_stage_is_detected() -> None:
+    found = [
+        Import("app.leads.candidates", "app.leads.prepare.Prepared", 1),
+        Import("app.leads.candidates", "app.leads.flow.run_search", 2),
+        Import("app.leads.prepare", "app.leads.candidates.HardFilters", 3),
+        Import("app.leads.rerank", "app.ranking.reranker.Reranker", 4),
+    ]
+    assert [v.split(":")[1].split()[0] for v in stage_violations(found)] == ["2", "3"]

@@ -1,8 +1,8 @@
-"""The overlapped search flow (app/leads/flow.py) ranks exactly what the one-shot pipeline ranks:
-the candidates and features computed around the ANN's answer equal `candidate_rows` +
-`compute_features`, and the order of the stages never changes the answer (tiny world, offline
-index; the ANN answer is the offline exact search the evaluation uses, the pgvector query itself
-is covered through the API in test_search_behaviour.py)."""
+"""The search flow (app/leads/flow.py) ranks exactly what its stages give one after the other, with
+the ANN overlapped or not: the candidates and features computed around the ANN's answer equal
+`candidate_rows` + the features stage, and the order of the steps never changes the answer (tiny
+world, offline index; the ANN answer is the offline exact search the evaluation uses, the pgvector
+query itself is covered through the API in test_search_behaviour.py)."""
 
 from __future__ import annotations
 
@@ -13,22 +13,23 @@ import numpy as np
 import pytest
 
 from app.core.config import Settings
-from app.leads.flow import run_search
-from app.leads.pipeline import (
+from app.leads.candidates import (
     CANDIDATE_BUDGET,
     DEFAULT_FILL,
+    AnnRequest,
     Fill,
-    Prepared,
+    HardFilters,
     ann_ranks,
-    bm25_candidates,
+    bm25_hits,
     candidate_rows,
     complete_candidates,
     exact_ann,
-    features_of,
+    hard_filters,
     pending_candidates,
-    prepare,
-    rank,
 )
+from app.leads.flow import run_search
+from app.leads.prepare import Prepared, prepare
+from app.leads.rerank import rerank
 from app.leads.schemas import SearchFilters
 from app.ranking.embedding import Embedder, load_embedder
 from app.ranking.features import Retrieval
@@ -55,10 +56,10 @@ def index(embedder: Embedder) -> OfflineIndex:
     return build_offline_index(company_records(tiny_world()), embedder, now=WORLD_NOW)
 
 
-def _ann(index: OfflineIndex, prepared: Prepared, limit: int) -> list[list[int]]:
+def _ann(index: OfflineIndex, prepared: Prepared, filters: HardFilters, limit: int) -> list[list[int]]:
     vectors = np.vstack([prepared.query_vec[None, :], prepared.exemplar_vecs])
     return [
-        [r for r in lst if prepared.filters.allows(index.store, r)][:limit]
+        [r for r in lst if filters.allows(index.store, r)][:limit]
         for lst in exact_ann(index.store, vectors, limit=limit * 3)
     ]
 
@@ -85,31 +86,35 @@ def test_candidates_around_the_ann_equal_the_one_shot_pipeline(
     prepared = prepare(
         store=store, embedder=embedder, parsed=parse_prompt(text), filters=SearchFilters(**filters)
     )
-    bm25 = bm25_candidates(index.bm25, prepared, limit=bm25_k)
-    ann = ann_ranks(_ann(index, prepared, ann_k))
-    expected_rows = candidate_rows(store, prepared, bm25, ann, budget=budget, fill=fill)
-    expected = features_of(store, prepared, expected_rows, Retrieval(bm25=bm25, ann=ann))
-    pending = pending_candidates(store, prepared, bm25, budget=budget, fill=fill)
-    rows, features = complete_candidates(store, prepared, pending, ann)
+    hard = hard_filters(store, prepared, index.bm25)
+    bm25 = bm25_hits(index.bm25, prepared, limit=bm25_k)
+    ann = ann_ranks(_ann(index, prepared, hard, ann_k))
+    expected_rows = candidate_rows(store, prepared, hard, bm25, ann, budget=budget, fill=fill)
+    expected = prepared.features(store, expected_rows, Retrieval(bm25=bm25, ann=ann))
+    pending = pending_candidates(store, prepared, hard, bm25, budget=budget, fill=fill)
+    rows, features = complete_candidates(store, hard, pending, ann)
     assert rows.tolist() == expected_rows.tolist()
     np.testing.assert_allclose(features, expected, rtol=1e-5, atol=1e-6)
     # An ANN that returns nothing (or fails over to nothing) leaves BM25 + the prior.
-    rows, _ = complete_candidates(store, prepared, pending, {})
-    assert rows.tolist() == candidate_rows(store, prepared, bm25, {}, budget=budget, fill=fill).tolist()
+    rows, _ = complete_candidates(store, hard, pending, {})
+    assert rows.tolist() == candidate_rows(store, prepared, hard, bm25, {}, budget=budget, fill=fill).tolist()
 
 
 @pytest.mark.parametrize("overlap", [True, False])
-async def test_run_search_ranks_what_the_pipeline_ranks(
+async def test_run_search_ranks_what_the_stages_rank(
     index: OfflineIndex, embedder: Embedder, overlap: bool
 ) -> None:
     store, reranker = index.store, heuristic_reranker()
     for text, filters in PROMPTS:
         parsed, search_filters = parse_prompt(text), SearchFilters(**filters)
 
-        async def ann_query(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+        async def ann_query(request: AnnRequest, sent: asyncio.Event) -> list[list[int]]:
             sent.set()
             await asyncio.sleep(0.001)  # the answer comes later, as from PostgreSQL
-            return _ann(index, prepared, 100)
+            return [
+                [r for r in lst if request.filters.allows(store, r)][:100]
+                for lst in exact_ann(store, request.vectors, limit=300)
+            ]
 
         run = await run_search(
             store=store,
@@ -125,9 +130,12 @@ async def test_run_search_ranks_what_the_pipeline_ranks(
             overlap=overlap,
         )
         prepared = prepare(store=store, embedder=embedder, parsed=parsed, filters=search_filters)
-        bm25 = bm25_candidates(index.bm25, prepared, limit=300)
-        ann = ann_ranks(_ann(index, prepared, 100))
-        expected = rank(store=store, prepared=prepared, reranker=reranker, bm25=bm25, ann=ann, k=25)
+        hard = hard_filters(store, prepared, index.bm25)
+        bm25 = bm25_hits(index.bm25, prepared, limit=300)
+        ann = ann_ranks(_ann(index, prepared, hard, 100))
+        rows = candidate_rows(store, prepared, hard, bm25, ann, budget=500)
+        features = prepared.features(store, rows, Retrieval(bm25=bm25, ann=ann))
+        expected = rerank(reranker, rows, features, k=25)
         assert run.ranked.rows.tolist() == expected.rows.tolist()
         assert run.ranked.candidates == expected.candidates
         np.testing.assert_allclose(run.ranked.raw, expected.raw, rtol=1e-5)
@@ -138,10 +146,10 @@ async def test_run_search_ranks_what_the_pipeline_ranks(
 async def test_run_search_neither_hangs_nor_swallows_an_ann_failure(
     index: OfflineIndex, embedder: Embedder, overlap: bool
 ) -> None:
-    async def failing(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+    async def failing(request: AnnRequest, sent: asyncio.Event) -> list[list[int]]:
         raise ConnectionError("PostgreSQL is down")  # before the query was sent: `sent` never set
 
-    async def silent(prepared: Prepared, sent: asyncio.Event) -> list[list[int]]:
+    async def silent(request: AnnRequest, sent: asyncio.Event) -> list[list[int]]:
         return []  # nothing to send (no vectors)
 
     common: dict[str, Any] = {

@@ -9,17 +9,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.config import Settings
-from app.leads.pipeline import candidate_rows, prepare
-from app.leads.prior import (
+from app.leads.candidates import (
     FILL_POOL,
     FUSED_WEIGHTS,
+    candidate_rows,
     descending_ranks,
     fill_signals,
     fused_candidates,
+    hard_filters,
     prior_candidates,
     prior_scores,
     top_rows,
 )
+from app.leads.prepare import prepare
 from app.leads.schemas import SearchFilters
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt
@@ -45,13 +47,14 @@ def test_prior_fills_the_budget_after_the_filters(index: OfflineIndex, base_sett
     a, b, c, foreign = us[0], us[1], us[2], store.country.index("DE")
     bm25 = {a: (0, 3.0), b: (1, 2.0), foreign: (2, 1.0)}
     ann = {b: 0, c: 1}
-    rows = candidate_rows(store, prepared, bm25, ann, budget=60)
+    filters = hard_filters(store, prepared, None)
+    rows = candidate_rows(store, prepared, filters, bm25, ann, budget=60)
     assert len(rows) == 60
     assert len(set(rows.tolist())) == 60
     assert {a, b, c} <= set(rows.tolist())
     assert all(store.country[r] == "US" for r in rows.tolist())  # the API filter holds for every source
     # A budget the retrievers already fill adds nothing.
-    assert candidate_rows(store, prepared, bm25, ann, budget=2).tolist() == sorted([a, b, c])
+    assert candidate_rows(store, prepared, filters, bm25, ann, budget=2).tolist() == sorted([a, b, c])
 
 
 def test_prior_order_and_exclusions(index: OfflineIndex, base_settings: Settings) -> None:
@@ -66,7 +69,8 @@ def test_prior_order_and_exclusions(index: OfflineIndex, base_settings: Settings
     scores = prior_scores(store, parsed)
     best = [int(r) for r in np.lexsort((np.arange(store.size), -scores))[:40]]
     taken = best[:10]
-    picked = prior_candidates(store=store, parsed=parsed, filters=prepared.filters, taken=taken, count=20)
+    filters = hard_filters(store, prepared, None)
+    picked = prior_candidates(store=store, parsed=parsed, filters=filters, taken=taken, count=20)
     assert len(picked) == 20
     assert not set(picked.tolist()) & set(taken)
     assert 0 not in picked.tolist()  # excluded domain
@@ -109,7 +113,7 @@ def test_fused_fill_respects_filters_and_taken_and_fuses_ranks(
             store=store,
             parsed=parsed,
             query_vec=prepared.query_vec,
-            filters=prepared.filters,
+            filters=hard_filters(store, prepared, None),
             taken=taken,
             count=count,
             pool=pool,

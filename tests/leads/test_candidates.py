@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from app.core.config import Settings
-from app.leads.retrieve import HardFilters
+from app.leads.candidates import HardFilters
 from app.ranking.columns import LeadStore
 from app.ranking.embedding import load_embedder
 from app.ranking.text import tokenize
