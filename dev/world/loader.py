@@ -140,8 +140,8 @@ class HttpLoader:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
-        # Other processes of the same service: snippet batches are spread over all of them by company
-        # partition (each partition always to the same process).
+        # Other processes of the same service: each snippet batch goes to the one with the fewest
+        # batches in flight (the locks that matter are the database's, shared by all of them).
         self.urls = [self.url, *(u.rstrip("/") for u in more_urls)]
         self.headers = {"Authorization": f"Bearer {key}"}
         self.semaphore = asyncio.Semaphore(concurrency)
@@ -220,20 +220,22 @@ class HttpLoader:
         batches sharing companies would run one after the other anyway."""
         stats = LoadStats()
         ready: list[tuple[int, str, list[dict[str, Any]]]] = []
-        running: dict[asyncio.Task[None], tuple[int, str, int]] = {}
+        running: dict[asyncio.Task[None], tuple[int, str, int, str]] = {}
         done = 0
 
         def start() -> None:
-            parts = {part for part, _, _ in running.values()}
-            miners = {miner for _, miner, _ in running.values()}
+            parts = {part for part, _, _, _ in running.values()}
+            miners = {miner for _, miner, _, _ in running.values()}
+            busy = Counter(base for _, _, _, base in running.values())
             waiting = []
             for part, miner, batch in ready:
                 if len(running) < self.concurrency and part not in parts and miner not in miners:
-                    base = self.urls[part % len(self.urls)]
+                    base = min(self.urls, key=lambda u: busy[u])
+                    busy[base] += 1
                     task = asyncio.create_task(
                         self.post_batch("/v1/snippets", "snippets", batch, stats, base=base)
                     )
-                    running[task] = (part, miner, len(batch))
+                    running[task] = (part, miner, len(batch), base)
                     parts.add(part)
                     miners.add(miner)
                 else:
@@ -244,7 +246,7 @@ class HttpLoader:
             nonlocal done
             finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             for task in finished:
-                _, _, count = running.pop(task)
+                _, _, count, _ = running.pop(task)
                 task.result()  # a LoadError stops the load
                 done += count
                 if progress:
