@@ -40,7 +40,9 @@ class TeacherData:
     model: OnnxMiniLMEmbedder
 
 
-def _cached_raw(model: OnnxMiniLMEmbedder, texts: Sequence[str], tag: str) -> npt.NDArray[np.float32]:
+def cached_minilm_vectors(
+    model: OnnxMiniLMEmbedder, texts: Sequence[str], tag: str
+) -> npt.NDArray[np.float32]:
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
     path = CACHE / f"teacher-minilm-{tag}-{digest}.npy"
     if path.exists():
@@ -65,7 +67,7 @@ def build_teacher(
     table = StaticTable.load(static_table_path(settings.model_dir))
     model = OnnxMiniLMEmbedder(table, threads=2, batch_size=64)
     texts = [t for _, _, t, _ in records_snippets]
-    raw = _cached_raw(model, texts, tag)
+    raw = cached_minilm_vectors(model, texts, tag)
     center = table.minilm_center if table.minilm_center is not None else np.zeros(raw.shape[1], np.float32)
     vectors = l2_normalise(raw - center)
     owner = np.array([r for r, _, _, _ in records_snippets], dtype=np.int64)
