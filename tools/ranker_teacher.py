@@ -43,13 +43,17 @@ class TeacherData:
 def cached_minilm_vectors(
     model: OnnxMiniLMEmbedder, texts: Sequence[str], tag: str
 ) -> npt.NDArray[np.float32]:
+    """Raw 384-d MiniLM vectors of `texts`, cached under .dev/cache/ by tag and content digest."""
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
     path = CACHE / f"teacher-minilm-{tag}-{digest}.npy"
     if path.exists():
         cached: npt.NDArray[np.float32] = np.load(path).astype(np.float32)
         return cached
     print(f"teacher: embedding {len(texts)} snippets with MiniLM (cached at {path})", flush=True)
-    raw = model.embed_raw(texts)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # batches of similar length: less padding
+    raw = np.zeros((len(texts), 384), dtype=np.float32)
+    if texts:
+        raw[order] = model.embed_raw([texts[i] for i in order])
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, raw)
     return raw
