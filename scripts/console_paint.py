@@ -36,7 +36,17 @@ async def measure(url: str, key: str, runs: int, prompt: str) -> list[str]:
         search = f"{url}/app/search?{urlencode({'prompt': prompt, 'k': 10})}"
         await page.goto(search)
         lead = await page.locator("table.results tbody a").first.get_attribute("href")
-        pages = {"sign-in": f"{url}/app/sign-in", "search (10 results)": search, "lead": f"{url}{lead}"}
+        pages = {
+            "sign-in": f"{url}/app/sign-in",
+            "search (10 results)": search,
+            "lead": f"{url}{lead}",
+            "ICPs": f"{url}/app/icps",
+            "campaigns": f"{url}/app/campaigns",
+        }
+        await page.goto(pages["campaigns"])
+        campaign = page.locator("table[data-testid=jobs] tbody a")
+        if await campaign.count():
+            pages["campaign (live view)"] = f"{url}{await campaign.first.get_attribute('href')}"
         if await page.get_by_role("link", name="Operator").count():
             pages["operator"] = f"{url}/app/operator"
         await page.close()

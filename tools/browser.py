@@ -2,7 +2,7 @@
 browser build), with axe-core from the `axe-playwright-python` wheel for accessibility checks.
 
 `make browser-deps` installs the browser; the console's browser tests and
-`python -m scripts.console_screenshots` both launch it through `launch()`.
+`python -m scripts.console_paint` both launch it through `launch()`.
 """
 
 from __future__ import annotations

@@ -19,8 +19,10 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import Principal
+from app.core.errors import ApiError
+from app.icps.service import search_body
 from app.leads.profile import lead_profile
-from app.leads.schemas import SearchRequestBody
+from app.leads.schemas import SearchRequestIn
 from app.leads.service import SearchService
 from app.ranking.text import query_tokens, stem
 
@@ -45,6 +47,7 @@ class SearchForm:
     employees_max: str = ""
     technologies: str = ""
     exclude_domains: str = ""
+    icp_id: str = ""  # a saved ICP searched for (its text and filters; the prompt adds to it)
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> SearchForm:
@@ -53,7 +56,7 @@ class SearchForm:
 
     @property
     def empty(self) -> bool:
-        return not self.prompt.strip()
+        return not self.prompt.strip() and not self.icp_id.strip()
 
     def query_string(self) -> str:
         """The form as a URL query (non-default fields only): links to results and lead pages."""
@@ -64,34 +67,61 @@ class SearchForm:
 @dataclass(frozen=True, slots=True)
 class ParsedSearch:
     form: SearchForm
-    body: SearchRequestBody | None
+    body: SearchRequestIn | None
     errors: dict[str, str]
 
 
-def _split(raw: str) -> list[str]:
+def split_list(raw: str) -> list[str]:
+    """A comma-separated form field as a list (blank entries dropped)."""
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-def _field_of(loc: tuple[int | str, ...]) -> str:
+def field_of(loc: tuple[int | str, ...], default: str) -> str:
+    """The form field a pydantic error location points at (its last named part)."""
     names = [str(p) for p in loc if isinstance(p, str)]
-    return names[-1] if names else "prompt"
+    return names[-1] if names else default
+
+
+def validation_errors(exc: ValidationError, *, default: str) -> dict[str, str]:
+    """Pydantic's messages (the JSON API answers the same ones) keyed by form field, first per field."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        errors.setdefault(field_of(tuple(error.get("loc", ())), default), str(error.get("msg", "invalid")))
+    return errors
+
+
+def text_problem(value: str, *, max_chars: int = MAX_FIELD_CHARS) -> str | None:
+    """Why a form field's raw text cannot be accepted (too long, NUL, lone surrogate), or None."""
+    if len(value) > max_chars:
+        return f"at most {max_chars} characters"
+    if "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        return "contains characters that are not allowed"
+    return None
+
+
+def parse_whole(raw: str) -> int | str | None:
+    """A number field: None when blank, the integer, or the API's message for a non-integer."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    if not re.fullmatch(r"[+-]?[0-9]{1,12}", raw):
+        return "Input should be a valid integer"
+    return int(raw)
 
 
 def parse_search(form: SearchForm) -> ParsedSearch:
     """Validate the form into the JSON API's own request model; errors keyed by form field."""
     errors: dict[str, str] = {}
     for f in fields(form):
-        value: str = getattr(form, f.name)
-        if len(value) > MAX_FIELD_CHARS:
-            errors[f.name] = f"at most {MAX_FIELD_CHARS} characters"
-        elif "\x00" in value or any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-            errors[f.name] = "contains characters that are not allowed"
+        problem = text_problem(getattr(form, f.name))
+        if problem is not None:
+            errors[f.name] = problem
     numbers: dict[str, int | None] = {}
     for name in INT_FIELDS:
         raw = getattr(form, name).strip()
         if not raw:
             numbers[name] = None
-        elif not raw.isdigit() or int(raw) > MAX_INT:
+        elif not (raw.isascii() and raw.isdigit()) or int(raw) > MAX_INT:
             errors.setdefault(name, "must be a whole number from 0 to 2147483647")
         else:
             numbers[name] = int(raw)
@@ -99,34 +129,46 @@ def parse_search(form: SearchForm) -> ParsedSearch:
     if low is not None and high is not None and high < low:
         # The API answers an empty range with no leads; a person typing it made a slip.
         errors.setdefault("employees_max", "must be at least the minimum")
+    prompt = form.prompt if form.prompt.strip() else None
+    icp_id = form.icp_id.strip() or None
+    if prompt is None and icp_id is None:
+        errors.setdefault("prompt", "prompt or icp_id is required")  # the API's own message
     if errors:
         return ParsedSearch(form=form, body=None, errors=errors)
     try:
-        body = SearchRequestBody.model_validate(
+        body = SearchRequestIn.model_validate(
             {
-                "prompt": form.prompt,
+                "prompt": prompt,
+                "icp_id": icp_id,
                 "k": numbers["k"] if numbers["k"] is not None else 10,
                 "filters": {
-                    "industries": _split(form.industries),
-                    "countries": _split(form.countries),
-                    "technologies": _split(form.technologies),
-                    "exclude_domains": _split(form.exclude_domains),
+                    "industries": split_list(form.industries),
+                    "countries": split_list(form.countries),
+                    "technologies": split_list(form.technologies),
+                    "exclude_domains": split_list(form.exclude_domains),
                     "employees_min": numbers["employees_min"],
                     "employees_max": numbers["employees_max"],
                 },
             }
         )
     except ValidationError as exc:
-        for error in exc.errors():
-            errors.setdefault(_field_of(tuple(error.get("loc", ()))), str(error.get("msg", "invalid")))
-        return ParsedSearch(form=form, body=None, errors=errors)
+        return ParsedSearch(form=form, body=None, errors=validation_errors(exc, default="prompt"))
     return ParsedSearch(form=form, body=body, errors={})
 
 
+@dataclass(frozen=True, slots=True)
+class SearchRun:
+    prompt: str  # the text searched: the typed prompt, or the ICP's text with it
+    result: dict[str, Any]
+
+
 async def run_search(
-    *, service: SearchService, body: SearchRequestBody, principal: Principal
-) -> dict[str, Any]:
-    return await service.search(body=body, api_key_id=principal.key_id)
+    *, session: AsyncSession, service: SearchService, body: SearchRequestIn, principal: Principal
+) -> SearchRun:
+    """The search `POST /v1/leads/search` runs for the same request (an ICP's merged in, 404 when
+    the ICP is not the workspace's)."""
+    request = await search_body(session, workspace_id=principal.workspace_id, body=body)
+    return SearchRun(request.prompt, await service.search(body=request, api_key_id=principal.key_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,12 +261,21 @@ async def lead_view(
     profile = await lead_profile(session, lead_id=lead_id)
     ranked: dict[str, Any] | None = None
     search_error: str | None = None
+    searched = form.prompt
     if not form.empty:
         parsed = parse_search(form)
         if parsed.body is None or service is None:
             search_error = "the search this page was opened from could not be repeated"
         else:
-            result = await run_search(service=service, body=parsed.body, principal=principal)
+            try:
+                run = await run_search(
+                    session=session, service=service, body=parsed.body, principal=principal
+                )
+                result, searched = run.result, run.prompt
+            except ApiError as exc:
+                if exc.status_code != 404:
+                    raise
+                result = {"leads": []}  # the search's ICP was deleted since
             ranked = next((row for row in result["leads"] if row["lead_id"] == str(lead_id)), None)
             if ranked is None:
                 search_error = "this company is no longer in that search's results"
@@ -232,7 +283,7 @@ async def lead_view(
     evidence = [
         Evidence(
             kind=str(row["kind"]),
-            segments=highlight(str(row["text"]), form.prompt),
+            segments=highlight(str(row["text"]), searched),
             source_url=safe_url(row["source_url"]),
             source_label=urlsplit(row["source_url"] or "").netloc or "source",
             observed_at=str(row["observed_at"]),
@@ -248,6 +299,5 @@ async def lead_view(
 
 
 def display_name(principal: Principal) -> str:
-    """The workspace's name when the key belongs to one, else the key's own name."""
-    workspace = getattr(principal, "workspace_name", None)
-    return workspace if isinstance(workspace, str) and workspace else principal.name
+    """The name of the workspace the key belongs to (every key has one), else the key's own name."""
+    return principal.workspace or principal.name

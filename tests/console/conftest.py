@@ -3,19 +3,25 @@ module, keys of each scope, and an app client over ASGI on https (the cookies ar
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from app.api.state import state_of
 from app.core.config import Settings
 from app.ranking.embedding import load_embedder
 from tests.conftest import app_client_for
 from tests.leads.conftest import flush_redis, mint_key, truncate
 from tests.leads.world_loader import load_world, tiny_world
+from tests.lists.conftest import world_snippets
 from tests.support import redis_db, test_settings
+from tests.workspaces.support import workspace_key
 from tools.db_admin import alembic_run, ensure_database, with_database
 from tools.ranker_world import World
 
@@ -31,6 +37,8 @@ def console_settings(base_settings: Settings) -> Settings:
         "llm_base_url": "",
         "kafka_bootstrap_servers": "",
         "console_sample_interval_s": 0.5,
+        "jobs_poll_interval_s": 0.05,
+        "jobs_sse_poll_s": 0.05,
     }
     if base_settings.redis_url:
         overrides["redis_url"] = redis_db(base_settings.redis_url, CONSOLE_REDIS_DB)
@@ -51,6 +59,8 @@ class Keys:
     search: str
     admin: str
     ingest: str
+    acme: str  # search scope, in the workspace "acme"
+    globex: str  # search scope, in the workspace "globex"
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +78,8 @@ async def keys(console_world: World, console_engine: AsyncEngine, console_settin
         search=await mint_key(console_engine, console_settings, "search"),
         admin=await mint_key(console_engine, console_settings, "search", "admin"),
         ingest=await mint_key(console_engine, console_settings, "ingest"),
+        acme=await workspace_key(console_engine, console_settings, "acme", "search"),
+        globex=await workspace_key(console_engine, console_settings, "globex", "search"),
     )
 
 
@@ -87,3 +99,45 @@ async def browser(console_app: app_client_for) -> AsyncIterator[httpx.AsyncClien
         base_url="https://testserver",
     ) as client:
         yield client
+
+
+CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
+
+
+async def csrf(client: httpx.AsyncClient, path: str = "/app/sign-in") -> str:
+    page = await client.get(path)
+    match = CSRF.search(page.text)
+    assert match, page.text
+    return match.group(1)
+
+
+async def sign_in(client: httpx.AsyncClient, key: str) -> httpx.Response:
+    token = await csrf(client)
+    return await client.post("/app/sign-in", data={"api_key": key, "csrf_token": token})
+
+
+def set_cookies(response: httpx.Response) -> dict[str, str]:
+    """Set-Cookie headers by cookie name (raw header text)."""
+    out = {}
+    for header in response.headers.get_list("set-cookie"):
+        name = next(iter(SimpleCookie(header).keys()))
+        out[name] = header
+    return out
+
+
+@pytest.fixture(scope="module")
+async def evidence_world(console_app: app_client_for, keys: Keys) -> list[dict[str, Any]]:
+    """The lists' evidence companies (Acme Foods and its funding, hiring, stack...) ingested through
+    the ingestion API and indexed: leads with enough evidence to be graded and drafted."""
+    snippets = world_snippets()
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=console_app.app), base_url="https://testserver"
+    ) as client:
+        answer = await client.post(
+            "/v1/snippets", json={"snippets": snippets}, headers={"Authorization": f"Bearer {keys.ingest}"}
+        )
+    assert answer.status_code == 202, answer.text
+    ranker = state_of(console_app.app).ranker
+    assert ranker is not None
+    await ranker.index.refresh()
+    return snippets

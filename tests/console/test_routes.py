@@ -4,7 +4,6 @@ same scopes as the JSON API."""
 from __future__ import annotations
 
 import re
-from http.cookies import SimpleCookie
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -14,30 +13,7 @@ from app.auth.service import create_key
 from app.console import session as cookies
 from app.core.config import Settings
 from app.main import create_app
-from tests.console.conftest import PROMPT, Keys
-
-CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')
-
-
-async def csrf(client: httpx.AsyncClient, path: str = "/app/sign-in") -> str:
-    page = await client.get(path)
-    match = CSRF.search(page.text)
-    assert match, page.text
-    return match.group(1)
-
-
-async def sign_in(client: httpx.AsyncClient, key: str) -> httpx.Response:
-    token = await csrf(client)
-    return await client.post("/app/sign-in", data={"api_key": key, "csrf_token": token})
-
-
-def set_cookies(response: httpx.Response) -> dict[str, str]:
-    """Set-Cookie headers by cookie name (raw header text)."""
-    out = {}
-    for header in response.headers.get_list("set-cookie"):
-        name = next(iter(SimpleCookie(header).keys()))
-        out[name] = header
-    return out
+from tests.console.conftest import PROMPT, Keys, csrf, set_cookies, sign_in
 
 
 async def test_without_a_session_pages_redirect_to_sign_in(browser: httpx.AsyncClient) -> None:

@@ -32,6 +32,7 @@ def test_a_full_form_becomes_the_api_request() -> None:
     assert parsed.body is not None
     assert parsed.body.k == 25
     filters = parsed.body.filters
+    assert filters is not None
     assert filters.industries == ["Fintech", "Software"]
     assert filters.countries == ["DE", "US"]
     assert (filters.employees_min, filters.employees_max) == (10, 500)
