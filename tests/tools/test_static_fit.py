@@ -1,11 +1,11 @@
-"""The static table's fit to sentence vectors (scripts/distill_embeddings.py): the ridge solve."""
+"""The static table's fit to sentence vectors (tools/static_fit.py): the ridge solve."""
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
 
-from scripts.distill_embeddings import bag_of_tokens, ridge_cg
+from tools.static_fit import bag_of_tokens, ridge_cg
 
 
 def test_ridge_cg_matches_the_closed_form() -> None:
