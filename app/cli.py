@@ -16,12 +16,13 @@ from app.auth.service import announce_revocation, create_key, revoke_key
 from app.auth.tables import ApiKey
 from app.core.clients import build_redis
 from app.core.config import get_settings
-from app.core.db import create_engine, create_sessionmaker
+from app.core.db import create_engine, create_sessionmaker, standalone_session
 from app.jobs import cli as campaign_cli
 from app.leads.snapshot import SnapshotError, build_snapshot, current_snapshot, verify_snapshot
 from app.lists.cli import export_to_file
 from app.ranking.embedding import load_embedder
-from app.workspaces.service import create_workspace, ensure_default, list_workspaces, resolve_workspace
+from app.workspaces.cli import named_workspace
+from app.workspaces.service import create_workspace, ensure_default, list_workspaces
 from app.workspaces.tables import Workspace
 
 
@@ -35,26 +36,20 @@ async def _create(
     workspace: str | None,
 ) -> int:
     settings = get_settings()
-    engine = create_engine(settings)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            try:
-                workspace_id = await resolve_workspace(session, name=workspace)
-            except ValueError as exc:
-                print(str(exc), file=sys.stderr)
-                return 1
-            row, new = await create_key(
-                session,
-                name=name,
-                scopes=scopes,
-                pepper=settings.api_key_pepper,
-                rate_limit_per_minute=rate_limit,
-                miner_ids=miners,
-                workspace_id=workspace_id,
-            )
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with standalone_session(settings) as session:
+        workspace_id = await named_workspace(session, workspace)
+        if workspace_id is None:
+            return 1
+        row, new = await create_key(
+            session,
+            name=name,
+            scopes=scopes,
+            pepper=settings.api_key_pepper,
+            rate_limit_per_minute=rate_limit,
+            miner_ids=miners,
+            workspace_id=workspace_id,
+        )
+        await session.commit()
     if quiet:
         print(new.clear)
     else:
@@ -66,18 +61,14 @@ async def _create(
 
 
 async def _list() -> int:
-    engine = create_engine(get_settings())
-    try:
-        async with create_sessionmaker(engine)() as session:
-            rows = (
-                await session.execute(
-                    select(ApiKey, Workspace.name)
-                    .join(Workspace, Workspace.id == ApiKey.workspace_id)
-                    .order_by(ApiKey.created_at)
-                )
-            ).all()
-    finally:
-        await engine.dispose()
+    async with standalone_session(get_settings()) as session:
+        rows = (
+            await session.execute(
+                select(ApiKey, Workspace.name)
+                .join(Workspace, Workspace.id == ApiKey.workspace_id)
+                .order_by(ApiKey.created_at)
+            )
+        ).all()
     for r, workspace in rows:
         state = "revoked" if r.revoked_at else "active"
         limit = r.rate_limit_per_minute or "-"
@@ -87,31 +78,23 @@ async def _list() -> int:
 
 
 async def _workspace_create(name: str) -> int:
-    engine = create_engine(get_settings())
-    try:
-        async with create_sessionmaker(engine)() as session:
-            await ensure_default(session)
-            try:
-                row = await create_workspace(session, name=name)
-            except ValueError as exc:
-                print(str(exc), file=sys.stderr)
-                return 1
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with standalone_session(get_settings()) as session:
+        await ensure_default(session)
+        try:
+            row = await create_workspace(session, name=name)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        await session.commit()
     print(f"created workspace {row.name} id={row.id}")
     return 0
 
 
 async def _workspace_list() -> int:
-    engine = create_engine(get_settings())
-    try:
-        async with create_sessionmaker(engine)() as session:
-            await ensure_default(session)
-            await session.commit()
-            rows = await list_workspaces(session)
-    finally:
-        await engine.dispose()
+    async with standalone_session(get_settings()) as session:
+        await ensure_default(session)
+        await session.commit()
+        rows = await list_workspaces(session)
     for r in rows:
         print(f"{r.name}\t{r.id}\t{r.created_at.isoformat()}")
     return 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -40,10 +40,18 @@ async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
+T = TypeVar("T")
+
+
+def started(component: T | None, *, missing: str) -> T:
+    """A component of the state once its startup hook has run; until then 503, saying `missing`."""
+    if component is None:
+        raise ApiError(status_code=503, code="unavailable", message=missing)
+    return component
+
+
 def get_ingest_service(state: StateDep) -> IngestService:
-    if state.ingest is None:
-        raise ApiError(status_code=503, code="unavailable", message="ingestion is not started")
-    return state.ingest
+    return started(state.ingest, missing="ingestion is not started")
 
 
 IngestServiceDep = Annotated[IngestService, Depends(get_ingest_service)]
@@ -114,9 +122,7 @@ AdminPrincipal = Annotated[Principal, Depends(require_scope("admin"))]
 
 def get_ranker(state: StateDep) -> Ranker:
     """The ranker component (app/leads/startup.py); 503 until its startup hook has run."""
-    if state.ranker is None:
-        raise ApiError(status_code=503, code="unavailable", message="the ranker is not loaded")
-    return state.ranker
+    return started(state.ranker, missing="the ranker is not loaded")
 
 
 RankerDep = Annotated[Ranker, Depends(get_ranker)]
@@ -124,9 +130,7 @@ RankerDep = Annotated[Ranker, Depends(get_ranker)]
 
 def get_draft_writer(state: StateDep) -> DraftWriter:
     """The drafts writer (app/drafts/startup.py); 503 until its startup hook has run."""
-    if state.drafts is None:
-        raise ApiError(status_code=503, code="unavailable", message="the drafts writer is not started")
-    return state.drafts
+    return started(state.drafts, missing="the drafts writer is not started")
 
 
 DraftWriterDep = Annotated[DraftWriter, Depends(get_draft_writer)]

@@ -47,3 +47,14 @@ async def raw_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
         yield raw.driver_connection
+
+
+@asynccontextmanager
+async def standalone_session(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """One session on an engine of its own, disposed on exit (command-line tools)."""
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            yield session
+    finally:
+        await engine.dispose()

@@ -23,7 +23,7 @@ from app.drafts.writer import DraftText, write_draft
 from app.icps.service import get_icp
 from app.icps.tables import Icp
 from app.leads.startup import Ranker
-from app.lists.answer import assemble, check_size, counts
+from app.lists.answer import check_size, counts
 from app.lists.evidence import LeadEvidence
 from app.lists.grading import Grade
 from app.lists.score import grade_list, icp_target
@@ -182,14 +182,7 @@ async def make_drafts(
         )
     await append(session, workspace_id=workspace_id, api_key_id=api_key_id, events=events)
     await session.commit()
-    items = assemble(
-        items=body.items,
-        parsed=graded.parsed,
-        lead_ids=body.lead_ids,
-        by_domain=graded.by_domain,
-        results=results,
-        missing={"skipped": "not_found"},
-    )
+    items = graded.answer(results, missing={"skipped": "not_found"})
     written = len(events)
     meter.record(leads=written)
     metadata = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -16,15 +16,6 @@ MAX_CAMPAIGN_LEADS = 10_000
 JobKind = Literal["campaign", "enrich", "score"]
 JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 TERMINAL_STATES: frozenset[str] = frozenset({"succeeded", "failed", "cancelled"})
-EVENT_TYPES = (
-    "pipeline_start",
-    "lead_generated",
-    "lead_enrichment_start",
-    "lead_enrichment_end",
-    "status_update",
-    "pipeline_end",
-    "pipeline_error",
-)
 EventType = Literal[
     "pipeline_start",
     "lead_generated",
@@ -34,6 +25,7 @@ EventType = Literal[
     "pipeline_end",
     "pipeline_error",
 ]
+EVENT_TYPES: tuple[EventType, ...] = get_args(EventType)  # in the order a job emits them
 ResultFormat = Literal["json", "ndjson", "csv"]
 Short = Annotated[SafeText, StringConstraints(max_length=300)]
 

@@ -23,29 +23,11 @@ from app.jobs.events import Event, append_events
 from app.jobs.schemas import TERMINAL_STATES, JobCreate
 from app.jobs.tables import Job, JobResult, WebhookDelivery
 from app.jobs.webhooks import enqueue, new_secret, validate_webhook_url
-from app.lists.export import cell, csv_line, json_chunks
+from app.lists.export import DRAFT_COLUMNS, LEAD_COLUMNS, cell, csv_line, json_chunks
 from app.observability.meters import JOBS_FINISHED
 
 RESULT_PAGE = 500
-RESULT_COLUMNS = (
-    "position",
-    "status",
-    "lead_id",
-    "domain",
-    "name",
-    "industry",
-    "country",
-    "employees",
-    "grade",
-    "band",
-    "fit",
-    "intent",
-    "insufficient_evidence",
-    "reasons",
-    "signals_missed",
-    "draft_subject",
-    "draft_body",
-)
+RESULT_COLUMNS = ("position", "status", "lead_id", *LEAD_COLUMNS, "signals_missed", *DRAFT_COLUMNS)
 
 
 def not_found() -> ApiError:

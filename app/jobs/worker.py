@@ -13,7 +13,6 @@ refreshes the jobs gauges."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -31,6 +30,7 @@ from sqlalchemy.orm import undefer
 
 from app.core.config import Settings
 from app.core.errors import ApiError
+from app.core.periodic import cancel_and_wait
 from app.drafts.service import DraftWriter, draft_row, sentence_dicts
 from app.icps.tables import Icp
 from app.jobs.campaign import Campaign, campaign_target, ranked_leads
@@ -96,6 +96,18 @@ class LeaseLost(Exception):
     """Another worker owns the job now: this one stops without writing."""
 
 
+@dataclass(frozen=True, slots=True)
+class ListStep:
+    """One step of an enrich or score job: the request's items [start, end), in one session."""
+
+    session: AsyncSession
+    job_id: uuid.UUID
+    request: dict[str, Any]
+    start: int
+    end: int
+    meter: CostMeter
+
+
 @dataclass
 class JobWorker:
     settings: Settings
@@ -116,11 +128,8 @@ class JobWorker:
 
     async def stop(self) -> None:
         """Stop claiming, stop the running jobs and give their leases back (they resume elsewhere)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         for task in list(self._running.values()):
             task.cancel()
         await asyncio.gather(*self._running.values(), return_exceptions=True)
@@ -213,9 +222,7 @@ class JobWorker:
             logger.exception("job %s failed a step", job_id)
             await self._failed_step(job_id, exc)
         finally:
-            heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await heartbeat
+            await cancel_and_wait(heartbeat)
 
     async def _heartbeat(self, job_id: uuid.UUID, runner: asyncio.Task[Any] | None) -> None:
         every = self.settings.jobs_lease_s / 3
@@ -351,14 +358,9 @@ class JobWorker:
                     end=end,
                     meter=meter,
                 )
-            elif kind == "enrich":
-                rows, events = await self._enrich_step(
-                    session=session, job_id=job_id, request=request, start=start, end=end, meter=meter
-                )
             else:
-                rows, events = await self._score_step(
-                    session=session, job_id=job_id, request=request, start=start, end=end, meter=meter
-                )
+                list_step = self._enrich_step if kind == "enrich" else self._score_step
+                rows, events = await list_step(ListStep(session, job_id, request, start, end, meter))
             job = await self._locked(session, job_id)
             job.position = end
             job.cost_usd = job.cost_usd + meter.cost_usd()
@@ -513,41 +515,25 @@ class JobWorker:
             "writer": draft.writer,
         }
 
-    async def _enrich_step(
-        self,
-        *,
-        session: AsyncSession,
-        job_id: uuid.UUID,
-        request: dict[str, Any],
-        start: int,
-        end: int,
-        meter: CostMeter,
-    ) -> tuple[list[dict[str, Any]], list[Event]]:
+    async def _enrich_step(self, step: ListStep) -> tuple[list[dict[str, Any]], list[Event]]:
+        request, start = step.request, step.start
         options = request.get("options") or {}
         body = EnrichRequest(
-            items=list(request["items"][start:end]),
+            items=list(request["items"][start : step.end]),
             signals=SignalToggles.model_validate(options.get("signals") or {}),
         )
-        with meter.cpu():
+        with step.meter.cpu():
             answer = await enrich(
-                session,
+                step.session,
                 body=body,
                 max_items=len(body.items),
                 per_signal=self.settings.lists_evidence_per_signal,
             )
-        return self._list_rows(job_id, answer["items"], start, enriched=True)
+        return self._list_rows(step.job_id, answer["items"], start, enriched=True)
 
-    async def _score_step(
-        self,
-        *,
-        session: AsyncSession,
-        job_id: uuid.UUID,
-        request: dict[str, Any],
-        start: int,
-        end: int,
-        meter: CostMeter,
-    ) -> tuple[list[dict[str, Any]], list[Event]]:
-        job = await session.get(Job, job_id)
+    async def _score_step(self, step: ListStep) -> tuple[list[dict[str, Any]], list[Event]]:
+        request, start, end = step.request, step.start, step.end
+        job = await step.session.get(Job, step.job_id)
         assert job is not None
         items = list(request.get("items") or [])
         lead_ids = list(request.get("lead_ids") or [])
@@ -557,9 +543,9 @@ class JobWorker:
             icp_id=request.get("icp_id"),
             prompt=request.get("prompt"),
         )
-        with meter.cpu():
+        with step.meter.cpu():
             answer = await score(
-                session,
+                step.session,
                 ranker=self._ranker(),
                 body=body,
                 workspace_id=job.workspace_id,
@@ -567,7 +553,7 @@ class JobWorker:
                 max_items=end - start,
                 bm25_limit=self.settings.search_bm25_candidates,
             )
-        return self._list_rows(job_id, answer["items"], start, enriched=False)
+        return self._list_rows(step.job_id, answer["items"], start, enriched=False)
 
     def _list_rows(
         self, job_id: uuid.UUID, items: list[dict[str, Any]], start: int, *, enriched: bool

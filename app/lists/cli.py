@@ -11,10 +11,10 @@ from typing import Any, TextIO
 
 from app.audit.service import AuditEvent, append
 from app.core.config import Settings
-from app.core.db import create_engine, create_sessionmaker
+from app.core.db import standalone_session
 from app.icps.service import find_icp_by_name
 from app.lists.export import count_rows, csv_chunks, export_rows, json_chunks
-from app.workspaces.service import resolve_workspace
+from app.workspaces.cli import named_workspace
 
 BAR_WIDTH = 30
 
@@ -47,41 +47,35 @@ class Progress:
 async def export_to_file(
     settings: Settings, *, icp: str, workspace: str | None, limit: int, fmt: str, out: Path, min_grade: int
 ) -> int:
-    engine = create_engine(settings)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            try:
-                workspace_id = await resolve_workspace(session, name=workspace)
-            except ValueError as exc:
-                print(str(exc), file=sys.stderr)
-                return 1
-            row = await find_icp_by_name(session, workspace_id=workspace_id, name=icp)
-            if row is None:
-                print(f"no ICP named {icp!r} in workspace {workspace or 'default'!r}", file=sys.stderr)
-                return 1
-            total = await count_rows(
-                session, workspace_id=workspace_id, icp_id=row.id, limit=limit, min_grade=min_grade
-            )
-            detail = {"format": fmt, "limit": limit, "min_grade": min_grade, "via": "cli"}
-            events = [AuditEvent(action="export", object_type="icp", object_id=str(row.id), detail=detail)]
-            await append(session, workspace_id=workspace_id, api_key_id=None, events=events)
-            await session.commit()
-            progress = Progress(total, sys.stderr)
-            rows = export_rows(
-                session, workspace_id=workspace_id, icp_id=row.id, limit=limit, min_grade=min_grade
-            )
+    async with standalone_session(settings) as session:
+        workspace_id = await named_workspace(session, workspace)
+        if workspace_id is None:
+            return 1
+        row = await find_icp_by_name(session, workspace_id=workspace_id, name=icp)
+        if row is None:
+            print(f"no ICP named {icp!r} in workspace {workspace or 'default'!r}", file=sys.stderr)
+            return 1
+        total = await count_rows(
+            session, workspace_id=workspace_id, icp_id=row.id, limit=limit, min_grade=min_grade
+        )
+        detail = {"format": fmt, "limit": limit, "min_grade": min_grade, "via": "cli"}
+        events = [AuditEvent(action="export", object_type="icp", object_id=str(row.id), detail=detail)]
+        await append(session, workspace_id=workspace_id, api_key_id=None, events=events)
+        await session.commit()
+        progress = Progress(total, sys.stderr)
+        rows = export_rows(
+            session, workspace_id=workspace_id, icp_id=row.id, limit=limit, min_grade=min_grade
+        )
 
-            async def counted() -> AsyncIterator[dict[str, Any]]:
-                async for item in rows:
-                    progress.step()
-                    yield item
+        async def counted() -> AsyncIterator[dict[str, Any]]:
+            async for item in rows:
+                progress.step()
+                yield item
 
-            chunks = csv_chunks(counted()) if fmt == "csv" else json_chunks(counted())
-            with out.open("w", encoding="utf-8", newline="") as handle:
-                async for chunk in chunks:
-                    handle.write(chunk)
-            progress.close()
-    finally:
-        await engine.dispose()
+        chunks = csv_chunks(counted()) if fmt == "csv" else json_chunks(counted())
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            async for chunk in chunks:
+                handle.write(chunk)
+        progress.close()
     print(f"wrote {progress.done} leads to {out}", file=sys.stderr)
     return 0

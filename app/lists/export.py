@@ -19,7 +19,9 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-COLUMNS = (
+# A graded lead's columns, and its draft's: shared by the list export and the job results
+# (app/jobs/service.py), which add their own around them.
+LEAD_COLUMNS = (
     "domain",
     "name",
     "industry",
@@ -31,12 +33,9 @@ COLUMNS = (
     "intent",
     "insufficient_evidence",
     "reasons",
-    "evidence_ids",
-    "evidence_version",
-    "graded_at",
-    "draft_subject",
-    "draft_body",
 )
+DRAFT_COLUMNS = ("draft_subject", "draft_body")
+COLUMNS = (*LEAD_COLUMNS, "evidence_ids", "evidence_version", "graded_at", *DRAFT_COLUMNS)
 FETCH_ROWS = 500
 _LATEST = """
 WITH latest AS (

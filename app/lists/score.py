@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -136,6 +137,8 @@ async def resolve_target(
 
 @dataclass(frozen=True, slots=True)
 class GradedList:
+    items: list[Any]  # as submitted
+    lead_ids: list[uuid.UUID]  # as submitted
     parsed: list[ListItem | Rejected]
     leads: dict[uuid.UUID, LeadEvidence]
     grades: dict[uuid.UUID, Grade]
@@ -143,6 +146,19 @@ class GradedList:
     @property
     def by_domain(self) -> dict[str, uuid.UUID]:
         return {lead.domain: company_id for company_id, lead in self.leads.items()}
+
+    def answer(
+        self, results: Mapping[uuid.UUID, dict[str, Any]], *, missing: Mapping[str, Any]
+    ) -> list[dict[str, Any]]:
+        """The answer items, in the submitted order (`assemble`)."""
+        return assemble(
+            items=self.items,
+            parsed=self.parsed,
+            lead_ids=self.lead_ids,
+            by_domain=self.by_domain,
+            results=results,
+            missing=missing,
+        )
 
 
 async def grade_and_record(
@@ -200,7 +216,7 @@ async def grade_list(
         bm25_limit=bm25_limit,
         meter=meter,
     )
-    return GradedList(parsed, leads, grades)
+    return GradedList(items, lead_ids, parsed, leads, grades)
 
 
 async def score(
@@ -228,12 +244,6 @@ async def score(
         bm25_limit=bm25_limit,
     )
     await session.commit()
-    items = assemble(
-        items=body.items,
-        parsed=graded.parsed,
-        lead_ids=body.lead_ids,
-        by_domain=graded.by_domain,
-        results={cid: scored_item(lead, graded.grades[cid], now) for cid, lead in graded.leads.items()},
-        missing={"found": False},
-    )
+    results = {cid: scored_item(lead, graded.grades[cid], now) for cid, lead in graded.leads.items()}
+    items = graded.answer(results, missing={"found": False})
     return {"icp_id": target.icp_id, "items": items, "metadata": counts(items, started)}

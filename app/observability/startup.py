@@ -7,11 +7,11 @@ READINESS_PROBE_INTERVAL_S, so the "readiness failing" alert does not depend on 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
 from app.core.clients import Cleanup, CoreClients
+from app.core.periodic import cancel_and_wait
 from app.observability.meters import READINESS
 from app.observability.multiproc import check_multiprocess
 from app.observability.readiness import Probe, run_checks
@@ -48,8 +48,6 @@ async def start_observability(core: CoreClients, *, probes: Probes) -> Cleanup:
     )
 
     async def cleanup() -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
 
     return cleanup
