@@ -1,4 +1,4 @@
-"""Contacts and evidence of the K leads returned: two indexed set queries, whatever K is.
+"""Contacts and evidence of the K leads returned: one round trip of two indexed set queries, whatever K is.
 
 The evidence is chosen in memory (`evidence_slots`, from the store's per-company snippet slots) and
 only the chosen snippets are read, by their surrogate key `snippets.seq`."""
@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 from app.ranking.columns import LeadStore
 from app.ranking.signals import KIND_WEIGHT
@@ -44,36 +45,57 @@ def iso(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-CONTACTS_SQL = (
-    "SELECT company_id, name, title, email FROM contacts WHERE company_id = ANY($1::uuid[]) "
-    "ORDER BY company_id, id"
-)
-EVIDENCE_SQL = (
-    "SELECT seq, id, kind, text, source_url, observed_at FROM snippets WHERE seq = ANY($1::bigint[])"
+# Contacts and evidence of the K leads in one round trip, as two JSON arrays sent as text (decoded by
+# orjson rather than the driver's json codec, no per-row record objects): contacts ordered per
+# company, snippets by their surrogate key `seq`.
+HYDRATE_SQL = (
+    "SELECT (SELECT json_agg(json_build_array(company_id, name, title, email) ORDER BY company_id, id) "
+    "FROM contacts WHERE company_id = ANY($1::uuid[]))::text, "
+    "(SELECT json_agg(json_build_array(seq, id, kind, text, source_url, observed_at)) "
+    "FROM snippets WHERE seq = ANY($2::bigint[]))::text"
 )
 
 
-async def contacts_for(
+async def hydrate(
     conn: Any,
     company_ids: Sequence[uuid.UUID],
+    slots: Sequence[Sequence[tuple[int, float]]],
     *,
     roles: Sequence[str],
     limit: int = MAX_CONTACTS,
-) -> dict[uuid.UUID, list[ContactView]]:
-    """Up to `limit` contacts per company, those whose title names a wanted role first
-    (`conn`: an asyncpg connection, see app.core.db.raw_connection)."""
-    out: dict[uuid.UUID, list[ContactView]] = defaultdict(list)
-    if not company_ids:
-        return out
-    rows = await conn.fetch(CONTACTS_SQL, list(company_ids))
+) -> tuple[dict[uuid.UUID, list[ContactView]], list[list[Evidence]]]:
+    """Up to `limit` contacts per company (those whose title names a wanted role first) and the
+    snippets behind `evidence_slots` in the same shape (a snippet deleted since the store last saw
+    it is skipped); `conn`: an asyncpg connection (app.core.db.raw_connection)."""
+    weight_of = {seq: w for row in slots for seq, w in row}
+    if not company_ids and not weight_of:
+        return {}, [[] for _ in slots]
+    contacts_json, evidence_json = await conn.fetchrow(HYDRATE_SQL, list(company_ids), list(weight_of))
+    return _contacts(contacts_json, roles=roles, limit=limit), _evidence(evidence_json, slots)
+
+
+def _contacts(text: str | None, *, roles: Sequence[str], limit: int) -> dict[uuid.UUID, list[ContactView]]:
+    grouped: dict[str, list[ContactView]] = defaultdict(list)
+    for company_id, name, title, email in orjson.loads(text) if text else ():
+        grouped[company_id].append(ContactView(name, title or "", email))
     wanted = [r.lower() for r in roles]
-    grouped: dict[uuid.UUID, list[ContactView]] = defaultdict(list)
-    for r in rows:
-        grouped[r["company_id"]].append(ContactView(r["name"], r["title"] or "", r["email"]))
+    out: dict[uuid.UUID, list[ContactView]] = {}
     for cid, contacts in grouped.items():
         contacts.sort(key=lambda c: not any(w in c.title.lower() for w in wanted))
-        out[cid] = contacts[:limit]
+        out[uuid.UUID(cid)] = contacts[:limit]
     return out
+
+
+def _evidence(text: str | None, slots: Sequence[Sequence[tuple[int, float]]]) -> list[list[Evidence]]:
+    found = {int(r[0]): r for r in orjson.loads(text)} if text else {}
+    return [
+        [
+            Evidence(r[1], r[2], r[3], r[4], datetime.fromisoformat(r[5]), w)
+            for seq, w in row
+            if (r := found.get(seq)) is not None
+        ]
+        for row in slots
+    ]
 
 
 def evidence_slots(
@@ -103,20 +125,3 @@ def evidence_slots(
             picked.append((int(profiles[i]), PROFILE_WEIGHT))
         out.append(picked)
     return out
-
-
-async def evidence_for(conn: Any, slots: Sequence[Sequence[tuple[int, float]]]) -> list[list[Evidence]]:
-    """The snippets behind `evidence_slots`, in the same shape (one primary-key lookup for all;
-    `conn`: an asyncpg connection). A snippet deleted since the store last saw it is skipped."""
-    weight_of = {seq: w for row in slots for seq, w in row}
-    if not weight_of:
-        return [[] for _ in slots]
-    found = {r["seq"]: r for r in await conn.fetch(EVIDENCE_SQL, list(weight_of))}
-    return [
-        [
-            Evidence(r["id"], r["kind"], r["text"], r["source_url"], r["observed_at"], w)
-            for seq, w in row
-            if (r := found.get(seq)) is not None
-        ]
-        for row in slots
-    ]

@@ -18,7 +18,7 @@ from app.core.errors import ApiError
 from app.leads.cache import SearchCache, cache_key
 from app.leads.candidates import AnnRequest, ann_rows
 from app.leads.flow import run_search
-from app.leads.hydrate import ContactView, Evidence, contacts_for, evidence_for, evidence_slots, iso
+from app.leads.hydrate import ContactView, Evidence, evidence_slots, hydrate, iso
 from app.leads.index import IndexView, LeadIndex
 from app.leads.models_registry import ModelManager
 from app.leads.prepare import Prepared
@@ -239,8 +239,7 @@ class SearchService:
         with meter.cpu():
             slots = evidence_slots(store, ranked.rows, query_vec=prepared.query_vec)
         async with raw_connection(self.engine) as conn:
-            contacts = await contacts_for(conn, ids, roles=prepared.parsed.roles)
-            evidence = await evidence_for(conn, slots)
+            contacts, evidence = await hydrate(conn, ids, slots, roles=prepared.parsed.roles)
         with meter.cpu():
             return self._build_leads(
                 store,

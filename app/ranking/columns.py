@@ -366,8 +366,7 @@ class LeadStore:
         dim = self.snip_vec.shape[2]
         q = query_vec[:dim].astype(np.float32)
         q /= max(float(np.linalg.norm(q)), 1e-9)
-        sims: npt.NDArray[np.float32] = self.snip_vec.get(rows) @ q
-        return sims
+        return self.snip_vec.dot(rows, q)
 
     def find(self, name: str) -> int | None:
         """The row of a company named (or with the domain) `name`, case-insensitive."""

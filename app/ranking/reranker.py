@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.ranking.calibration import Platt
+from app.ranking.compiled import CompiledForest, ContributionTable, build_contribution_table, compile_forest
 from app.ranking.features import COLUMN, FEATURE_NAMES, heuristic_scores
 
 FORMAT = "leadpoet-ranker/1"
@@ -60,13 +61,25 @@ class Reranker:
     calibration: Platt
     booster: Any = None  # lightgbm.Booster, None for the heuristic fallback
     card: dict[str, Any] = field(default_factory=dict)
+    forest: CompiledForest | None = None  # the booster compiled to native code, when it compiled
+    shap: ContributionTable | None = None  # the booster's contributions by table look-up, when built
+
+    @property
+    def predictor(self) -> str:
+        """What computes the raw scores: "compiled", "lightgbm" or "heuristic"."""
+        if self.booster is None:
+            return "heuristic"
+        return "compiled" if self.forest is not None else "lightgbm"
 
     def raw_scores(self, features: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
         if len(features) == 0:
             return np.zeros(0, dtype=np.float64)
         if self.booster is None:
             return heuristic_scores(features).astype(np.float64) - VENDOR_PENALTY * 4 * vendor_flags(features)
-        raw = np.asarray(self.booster.predict(features, num_threads=1), dtype=np.float64)
+        if self.forest is not None:
+            raw = self.forest.predict(features)
+        else:
+            raw = np.asarray(self.booster.predict(features, num_threads=1), dtype=np.float64)
         return raw - VENDOR_PENALTY * vendor_flags(features)
 
     def contributions(self, features: npt.NDArray[np.float32]) -> npt.NDArray[np.float64]:
@@ -79,6 +92,8 @@ class Reranker:
             w = np.array([HEURISTIC_WEIGHTS.get(n, 0.0) for n in self.feature_names])
             weighted: npt.NDArray[np.float64] = features.astype(np.float64) * w
             return weighted
+        if self.shap is not None:
+            return self.shap.contributions(features)[:, : len(self.feature_names)]
         contrib = self.booster.predict(features, pred_contrib=True, num_threads=1)
         return np.asarray(contrib, dtype=np.float64)[:, : len(self.feature_names)]
 
@@ -123,8 +138,15 @@ def write_artifact(
 
 
 def load_artifact(
-    path: Path, *, expected_sha256: str | None, expected_version: str | None = None
+    path: Path,
+    *,
+    expected_sha256: str | None,
+    expected_version: str | None = None,
+    compile_trees: bool = True,
 ) -> Reranker:
+    """The artifact's reranker; `compile_trees`: also compile its trees to native code and tabulate
+    their contributions (app/ranking/compiled.py: both checked against LightGBM, which computes
+    what they cannot)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -160,4 +182,6 @@ def load_artifact(
         calibration=calibration,
         booster=booster,
         card=data.get("card", {}),
+        forest=compile_forest(booster) if compile_trees else None,
+        shap=build_contribution_table(booster) if compile_trees else None,
     )

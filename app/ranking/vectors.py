@@ -59,6 +59,13 @@ class QuantizedVectors:
         self.codes[index] = 0
         self.scales[index] = 0.0
 
+    def dot(self, index: Any, query: FloatArray) -> FloatArray:
+        """The vectors at `index` times `query` (their last axis against it): `get(index) @ query`
+        with the scale applied to the products, not to every component (a third less work)."""
+        products: FloatArray = self.codes[index].astype(np.float32) @ query.astype(np.float32)
+        products *= self.scales[index]
+        return products
+
     def get(self, index: Any) -> FloatArray:
         """float32 vectors at `index` (e.g. an array of rows)."""
         out: FloatArray = self.codes[index].astype(np.float32)

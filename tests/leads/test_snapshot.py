@@ -139,7 +139,7 @@ async def test_a_worker_serves_from_the_snapshot_and_catches_up_on_later_writes(
         ranker = client._transport.app.state.leadpoet.ranker  # type: ignore[attr-defined]
         assert isinstance(ranker, Ranker)
         store = ranker.index.store
-        assert isinstance(store.company_features, np.memmap)  # mapped, not rebuilt
+        assert isinstance(store.company_features.base, np.memmap)  # mapped, not rebuilt
         assert store.size == built.manifest["companies"] + 1
         assert await found(client, search_headers, domain)
         assert (await client.get("/readyz")).status_code == 200
@@ -163,7 +163,7 @@ async def test_a_worker_builds_from_postgres_when_the_snapshot_is_unusable(
     async with app_client_for(settings) as client:
         ranker = client._transport.app.state.leadpoet.ranker  # type: ignore[attr-defined]
         assert isinstance(ranker, Ranker)
-        assert not isinstance(ranker.index.store.company_features, np.memmap)  # built, not mapped
+        assert not isinstance(ranker.index.store.company_features.base, np.memmap)  # built, not mapped
         assert ranker.index.store.size >= built.manifest["companies"]
         assert (await client.get("/readyz")).status_code == 200
 

@@ -31,3 +31,17 @@ def test_zero_vectors_and_growth() -> None:
     assert not store.get(4).any()
     store.clear(1)
     assert not store.get(1).any()
+
+
+def test_dot_is_get_times_the_query() -> None:
+    rng = np.random.default_rng(4)
+    store = QuantizedVectors((300, 16, 128))
+    store.set(slice(0, 300), rng.normal(size=(300, 16, 128)))
+    store.clear((7, slice(3, 16)))  # empty slots give 0
+    rows = np.sort(rng.choice(300, 120, replace=False))
+    query = rng.normal(size=128).astype(np.float32)
+    expected = store.get(rows) @ query
+    got = store.dot(rows, query)
+    assert got.shape == expected.shape == (120, 16)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-4)
