@@ -248,15 +248,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.search_probe
         else None
     )
+    logs = REPO_ROOT / ".dev" / "ingest-bench" / suffix
+    logs.mkdir(parents=True, exist_ok=True)
+    log_files = [(logs / f"consumer-{n}.log").open("wb") for n in range(args.consumers)]
     procs = [
         subprocess.Popen(  # noqa: ASYNC220 - long-running children, stopped at the end
             [sys.executable, "-m", "app.ingest", "--topic", "snippets"],
             cwd=REPO_ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
-        for _ in range(args.consumers)
+        for log in log_files
     ]
     acked: dict[str, float] = {}
     visible: dict[str, float] = {}
@@ -294,6 +297,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=60)
+        for log in log_files:
+            log.close()
     conn = await asyncpg.connect(dsn)
     try:
         counts = {
@@ -305,6 +310,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         writes = await table_writes(conn)
         miners = await conn.fetch("SELECT reputation, quarantined FROM miners")
         churn = await conn.fetchval("SELECT count(*) FROM churn_events")
+        deadlocks = await conn.fetchval(  # since the counters were reset at the start
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()"
+        )
     finally:
         await conn.close()
     total_s = (done_at or time.monotonic()) - started
@@ -328,6 +336,11 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "miners": len(miners),
         "miners_quarantined": sum(1 for m in miners if m["quarantined"]),
         "churn_events": churn,
+        "deadlocks": {
+            "postgresql": deadlocks,
+            "consumer_log_lines": log_lines(logs, "deadlock"),
+            "consumer_logs": str(logs.relative_to(REPO_ROOT)),
+        },
         "freshness_samples": len(fresh),
         "freshness_unseen": len(acked) - len(fresh),
         "freshness_s": spread(fresh),
@@ -335,6 +348,15 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     if probe is not None:
         result["search_probe"] = probe_report(probed, acked, visible)
     return result
+
+
+def log_lines(directory: Path, needle: str) -> int:
+    """Lines of the consumers' logs under `directory` that contain `needle` (case-insensitive)."""
+    return sum(
+        needle in line.lower()
+        for path in sorted(directory.glob("consumer-*.log"))
+        for line in path.read_text(errors="replace").splitlines()
+    )
 
 
 def main() -> int:

@@ -24,12 +24,12 @@ import lightgbm
 import numpy as np
 from sqlalchemy import update
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL
 from app.leads.tables import ModelVersion
 from app.ranking.calibration import expected_calibration_error, fit_platt
-from app.ranking.embedding import Embedder, load_embedder
+from app.ranking.embedding import Embedder, OnnxMiniLMEmbedder, StaticTable, load_embedder, static_table_path
 from app.ranking.features import FEATURE_NAMES
 from app.ranking.reranker import load_artifact, write_artifact
 from tools.ranker_dataset import (
@@ -47,6 +47,7 @@ from tools.real_eval.data import default_data_path, load_companies
 from tools.real_eval.offline import LABEL_OF_GRADE, real_index, real_query_sets
 from tools.real_eval.prompts import load_prompts
 from tools.real_eval.run import acceptable
+from tools.real_eval.teacher import RealTeacher
 
 # The issue's student is a lambdarank model. Objectives were compared by category-grouped 5-fold
 # cross-validation over the train + validation prompts (NDCG@10 against the qrels of the held-out
@@ -88,8 +89,12 @@ def stack(sets: list[QuerySet], *, graded: bool) -> tuple[np.ndarray, np.ndarray
 REAL_REPEAT = 4
 
 
-def real_sets(path: Path | None, embedder: Embedder) -> dict[str, list[QuerySet]]:
-    """Query sets of the real-data train and validation prompts (none when the file is absent)."""
+def real_sets(
+    path: Path | None, embedder: Embedder, *, settings: Settings, labels: str
+) -> dict[str, list[QuerySet]]:
+    """Query sets of the real-data train and validation prompts (none when the file is absent).
+    Train labels from the real-data teacher (`labels="teacher"`) or the directory tags; the
+    validation prompts (early stopping only) are always graded by their tags."""
     path = path or default_data_path()
     if not path.is_file():
         print(f"no real company file at {path}: generated world only")
@@ -97,8 +102,18 @@ def real_sets(path: Path | None, embedder: Embedder) -> dict[str, list[QuerySet]
     companies = acceptable(load_companies(path))
     index = real_index(companies, embedder)
     prompts = load_prompts()
+    teacher = None
+    if labels == "teacher":
+        model = OnnxMiniLMEmbedder(StaticTable.load(static_table_path(settings.model_dir)), threads=2)
+        teacher = RealTeacher.build(companies, model)
     return {
-        split: real_query_sets(index, embedder, companies, [p for p in prompts if p.split == split])
+        split: real_query_sets(
+            index,
+            embedder,
+            companies,
+            [p for p in prompts if p.split == split],
+            teacher=teacher if split == "train" else None,
+        )
         for split in ("train", "validation")
     }
 
@@ -137,6 +152,12 @@ def main() -> None:
     parser.add_argument(
         "--real-repeat", type=int, default=REAL_REPEAT, help="times each real train prompt counts in training"
     )
+    parser.add_argument(
+        "--real-labels",
+        choices=("teacher", "tags"),
+        default="teacher",
+        help="labels of the real train prompts: the real-data teacher's grades or the directory tags",
+    )
     args = parser.parse_args()
 
     settings = get_settings()
@@ -151,7 +172,11 @@ def main() -> None:
         )
         for split in ("train", "validation", "test")
     }
-    real = real_sets(args.real_data, embedder) if args.with_real else {}
+    real = (
+        real_sets(args.real_data, embedder, settings=settings, labels=args.real_labels)
+        if args.with_real
+        else {}
+    )
     print(
         f"data ready in {time.perf_counter() - started:.0f}s: "
         + ", ".join(f"{k} {len(v)} prompts" for k, v in sets.items())
@@ -216,9 +241,13 @@ def main() -> None:
                 f"outcome floor weight {OUTCOME_WEIGHT}; no qrels"
             ),
             "real": (
-                f"{len(real.get('train', []))} real train prompts x {args.real_repeat} (labels: directory "
-                "tag "
-                f"grades {LABEL_OF_GRADE}), {len(real.get('validation', []))} real validation prompts in "
+                f"{len(real.get('train', []))} real train prompts x {args.real_repeat} (labels: "
+                + (
+                    "the real-data teacher's grades, tools/real_eval/teacher.py"
+                    if args.real_labels == "teacher"
+                    else f"directory tag grades {LABEL_OF_GRADE}"
+                )
+                + f"), {len(real.get('validation', []))} real validation prompts (tag grades) in "
                 "early stopping; real test prompts never used (tools/real_eval)"
                 if real
                 else "none"

@@ -40,14 +40,20 @@ class TeacherData:
     model: OnnxMiniLMEmbedder
 
 
-def _cached_raw(model: OnnxMiniLMEmbedder, texts: Sequence[str], tag: str) -> npt.NDArray[np.float32]:
+def cached_minilm_vectors(
+    model: OnnxMiniLMEmbedder, texts: Sequence[str], tag: str
+) -> npt.NDArray[np.float32]:
+    """Raw 384-d MiniLM vectors of `texts`, cached under .dev/cache/ by tag and content digest."""
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
     path = CACHE / f"teacher-minilm-{tag}-{digest}.npy"
     if path.exists():
         cached: npt.NDArray[np.float32] = np.load(path).astype(np.float32)
         return cached
     print(f"teacher: embedding {len(texts)} snippets with MiniLM (cached at {path})", flush=True)
-    raw = model.embed_raw(texts)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # batches of similar length: less padding
+    raw = np.zeros((len(texts), 384), dtype=np.float32)
+    if texts:
+        raw[order] = model.embed_raw([texts[i] for i in order])
     path.parent.mkdir(parents=True, exist_ok=True)
     np.save(path, raw)
     return raw
@@ -65,7 +71,7 @@ def build_teacher(
     table = StaticTable.load(static_table_path(settings.model_dir))
     model = OnnxMiniLMEmbedder(table, threads=2, batch_size=64)
     texts = [t for _, _, t, _ in records_snippets]
-    raw = _cached_raw(model, texts, tag)
+    raw = cached_minilm_vectors(model, texts, tag)
     center = table.minilm_center if table.minilm_center is not None else np.zeros(raw.shape[1], np.float32)
     vectors = l2_normalise(raw - center)
     owner = np.array([r for r, _, _, _ in records_snippets], dtype=np.int64)

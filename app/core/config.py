@@ -149,6 +149,9 @@ class Settings(BaseSettings):
     # snapshot at start and catch up from its watermarks (unset, empty or unusable: build from
     # PostgreSQL). Its BM25 index is copied to a private temporary directory (it takes writes).
     index_snapshot_dir: Path | None = None
+    # How often a worker looks for a newer snapshot there (CURRENT moved) and swaps to it while
+    # serving, after catching it up with PostgreSQL; 0: never (the snapshot read at start is kept).
+    index_snapshot_poll_s: float = Field(default=30.0, ge=0)
     # Refuse to start the ranker when the active registry artifact cannot be loaded (else: fallback).
     ranker_require_model: bool = False
 

@@ -48,6 +48,11 @@ WRITE_VECTORS_SQL = """
     WHERE e.embedding_model <> EXCLUDED.embedding_model OR (e.embedding <=> EXCLUDED.embedding) > $4
     RETURNING e.company_id
 """
+UNCLAIM_SQL = """
+    UPDATE embedding_queue SET claimed_until = NULL WHERE company_id IN (
+        SELECT company_id FROM embedding_queue WHERE company_id = ANY($1::uuid[])
+        ORDER BY company_id FOR UPDATE SKIP LOCKED)
+"""
 RETRY_LOAD_S = 60.0
 CLAIM_S = 60.0  # a claim left by a crashed worker expires after this
 # The worker's write never waits for a lock while holding others (it cannot be part of a deadlock
@@ -158,7 +163,7 @@ class EmbeddingWorker:
         except asyncpg.exceptions.LockNotAvailableError:
             written = set()  # a lock stayed busy past the timeout: nothing written, all retried
         if len(written) < len(ids):  # the others are retried next round, not after the claim expires
-            await _unclaim(self.engine, sorted(set(ids) - written))
+            await release_claims(self.engine, sorted(set(ids) - written))
         now = datetime.now(UTC)
         for r in queued:
             if r["company_id"] in written:
@@ -233,17 +238,13 @@ class EmbeddingWorker:
                 await _sleep(stop, self.settings.ingest_embed_interval_s)
 
 
-async def _unclaim(engine: AsyncEngine, ids: list[uuid.UUID]) -> None:
-    """Release the claims on rows this round skipped, in a transaction of its own that holds nothing
-    else (it may wait for the writer that holds them); best effort: a claim also expires."""
-    try:
-        async with transaction(engine) as conn:
-            await conn.execute(f"SET LOCAL lock_timeout = '{WRITE_LOCK_TIMEOUT_MS * 4}ms'")
-            await conn.execute(
-                "UPDATE embedding_queue SET claimed_until = NULL WHERE company_id = ANY($1::uuid[])", ids
-            )
-    except asyncpg.exceptions.LockNotAvailableError:
-        logger.debug("embedding worker: %d claims left to expire", len(ids))
+async def release_claims(engine: AsyncEngine, ids: list[uuid.UUID]) -> None:
+    """Release the claims on rows this round skipped, in a transaction of its own that never waits: it
+    locks the rows in key order and skips those a storage transaction holds (that transaction
+    re-enqueues them, which clears the claim; an UPDATE waiting for them while holding others, in
+    the order of its scan, was a deadlock with it). A claim left in place also expires."""
+    async with transaction(engine) as conn:
+        await conn.execute(UNCLAIM_SQL, sorted(ids))
 
 
 async def _sleep(stop: asyncio.Event, seconds: float) -> None:

@@ -97,12 +97,14 @@ async def apply_evidence(
             "UPDATE embedding_queue SET version = version + 1 WHERE company_id = ANY($1::uuid[])",
             sorted(embedded),
         )
-    queued = [company_id for company_id in ids if company_id not in embedded]
+    queued = [company_id for company_id in ids if company_id not in embedded]  # sorted: the lock order
     if queued:
+        # The new version is claimable at once: a worker embedding the old one keeps the row (its
+        # delete matches the old version only) and does not make it wait for the claim to expire.
         await conn.execute(
             "INSERT INTO embedding_queue (company_id, enqueued_at) SELECT c, $2 FROM unnest($1::uuid[]) c "
             "ON CONFLICT (company_id) DO UPDATE SET version = embedding_queue.version + 1, "
-            "enqueued_at = LEAST(embedding_queue.enqueued_at, EXCLUDED.enqueued_at)",
+            "claimed_until = NULL, enqueued_at = LEAST(embedding_queue.enqueued_at, EXCLUDED.enqueued_at)",
             queued,
             now,
         )

@@ -1,8 +1,14 @@
 """The searchable lead index: the in-memory store plus the BM25 index, kept fresh from PostgreSQL.
 
-Built from PostgreSQL at start; a background task polls the watermarks of companies, snippets and
-outcomes every `index_refresh_interval_s` and re-reads only the companies that changed. Ingestion
-running in the same process calls `apply_changes(company_ids)` to make its writes visible at once.
+Built from PostgreSQL at start (or mapped from a snapshot, app/leads/snapshot.py); a background task
+polls the watermarks of companies, snippets and outcomes every `index_refresh_interval_s` and re-reads
+only the companies that changed. Ingestion running in the same process calls
+`apply_changes(company_ids)` to make its writes visible at once.
+
+What a search reads is one `IndexView` (a store and the BM25 index of the same rows), taken once at
+the start of the search. `swap` replaces the view with a newer one (a newer snapshot, caught up with
+PostgreSQL first): searches in flight finish on the view they took, and the old view's memory (and
+its mapping of the old snapshot) goes when the last of them drops it.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -84,6 +91,17 @@ class ReadVersions:
         return len(self._seen)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class IndexView:
+    """One consistent state of the index. `snapshot` is the id of the snapshot the store is mapped
+    from and `snapshot_created` its build time (None, None: built from PostgreSQL)."""
+
+    store: LeadStore
+    bm25: Bm25Index
+    snapshot: str | None = None
+    snapshot_created: datetime | None = None
+
+
 class LeadIndex:
     def __init__(
         self,
@@ -95,8 +113,9 @@ class LeadIndex:
     ) -> None:
         self.sessionmaker = sessionmaker
         self.embedder = embedder
-        self.store = LeadStore(dim=embedder.dim)
-        self.bm25 = bm25 if bm25 is not None else Bm25Index()
+        self._view = IndexView(
+            store=LeadStore(dim=embedder.dim), bm25=bm25 if bm25 is not None else Bm25Index()
+        )
         self.refresh_interval_s = refresh_interval_s
         self.watermarks = Watermarks()
         self.generation = 0  # bumps whenever visible data changes (part of the cache key)
@@ -116,7 +135,7 @@ class LeadIndex:
                 marks = await current_watermarks(session)
                 ids = await all_company_ids(session)
             for start in range(0, len(ids), BATCH):
-                await self._load(ids[start : start + BATCH], skip_unchanged=False)
+                await self._load(self._view, ids[start : start + BATCH], skip_unchanged=False)
             self.bm25.commit()
             self.watermarks = marks
             self.generation += 1
@@ -125,18 +144,45 @@ class LeadIndex:
         logger.info("lead index built: %d companies in %.1fs", self.store.size, time.perf_counter() - started)
         return self.store.size
 
-    async def adopt(self, *, store: LeadStore, bm25: Bm25Index, watermarks: Watermarks) -> None:
-        """Serve this store and BM25 index, complete up to `watermarks` (read from a snapshot); the
-        next `refresh` reads what changed after them."""
+    @property
+    def view(self) -> IndexView:
+        """What a search reads from its start to its end (take it once)."""
+        return self._view
+
+    @property
+    def store(self) -> LeadStore:
+        return self._view.store
+
+    @property
+    def bm25(self) -> Bm25Index:
+        return self._view.bm25
+
+    async def adopt(self, view: IndexView, *, watermarks: Watermarks) -> None:
+        """Serve `view`, complete up to `watermarks` (read from a snapshot); the next `refresh` reads
+        what changed after them."""
         async with self._lock:
-            self.store, self.bm25, self.watermarks = store, bm25, watermarks
+            self._view, self.watermarks = view, watermarks
             self.read_versions = ReadVersions()
             self.generation += 1
-        INDEX_DOCUMENTS.set(store.size)
+        INDEX_DOCUMENTS.set(view.store.size)
 
-    async def _load(self, ids: Iterable[uuid.UUID], *, skip_unchanged: bool = True) -> int:
-        """Re-read these companies; the ones read exactly as last time (re-read because of the
-        watermark overlap) are left as they are. Returns how many were (re)indexed."""
+    async def swap(self, view: IndexView, *, watermarks: Watermarks) -> int:
+        """Catch `view` (complete up to `watermarks`) up with PostgreSQL while the current view keeps
+        serving, then serve it: what changed during that catch-up is read again under the lock, so the
+        swap loses no write. Returns the companies the catch-up re-read."""
+        versions = ReadVersions()
+        marks, read = await self._catch_up(view, watermarks, versions)
+        async with self._lock:
+            marks, more = await self._catch_up(view, marks, versions)
+            self._view, self.watermarks, self.read_versions = view, marks, versions
+            self.generation += 1
+            self.last_refresh_ok = time.monotonic()
+        INDEX_DOCUMENTS.set(view.store.size)
+        return read + more
+
+    async def _load(self, view: IndexView, ids: Iterable[uuid.UUID], *, skip_unchanged: bool = True) -> int:
+        """Re-read these companies into `view`; the ones read exactly as last time (re-read because of
+        the watermark overlap) are left as they are. Returns how many were (re)indexed."""
         id_list = list(ids)
         if not id_list:
             return 0
@@ -144,16 +190,16 @@ class LeadIndex:
             records = await load_companies(session, id_list)
         now = datetime.now(UTC)
         docs = await asyncio.to_thread(
-            self.store.upsert, records, embedder=self.embedder, now=now, skip_unchanged=skip_unchanged
+            view.store.upsert, records, embedder=self.embedder, now=now, skip_unchanged=skip_unchanged
         )
-        self.bm25.upsert(docs)
+        view.bm25.upsert(docs)
         return len(docs)
 
     async def apply_changes(self, company_ids: Iterable[uuid.UUID]) -> int:
         """Re-read these companies now (for ingestion running in this process), then catch up on
         anything else that changed, so the watermarks (and the cache key) move forward too."""
         async with self._lock:
-            count = await self._load(company_ids)
+            count = await self._load(self._view, company_ids)
             if count:
                 await asyncio.to_thread(self.bm25.commit)
                 self.generation += 1
@@ -174,29 +220,40 @@ class LeadIndex:
     async def refresh(self) -> int:
         """One poll: re-read whatever changed since the last watermarks."""
         async with self._lock:
-            async with self.sessionmaker() as session:
-                marks = await current_watermarks(session)
-                if marks == self.watermarks:
-                    self.last_read = 0
-                    self.last_refresh_ok = time.monotonic()
-                    INDEX_LAG.set(0)
-                    return 0
-                changes = await changed_companies(session, self.watermarks)
-            lag = (datetime.now(UTC) - max(marks.snippets, marks.companies)).total_seconds()
-            INDEX_LAG.set(max(0.0, lag))
-            ids = self.read_versions.stale(changes)
-            self.last_read = len(ids)
-            count = 0
-            for start in range(0, len(ids), BATCH):
-                count += await self._load(ids[start : start + BATCH])
-            self.read_versions.record(changes, ids, now=time.monotonic())
-            await asyncio.to_thread(self.bm25.commit)
-            self.watermarks = marks
-            self.generation += 1
+            marks, count = await self._catch_up(self._view, self.watermarks, self.read_versions, live=True)
+            if marks != self.watermarks:
+                self.watermarks = marks
+                self.generation += 1
+                INDEX_DOCUMENTS.set(self.store.size)
             self.last_refresh_ok = time.monotonic()
-            INDEX_DOCUMENTS.set(self.store.size)
             INDEX_LAG.set(0)
             return count
+
+    async def _catch_up(
+        self, view: IndexView, since: Watermarks, versions: ReadVersions, *, live: bool = False
+    ) -> tuple[Watermarks, int]:
+        """Re-read into `view` what changed after `since` (the versions read are kept in `versions`);
+        returns the new watermarks and how many companies were re-read. `live`: the served view, whose
+        lag the refresh meter shows."""
+        async with self.sessionmaker() as session:
+            marks = await current_watermarks(session)
+            if marks == since:
+                if live:
+                    self.last_read = 0
+                return marks, 0
+            changes = await changed_companies(session, since)
+        if live:
+            lag = (datetime.now(UTC) - max(marks.snippets, marks.companies)).total_seconds()
+            INDEX_LAG.set(max(0.0, lag))
+        ids = versions.stale(changes)
+        if live:
+            self.last_read = len(ids)
+        count = 0
+        for start in range(0, len(ids), BATCH):
+            count += await self._load(view, ids[start : start + BATCH])
+        versions.record(changes, ids, now=time.monotonic())
+        await asyncio.to_thread(view.bm25.commit)
+        return marks, count
 
     def start(self) -> None:
         self._periodic.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import uuid
 from datetime import UTC, datetime
@@ -18,7 +19,7 @@ from app.leads.cache import SearchCache, cache_key
 from app.leads.candidates import AnnRequest, ann_rows
 from app.leads.flow import run_search
 from app.leads.hydrate import ContactView, Evidence, evidence_slots, hydrate, iso
-from app.leads.index import LeadIndex
+from app.leads.index import IndexView, LeadIndex
 from app.leads.models_registry import ModelManager
 from app.leads.prepare import Prepared
 from app.leads.querylog import QueryLog
@@ -28,6 +29,7 @@ from app.leads.schemas import SearchRequestBody
 from app.llm.client import LlmClient
 from app.observability.cost import CostMeter
 from app.observability.meters import CANDIDATES, LLM_REQUESTS, PIPELINE_LATENCY, SEARCH_REQUESTS
+from app.ranking.columns import LeadStore
 from app.ranking.explain import fit_and_intent, reasons, top_features
 from app.ranking.features import COLUMN
 from app.ranking.highlight import excerpt, first_sentence, spans
@@ -70,6 +72,7 @@ class SearchService:
         meter = CostMeter(self.settings)  # CPU of the synchronous stages only (no await inside blocks)
         request_id = uuid.uuid4()
         reranker = self.models.current
+        view = self.index.view  # the one index this search reads, even if a newer one is swapped in
         with meter.cpu():
             key = cache_key(
                 prompt=body.prompt,
@@ -101,7 +104,7 @@ class SearchService:
         await self._admit()
         try:
             response = await self._compute(
-                body=body, request_id=request_id, reranker=reranker, started=started, meter=meter
+                body=body, view=view, request_id=request_id, reranker=reranker, started=started, meter=meter
             )
         finally:
             self._slots.release()
@@ -133,6 +136,7 @@ class SearchService:
         self,
         *,
         body: SearchRequestBody,
+        view: IndexView,
         request_id: uuid.UUID,
         reranker: Reranker,
         started: float,
@@ -150,13 +154,13 @@ class SearchService:
             meter.add_llm_tokens(input_tokens=result.input_tokens, output_tokens=result.output_tokens)
         timings["parse"] = time.perf_counter() - t
         run = await run_search(
-            store=self.index.store,
-            bm25_index=self.index.bm25,
+            store=view.store,
+            bm25_index=view.bm25,
             embedder=self.index.embedder,
             reranker=reranker,
             parsed=parsed,
             filters=body.filters,
-            ann_query=self._ann,
+            ann_query=functools.partial(self._ann, view.store),
             bm25_k=self.settings.search_bm25_candidates,
             budget=self.settings.search_candidate_budget,
             fill=self.settings.search_fill,
@@ -166,7 +170,7 @@ class SearchService:
         )
         timings.update(run.timings)
         ranked, prepared = run.ranked, run.prepared
-        leads = await self._leads(ranked, prepared, explain=body.explain, meter=meter)
+        leads = await self._leads(view.store, ranked, prepared, explain=body.explain, meter=meter)
         response: dict[str, Any] = {
             "request_id": str(request_id),
             "model_version": reranker.version,
@@ -219,19 +223,18 @@ class SearchService:
         """Write the buffered query-log rows now (tests, shutdown)."""
         await self.query_log.flush()
 
-    async def _ann(self, request: AnnRequest, sent: asyncio.Event) -> list[list[int]]:
+    async def _ann(self, store: LeadStore, request: AnnRequest, sent: asyncio.Event) -> list[list[int]]:
         return await ann_rows(
             self.engine,
-            store=self.index.store,
+            store=store,
             request=request,
             limit=self.settings.search_ann_candidates,
             sent=sent,
         )
 
     async def _leads(
-        self, ranked: Ranked, prepared: Prepared, *, explain: bool, meter: CostMeter
+        self, store: LeadStore, ranked: Ranked, prepared: Prepared, *, explain: bool, meter: CostMeter
     ) -> list[dict[str, Any]]:
-        store = self.index.store
         ids = [store.ids[int(r)] for r in ranked.rows]
         with meter.cpu():
             slots = evidence_slots(store, ranked.rows, query_vec=prepared.query_vec)
@@ -239,11 +242,17 @@ class SearchService:
             contacts, evidence = await hydrate(conn, ids, slots, roles=prepared.parsed.roles)
         with meter.cpu():
             return self._build_leads(
-                ranked, contacts, evidence, explain=explain, keywords=frozenset(prepared.parsed.keywords)
+                store,
+                ranked,
+                contacts,
+                evidence,
+                explain=explain,
+                keywords=frozenset(prepared.parsed.keywords),
             )
 
     def _build_leads(
         self,
+        store: LeadStore,
         ranked: Ranked,
         contacts: dict[uuid.UUID, list[ContactView]],
         evidence: list[list[Evidence]],
@@ -251,7 +260,6 @@ class SearchService:
         explain: bool,
         keywords: frozenset[str],
     ) -> list[dict[str, Any]]:
-        store = self.index.store
         reranker = self.models.current
         contributions = reranker.contributions(ranked.features) if explain else None
         matches = ranked.matches if ranked.matches is not None else np.full(len(ranked.rows), 100.0)

@@ -23,6 +23,7 @@ import os
 import shutil
 import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,8 +33,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.catalog.tables import Snippet
-from app.leads.index import LeadIndex
+from app.core.periodic import Periodic
+from app.leads.index import IndexView, LeadIndex
 from app.leads.loader import Watermarks
+from app.observability.meters import INDEX_SNAPSHOT_CREATED, INDEX_SNAPSHOT_SWAPS
 from app.ranking.bm25 import Bm25Index
 from app.ranking.columns import LeadStore
 from app.ranking.embedding import Embedder
@@ -247,37 +250,107 @@ def open_snapshot(path: Path, *, embedder: Embedder, verify: bool = False) -> Op
     return OpenedSnapshot(path=path, manifest=manifest, store=store, bm25_path=path / "bm25")
 
 
-async def start_from_snapshot(index: LeadIndex, root: Path) -> Path | None:
+def _private_bm25(opened: OpenedSnapshot) -> Bm25Index:
+    """A private copy of the snapshot's BM25 index (it takes the delta's writes), deleted once the
+    index object is gone (the last search holding its view has finished)."""
+    private = Path(tempfile.mkdtemp(prefix="leadpoet-bm25-"))
+    try:
+        shutil.copytree(opened.bm25_path, private, dirs_exist_ok=True)
+        bm25 = Bm25Index(path=private)
+    except BaseException:
+        shutil.rmtree(private, ignore_errors=True)
+        raise
+    weakref.finalize(bm25, shutil.rmtree, private, ignore_errors=True)
+    return bm25
+
+
+async def load_view(path: Path, *, embedder: Embedder) -> tuple[IndexView, Watermarks]:
+    """The snapshot at `path` as an index view (store mapped, BM25 copied) and its watermarks."""
+    opened = await asyncio.to_thread(open_snapshot, path, embedder=embedder)
+    bm25 = await asyncio.to_thread(_private_bm25, opened)
+    created = datetime.fromisoformat(opened.manifest["created_at"])
+    view = IndexView(store=opened.store, bm25=bm25, snapshot=path.name, snapshot_created=created)
+    return view, opened.watermarks
+
+
+def _meter_snapshot(view: IndexView) -> None:
+    created = view.snapshot_created
+    INDEX_SNAPSHOT_CREATED.set(0.0 if created is None else created.timestamp())
+
+
+async def start_from_snapshot(index: LeadIndex, root: Path) -> bool:
     """Serve `root`'s CURRENT snapshot from `index`, caught up with PostgreSQL (one refresh: what
     changed after the snapshot's watermarks). The store's arrays stay mapped from the snapshot (shared
     with every worker mapping it, copied page by page on write); its BM25 index is copied into a
-    private temporary directory, returned (the caller deletes it when done), since it takes the
-    refresh's writes. None when there is no current snapshot; SnapshotError when it is unusable."""
+    private temporary directory, since it takes the refresh's writes. False when there is no current
+    snapshot; SnapshotError when it is unusable."""
     path = await asyncio.to_thread(current_snapshot, root)
     if path is None:
-        return None
+        return False
     started = time.perf_counter()
-    opened = await asyncio.to_thread(open_snapshot, path, embedder=index.embedder)
-    private = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="leadpoet-bm25-"))
-    adopted = False
+    view, marks = await load_view(path, embedder=index.embedder)
+    await index.adopt(view, watermarks=marks)
+    mapped = time.perf_counter() - started
     try:
-        await asyncio.to_thread(shutil.copytree, opened.bm25_path, private, dirs_exist_ok=True)
-        bm25 = await asyncio.to_thread(Bm25Index, path=private)
-        await index.adopt(store=opened.store, bm25=bm25, watermarks=opened.watermarks)
-        adopted = True
-        mapped = time.perf_counter() - started
         caught_up = await index.refresh()
-    except BaseException:
-        if adopted:  # back to an empty in-memory index: the caller may build from PostgreSQL
-            empty = LeadStore(dim=index.embedder.dim)
-            await index.adopt(store=empty, bm25=Bm25Index(), watermarks=Watermarks())
-        await asyncio.to_thread(shutil.rmtree, private, ignore_errors=True)
+    except BaseException:  # back to an empty in-memory index: the caller may build from PostgreSQL
+        empty = IndexView(store=LeadStore(dim=index.embedder.dim), bm25=Bm25Index())
+        await index.adopt(empty, watermarks=Watermarks())
         raise
+    _meter_snapshot(view)
     logger.info(
         "lead index from snapshot %s: %d companies mapped in %.1fs, %d re-read after its watermarks",
         path.name,
-        opened.store.size,
+        view.store.size,
         mapped,
         caught_up,
     )
-    return private
+    return True
+
+
+class SnapshotFollower:
+    """Swaps `index` to each newer snapshot that CURRENT under `root` names, polled every `interval_s`:
+    the new snapshot is mapped and caught up with PostgreSQL while the current view keeps serving,
+    then replaces it (`LeadIndex.swap`)."""
+
+    def __init__(self, *, index: LeadIndex, root: Path, interval_s: float) -> None:
+        self.index = index
+        self.root = root
+        self._refused: str | None = None  # an unusable snapshot is not tried again
+        self._periodic = Periodic(name="index-snapshot-follow", interval_s=interval_s, action=self.poll)
+
+    async def poll(self) -> bool:
+        """Swap to CURRENT when it is newer than the snapshot served (or the index was built from
+        PostgreSQL); returns whether it swapped."""
+        path = await asyncio.to_thread(current_snapshot, self.root)
+        serving = self.index.view.snapshot
+        if path is None or path.name == self._refused or (serving is not None and path.name <= serving):
+            return False
+        started = time.perf_counter()
+        try:
+            view, marks = await load_view(path, embedder=self.index.embedder)
+            read = await self.index.swap(view, watermarks=marks)
+        except (SnapshotError, OSError, ValueError, KeyError):
+            INDEX_SNAPSHOT_SWAPS.labels(outcome="refused").inc()
+            self._refused = path.name
+            logger.exception("index snapshot %s unusable: serving %s", path, serving or "the built index")
+            return False
+        except Exception:
+            INDEX_SNAPSHOT_SWAPS.labels(outcome="failed").inc()
+            raise  # logged by Periodic; tried again at the next poll
+        INDEX_SNAPSHOT_SWAPS.labels(outcome="swapped").inc()
+        _meter_snapshot(view)
+        logger.info(
+            "lead index swapped to snapshot %s in %.1fs: %d companies, %d re-read after its watermarks",
+            path.name,
+            time.perf_counter() - started,
+            view.store.size,
+            read,
+        )
+        return True
+
+    def start(self) -> None:
+        self._periodic.start()
+
+    async def stop(self) -> None:
+        await self._periodic.stop()

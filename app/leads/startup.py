@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from app.leads.index import LeadIndex
 from app.leads.models_registry import ModelManager
 from app.leads.querylog import QueryLog
 from app.leads.service import SearchService
-from app.leads.snapshot import SnapshotError, start_from_snapshot
+from app.leads.snapshot import SnapshotError, SnapshotFollower, start_from_snapshot
 from app.llm.client import LlmClient
 from app.ranking.embedding import load_embedder
 
@@ -48,20 +47,16 @@ class Ranker:
         }
 
 
-async def _start_index(index: LeadIndex, snapshot_root: Path | None) -> Path | None:
-    """From the snapshot under `snapshot_root` when there is a usable one, else from PostgreSQL.
-    Returns the private directory to delete at shutdown (the snapshot's BM25 copy), if any."""
+async def _start_index(index: LeadIndex, snapshot_root: Path | None) -> None:
+    """From the snapshot under `snapshot_root` when there is a usable one, else from PostgreSQL."""
     if snapshot_root is not None:
         try:
-            private = await start_from_snapshot(index, snapshot_root)
+            if await start_from_snapshot(index, snapshot_root):
+                return
+            logger.warning("no index snapshot under %s yet: building from PostgreSQL", snapshot_root)
         except (SnapshotError, OSError, ValueError, KeyError):
             logger.exception("index snapshot under %s unusable: building from PostgreSQL", snapshot_root)
-        else:
-            if private is not None:
-                return private
-            logger.warning("no index snapshot under %s yet: building from PostgreSQL", snapshot_root)
     await index.build()
-    return None
 
 
 async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
@@ -72,7 +67,12 @@ async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
         embedder=embedder,
         refresh_interval_s=settings.index_refresh_interval_s,
     )
-    private_bm25 = await _start_index(index, settings.index_snapshot_dir)
+    await _start_index(index, settings.index_snapshot_dir)
+    follower = None
+    if settings.index_snapshot_dir is not None and settings.index_snapshot_poll_s > 0:
+        follower = SnapshotFollower(
+            index=index, root=settings.index_snapshot_dir, interval_s=settings.index_snapshot_poll_s
+        )
     models = ModelManager(
         sessionmaker=core.sessionmaker,
         model_dir=settings.model_dir,
@@ -100,16 +100,18 @@ async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
     )
     ranker = Ranker(index=index, models=models, cache=cache, service=service, llm=llm)
     index.start()
+    if follower is not None:
+        follower.start()
     models.start()
     query_log.start()
 
     async def cleanup() -> None:
+        if follower is not None:
+            await follower.stop()
         await index.stop()
         await models.stop()
         await query_log.stop()
         if llm is not None:
             await llm.aclose()
-        if private_bm25 is not None:
-            await asyncio.to_thread(shutil.rmtree, private_bm25, ignore_errors=True)
 
     return ranker, cleanup

@@ -55,6 +55,15 @@ INDEX_DOCUMENTS = Gauge("bm25_index_documents", "Documents in the BM25 index", m
 INDEX_LAG = Gauge(
     "index_refresh_lag_seconds", "Age of the newest change not yet indexed", multiprocess_mode="max"
 )
+# The snapshot's build time is its version; its age is time() minus it. Over workers: the oldest.
+INDEX_SNAPSHOT_CREATED = Gauge(
+    "index_snapshot_created_timestamp_seconds",
+    "Build time (Unix seconds) of the index snapshot served; 0 when the index was built from PostgreSQL",
+    multiprocess_mode="livemin",
+)
+INDEX_SNAPSHOT_SWAPS = Counter(
+    "index_snapshot_swaps_total", "Swaps to a newer index snapshot while serving", ["outcome"]
+)
 
 # --- ingestion -------------------------------------------------------------------------------
 SNIPPETS_ACCEPTED = Counter("snippets_accepted_total", "Snippets accepted", ["source"])

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float32]
 STATIC_MODEL_FILE = "minilm-static-256.npz"
-STATIC_MODEL_ID = "minilm-static-256-v2"
+STATIC_MODEL_ID = "minilm-static-256-v3"
 MINILM_MODEL_ID = "minilm-l6-int8-pca256-v2"
 MAX_STATIC_TOKENS = 4096
 MAX_ONNX_TOKENS = 256
@@ -75,7 +75,8 @@ def l2_normalise(matrix: npt.NDArray[Any]) -> FloatArray:
 
 @dataclass(frozen=True, slots=True)
 class StaticTable:
-    """Per-token vectors (already PCA-projected and SIF-weighted) plus the projection for MiniLM."""
+    """Per-token vectors (PCA-projected, fitted to MiniLM's sentence vectors) plus the projection for
+    MiniLM. `center`: a mean sentence vector to subtract, for tables whose rows are not centred."""
 
     vectors: FloatArray  # (vocab, dim)
     pca_mean: FloatArray  # (384,)
@@ -103,7 +104,8 @@ class StaticTable:
 
 
 class StaticEmbedder:
-    """Mean of per-token vectors distilled from MiniLM (model2vec-style); thread-safe, ~µs per token."""
+    """Mean of per-token vectors distilled from MiniLM (model2vec-style, then fitted to MiniLM's
+    sentence vectors: scripts/distill_embeddings.py); thread-safe, ~µs per token."""
 
     def __init__(self, table: StaticTable, *, model_id: str = STATIC_MODEL_ID) -> None:
         self._table = table

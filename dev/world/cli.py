@@ -120,8 +120,13 @@ async def _load(args: argparse.Namespace) -> dict[str, Any]:
     key = args.key or _read_key(args.key_file)
     if not key:
         raise SystemExit("load over HTTP needs --key or --key-file (a key with the ingest scope)")
+    urls = [u for u in args.url.split(",") if u]
     loader = HttpLoader(
-        url=args.url, key=key, concurrency=args.concurrency, max_throttle_wait=args.max_throttle_wait
+        url=urls[0],
+        more_urls=urls[1:],
+        key=key,
+        concurrency=args.concurrency,
+        max_throttle_wait=args.max_throttle_wait,
     )
     try:
         if not args.only_outcomes:
@@ -183,7 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="feed a running service through its ingestion path")
     common(load)
     load.add_argument("--via", choices=("http", "kafka"), default="http")
-    load.add_argument("--url", default="http://127.0.0.1:8000")
+    load.add_argument(
+        "--url",
+        default="http://127.0.0.1:8000",
+        help="the service; several processes of it comma-separated (snippet batches are spread over them)",
+    )
     load.add_argument("--key", help="API key with the ingest scope")
     load.add_argument("--key-file", help="file holding the API key")
     load.add_argument("--bootstrap", default="127.0.0.1:59092", help="Kafka bootstrap servers")

@@ -14,8 +14,9 @@ import email.utils
 import json
 import math
 import time
+import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from dev.world.reader import normalize_domain
 from dev.world.writer import Progress
 
 MAX_BATCH = 1_000
+READY_BATCHES_PER_SLOT = 4  # batches formed ahead of the senders, per batch in flight
 
 
 class LoadError(RuntimeError):
@@ -72,16 +74,32 @@ def batches_by_miner(
     snippets: Iterable[dict[str, Any]], size: int
 ) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     """Group a snippet stream into single-miner batches of at most ``size`` (memory: one buffer per miner)."""
-    buffers: dict[str, list[dict[str, Any]]] = {}
+    for _, miner, batch in batches_by_part_and_miner(snippets, size, parts=1):
+        yield miner, batch
+
+
+def company_part(snippet: dict[str, Any], parts: int) -> int:
+    """Which of ``parts`` partitions the snippet's company falls in (a stable hash of its domain)."""
+    domain = normalize_domain(str(snippet["company"]["domain"]))
+    return zlib.crc32(domain.encode()) % parts
+
+
+def batches_by_part_and_miner(
+    snippets: Iterable[dict[str, Any]], size: int, *, parts: int
+) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
+    """Single-miner batches of at most ``size`` whose companies all fall in one of ``parts`` company
+    partitions (memory: one buffer per partition and miner), in stream order within each buffer."""
+    buffers: dict[tuple[int, str], list[dict[str, Any]]] = {}
     for snippet in snippets:
-        buffer = buffers.setdefault(snippet["miner_id"], [])
+        key = (company_part(snippet, parts) if parts > 1 else 0, snippet["miner_id"])
+        buffer = buffers.setdefault(key, [])
         buffer.append(snippet)
         if len(buffer) >= size:
-            yield snippet["miner_id"], buffer
-            buffers[snippet["miner_id"]] = []
-    for miner in sorted(buffers):
-        if buffers[miner]:
-            yield miner, buffers[miner]
+            yield key[0], key[1], buffer
+            buffers[key] = []
+    for key in sorted(buffers):
+        if buffers[key]:
+            yield key[0], key[1], buffers[key]
 
 
 def time_shift_days(now: datetime | None = None) -> int:
@@ -114,15 +132,23 @@ class HttpLoader:
         *,
         url: str,
         key: str,
+        more_urls: Sequence[str] = (),
         concurrency: int = 4,
+        parts: int | None = None,
         max_throttle_wait: float = 60.0,
         timeout: float = 60.0,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.url = url.rstrip("/")
+        # Other processes of the same service: each snippet batch goes to the one with the fewest
+        # batches in flight (the locks that matter are the database's, shared by all of them).
+        self.urls = [self.url, *(u.rstrip("/") for u in more_urls)]
         self.headers = {"Authorization": f"Bearer {key}"}
         self.semaphore = asyncio.Semaphore(concurrency)
         self.concurrency = concurrency
+        # Company partitions (one batch in flight each): as many as the batches in flight, so that the
+        # batches, formed per partition and miner, stay large.
+        self.parts = parts if parts is not None else concurrency
         self.max_throttle_wait = max_throttle_wait
         self.client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
@@ -130,7 +156,7 @@ class HttpLoader:
         await self.client.aclose()
 
     async def post_batch(
-        self, path: str, body_key: str, items: list[dict[str, Any]], stats: LoadStats
+        self, path: str, body_key: str, items: list[dict[str, Any]], stats: LoadStats, *, base: str = ""
     ) -> None:
         waited = 0.0
         failures = 0
@@ -138,7 +164,7 @@ class HttpLoader:
             try:
                 async with self.semaphore:
                     response = await self.client.post(
-                        f"{self.url}{path}", json={body_key: items}, headers=self.headers
+                        f"{base or self.url}{path}", json={body_key: items}, headers=self.headers
                     )
             except httpx.TransportError as exc:
                 failures += 1
@@ -188,45 +214,58 @@ class HttpLoader:
         batch_size: int = MAX_BATCH,
         progress: Progress | None = None,
     ) -> LoadStats:
-        """One sequential sender per miner (so a throttled miner never blocks the others)."""
+        """Up to ``concurrency`` batches in flight, never two of one miner (a miner's batches go one
+        after the other, and a throttled miner never blocks the others) nor two of one company
+        partition: the service locks every company of a batch for the batch's transaction, so two
+        batches sharing companies would run one after the other anyway."""
         stats = LoadStats()
-        queues: dict[str, asyncio.Queue[list[dict[str, Any]] | None]] = {}
-        tasks: list[asyncio.Task[None]] = []
+        ready: list[tuple[int, str, list[dict[str, Any]]]] = []
+        running: dict[asyncio.Task[None], tuple[int, str, int, str]] = {}
         done = 0
 
-        async def sender(queue: asyncio.Queue[list[dict[str, Any]] | None]) -> None:
+        def start() -> None:
+            parts = {part for part, _, _, _ in running.values()}
+            miners = {miner for _, miner, _, _ in running.values()}
+            busy = Counter(base for _, _, _, base in running.values())
+            waiting = []
+            for part, miner, batch in ready:
+                if len(running) < self.concurrency and part not in parts and miner not in miners:
+                    base = min(self.urls, key=lambda u: busy[u])
+                    busy[base] += 1
+                    task = asyncio.create_task(
+                        self.post_batch("/v1/snippets", "snippets", batch, stats, base=base)
+                    )
+                    running[task] = (part, miner, len(batch), base)
+                    parts.add(part)
+                    miners.add(miner)
+                else:
+                    waiting.append((part, miner, batch))
+            ready[:] = waiting
+
+        async def finish_one() -> None:
             nonlocal done
-            while (batch := await queue.get()) is not None:
-                await self.post_batch("/v1/snippets", "snippets", batch, stats)
-                done += len(batch)
+            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            for task in finished:
+                _, _, count, _ = running.pop(task)
+                task.result()  # a LoadError stops the load
+                done += count
                 if progress:
                     progress.update(done)
 
-        senders: dict[str, asyncio.Task[None]] = {}
         try:
-            for miner, batch in batches_by_miner(snippets, min(batch_size, MAX_BATCH)):
-                if miner not in queues:
-                    queues[miner] = asyncio.Queue(maxsize=4)
-                    senders[miner] = asyncio.create_task(sender(queues[miner]))
-                    tasks.append(senders[miner])
-                # Wait for room in the miner's queue OR the end of its sender: a sender that died
-                # (LoadError) never drains its full queue, and a bare put() would wait forever.
-                put = asyncio.ensure_future(queues[miner].put(batch))
-                finished, _ = await asyncio.wait({put, senders[miner]}, return_when=asyncio.FIRST_COMPLETED)
-                if put not in finished:
-                    put.cancel()
-                    await senders[miner]  # raises the sender's error
-                    raise LoadError(f"the sender of miner {miner} stopped early")
-                failed = [t for t in tasks if t.done() and not t.cancelled() and t.exception() is not None]
-                if failed:
-                    await failed[0]
-            for queue in queues.values():
-                await queue.put(None)
-            await asyncio.gather(*tasks)
+            for item in batches_by_part_and_miner(snippets, min(batch_size, MAX_BATCH), parts=self.parts):
+                ready.append(item)
+                start()
+                while len(ready) > READY_BATCHES_PER_SLOT * self.concurrency:  # bounds the memory held
+                    await finish_one()
+                    start()
+            while ready or running:
+                start()
+                await finish_one()
         finally:
-            for task in tasks:
+            for task in running:
                 task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*running, return_exceptions=True)
         if progress:
             progress.finish(done)
         return stats

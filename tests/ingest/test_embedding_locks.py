@@ -5,6 +5,7 @@ locks, so the two cannot deadlock; it writes what it can lock and retries the re
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.config import Settings
 from app.core.db import create_engine
 from app.ingest.db import transaction
-from app.ingest.embeddings import EmbeddingWorker
+from app.ingest.embeddings import EmbeddingWorker, release_claims
 from tests.ingest.factory import snippet
 from tests.ingest.kafka_support import scalar
 from tests.ingest.support import MakeKey, ingest_client
@@ -85,5 +86,35 @@ async def test_worker_and_profile_writer_do_not_deadlock(
         )
         assert await worker.run_once() == 1  # retried at once, not after the claim expired
         assert await scalar(clean_db, "SELECT count(*) FROM embedding_queue") == 0
+    finally:
+        await engine.dispose()
+
+
+async def test_releasing_claims_never_waits_for_a_storage_transaction(
+    direct: httpx.AsyncClient, make_key: MakeKey, settings: Settings, clean_db: AsyncEngine
+) -> None:
+    """A storage transaction holds a queue row and will want another: releasing claims on both skips
+    the held one instead of waiting for it (waiting, while holding the other, was a deadlock)."""
+    key = await make_key("ingest")
+    await ingest(direct, key, "acme.com", "beta.io")  # both queued
+    first, second = sorted(
+        [
+            await scalar(clean_db, f"SELECT id::text FROM companies WHERE domain = '{d}'")
+            for d in ("acme.com", "beta.io")
+        ]
+    )
+    claimed = "SELECT count(*) FROM embedding_queue WHERE claimed_until IS NOT NULL"
+    engine = create_engine(settings)
+    try:
+        async with transaction(engine) as conn:
+            await conn.execute("UPDATE embedding_queue SET claimed_until = now() + interval '60 seconds'")
+        async with transaction(engine) as writer:  # a storage transaction re-enqueueing `second`
+            await writer.execute(
+                "SELECT 1 FROM embedding_queue WHERE company_id = $1::uuid FOR UPDATE", second
+            )
+            await asyncio.wait_for(release_claims(engine, [uuid.UUID(second), uuid.UUID(first)]), timeout=5)
+            assert await scalar(clean_db, claimed) == 1  # `first` released, the held `second` skipped
+        await ingest(direct, key, "beta.io")  # its re-enqueue clears the claim: claimable at once
+        assert await scalar(clean_db, claimed) == 0
     finally:
         await engine.dispose()

@@ -3,8 +3,12 @@ the same index a worker builds itself."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import json
 import shutil
+import weakref
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +23,15 @@ from app.leads.index import LeadIndex
 from app.leads.snapshot import (
     CURRENT,
     SnapshotError,
+    SnapshotFollower,
     build_snapshot,
     current_snapshot,
     open_snapshot,
+    start_from_snapshot,
     verify_snapshot,
 )
 from app.leads.startup import Ranker
+from app.observability.meters import INDEX_SNAPSHOT_CREATED, INDEX_SNAPSHOT_SWAPS
 from app.ranking.bm25 import Bm25Index
 from app.ranking.embedding import load_embedder
 from app.ranking.text import tokenize
@@ -159,3 +166,129 @@ async def test_a_worker_builds_from_postgres_when_the_snapshot_is_unusable(
         assert not isinstance(ranker.index.store.company_features.base, np.memmap)  # built, not mapped
         assert ranker.index.store.size >= built.manifest["companies"]
         assert (await client.get("/readyz")).status_code == 200
+
+
+SWAP_TEXT = "Quibblex Robotics is hiring a Head of Hydroponic Welding for its quibblexium greenhouse lines."
+SWAP_PROMPTS = (
+    "quibblexium hydroponic welding",
+    "companies hiring data engineers",
+    "manufacturers adopting predictive maintenance software",
+    "logistics firms expanding in Europe",
+)
+
+
+async def test_a_worker_swaps_to_a_newer_snapshot_without_failing_a_search(
+    ranker_engine: AsyncEngine,
+    ranker_settings: Settings,
+    world_db: World,
+    search_headers: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """Snapshot build -> a worker serving from it -> a new snippet visible through the delta -> a
+    newer snapshot built and swapped in while a client keeps searching: no search fails, each answer
+    names real companies, and the answers are the same before and after the swap: the same scores
+    rank by rank (within 0.02) and every lead clearly inside the top k still there; the order of near
+    ties may differ (the rebuilt snapshot's vectors and BM25 statistics differ from the caught-up
+    one's by a quantisation step and the deleted documents tantivy still counts)."""
+    embedder = load_embedder(ranker_settings)
+    sessionmaker = create_sessionmaker(ranker_engine)
+    first = await build_snapshot(sessionmaker=sessionmaker, embedder=embedder, root=tmp_path)
+    settings = ranker_settings.model_copy(
+        update={"index_snapshot_dir": tmp_path, "index_snapshot_poll_s": 0.2, "cache_ttl_s": 0}
+    )
+    async with ranker_engine.connect() as conn:
+        domains = {str(r[0]): r[1] for r in await conn.execute(text("SELECT id, domain FROM companies"))}
+    async with app_client_for(settings) as client:
+        ranker = client._transport.app.state.leadpoet.ranker  # type: ignore[attr-defined]
+        assert isinstance(ranker, Ranker)
+        assert ranker.index.view.snapshot == first.path.name
+        domain = "quibblex-swap.com"
+        company_id = await add_company(ranker_engine, domain, SWAP_TEXT)  # after the snapshot: the delta
+        domains[str(company_id)] = domain
+
+        scores: dict[str, list[float]] = {}  # the last answer's scores per prompt
+
+        async def search(prompt: str) -> list[str]:
+            response = await client.post(
+                "/v1/leads/search", json={"prompt": prompt, "k": 10}, headers=search_headers
+            )
+            assert response.status_code == 200, response.text
+            leads = response.json()["leads"]
+            for lead in leads:  # every row of the view answered with its own company
+                assert domains[lead["lead_id"]] == lead["domain"], lead
+            scores[prompt] = [lead["score"] for lead in leads]
+            return [lead["lead_id"] for lead in leads]
+
+        for _ in range(100):
+            if str(company_id) in await search(SWAP_PROMPTS[0]):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("the delta's new company never became searchable")
+        before = {prompt: await search(prompt) for prompt in SWAP_PROMPTS}
+        scores_before = dict(scores)
+        held = ranker.index.view  # as a search in flight across the swap holds it
+        old = weakref.ref(held.store)  # the mapped arrays of the first snapshot
+        old_bm25_dir = ranker.index.view.bm25.path
+        assert old_bm25_dir is not None
+        assert old_bm25_dir.is_dir()
+
+        answered: list[str | None] = []  # the snapshot serving when each search finished
+
+        async def keep_searching() -> None:
+            """Until 8 searches have finished after the swap (each search takes the view at its start,
+            so the first of them were in flight on the old one)."""
+            n = 0
+            while sum(1 for s in answered if s != first.path.name) < 8:
+                await search(SWAP_PROMPTS[n % len(SWAP_PROMPTS)])
+                answered.append(ranker.index.view.snapshot)
+                n += 1
+
+        searcher = asyncio.create_task(keep_searching())
+        swaps = INDEX_SNAPSHOT_SWAPS.labels(outcome="swapped")._value.get()
+        second = await build_snapshot(sessionmaker=sessionmaker, embedder=embedder, root=tmp_path)
+        await asyncio.wait_for(searcher, timeout=120)  # raises when a search failed
+        assert ranker.index.view.snapshot == second.path.name
+        assert answered.count(first.path.name) > 0
+        assert answered.count(second.path.name) >= 8
+        assert INDEX_SNAPSHOT_SWAPS.labels(outcome="swapped")._value.get() == swaps + 1
+        created = datetime.fromisoformat(second.manifest["created_at"]).timestamp()
+        assert INDEX_SNAPSHOT_CREATED._value.get() == created
+        assert ranker.index.store.size == second.manifest["companies"]
+
+        after = {prompt: await search(prompt) for prompt in SWAP_PROMPTS}
+        assert str(company_id) in after[SWAP_PROMPTS[0]]
+        for prompt in SWAP_PROMPTS:  # the same answers, up to the order of near ties
+            assert scores[prompt] == pytest.approx(scores_before[prompt], abs=0.02), prompt
+            last = min(scores_before[prompt], default=0.0)
+            clear = {i for i, x in zip(before[prompt], scores_before[prompt], strict=True) if x > last + 0.02}
+            assert clear <= set(after[prompt]), prompt  # every lead clearly inside the top k still is
+        assert old_bm25_dir.is_dir()  # a search still holding the old view reads it as it was
+        row = held.store.row_of_domain[domain]
+        assert row in held.bm25.search(tokenize("quibblexium"), limit=5)[0].tolist()
+        del held
+        gc.collect()
+        assert old() is None  # no search holds the old view: its mapping and its BM25 copy are gone
+        assert not old_bm25_dir.exists()
+
+
+async def test_a_newer_snapshot_that_is_unusable_is_refused_and_the_old_one_kept(
+    ranker_engine: AsyncEngine, ranker_settings: Settings, world_db: World, tmp_path: Path
+) -> None:
+    embedder = load_embedder(ranker_settings)
+    sessionmaker = create_sessionmaker(ranker_engine)
+    first = await build_snapshot(sessionmaker=sessionmaker, embedder=embedder, root=tmp_path)
+    index = LeadIndex(sessionmaker=sessionmaker, embedder=embedder, refresh_interval_s=60.0)
+    assert await start_from_snapshot(index, tmp_path)
+    follower = SnapshotFollower(index=index, root=tmp_path, interval_s=60.0)
+    assert not await follower.poll()  # nothing newer
+    second = await build_snapshot(sessionmaker=sessionmaker, embedder=embedder, root=tmp_path)
+    manifest = json.loads((second.path / "manifest.json").read_text())
+    manifest["embedder"]["dim"] += 1
+    (second.path / "manifest.json").write_text(json.dumps(manifest))
+    refused = INDEX_SNAPSHOT_SWAPS.labels(outcome="refused")._value.get()
+    assert not await follower.poll()
+    assert not await follower.poll()  # not tried again
+    assert INDEX_SNAPSHOT_SWAPS.labels(outcome="refused")._value.get() == refused + 1
+    assert index.view.snapshot == first.path.name
+    assert index.store.size == first.manifest["companies"]

@@ -1,7 +1,8 @@
 """The real companies in an offline lead index (the service's store and BM25 index, built in process
 from the same records the API would create), and their training sets for the reranker: candidates
-and features exactly as served, labels from the directory tags of the prompts (train split for
-learning, validation for early stopping; the test split is never learnt from)."""
+and features exactly as served, labels from the real-data teacher (tools/real_eval/teacher.py) or
+from the directory tags of the prompts (train split for learning, validation for early stopping;
+the test split is never learnt from)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tools.ranker_world import OfflineIndex, build_offline_index
 from tools.real_eval.data import RealCompany
 from tools.real_eval.prompts import SellerPrompt
 from tools.real_eval.served import OBSERVED_AT
+from tools.real_eval.teacher import RealTeacher, graded
 
 REPUTATION = 0.6  # a new miner's reputation (INGEST_REPUTATION_PRIOR)
 # Tag grades as lambdarank labels on the student's scale (0..len(GRADE_CUTS)).
@@ -60,16 +62,27 @@ def real_query_sets(
     embedder: Embedder,
     companies: Sequence[RealCompany],
     prompts: Sequence[SellerPrompt],
+    *,
+    teacher: RealTeacher | None = None,
 ) -> list[QuerySet]:
-    """One set per prompt: the served candidates and features, tag grades as labels and targets."""
+    """One set per prompt: the served candidates and features; labels and targets from the teacher's
+    scores when one is given (the tags then only grade), else the tag grades themselves."""
     row_of: dict[uuid.UUID, int] = index.store.row_of_id
+    position = {row_of[lead_id_for_domain(co.domain)]: i for i, co in enumerate(companies)}
     out = []
     for p in prompts:
         c = candidates_for(index, embedder, prompt_dict(p), bm25_k=BM25_K, ann_k=ANN_K)
         if len(c.rows) == 0:
             continue
         grades = {row_of[lead_id_for_domain(co.domain)]: p.grade(co) for co in companies if p.grade(co) > 0}
-        graded = np.array([grades.get(int(r), 0) for r in c.rows], dtype=np.int32)
-        labels = np.array([LABEL_OF_GRADE[int(x)] for x in graded], dtype=np.int32)
-        out.append(QuerySet(prompt_dict(p), c, graded.astype(np.float64), labels, graded / 2.0, grades))
+        tag_grades = np.array([grades.get(int(r), 0) for r in c.rows], dtype=np.int32)
+        if teacher is None:
+            labels = np.array([LABEL_OF_GRADE[int(x)] for x in tag_grades], dtype=np.int32)
+            scores, targets = tag_grades.astype(np.float64), tag_grades / 2.0
+        else:
+            pool = teacher.scores(p.prompt)
+            scores = pool[[position[int(r)] for r in c.rows]]
+            labels = graded(scores, pool)
+            targets = labels / len(GRADE_CUTS)
+        out.append(QuerySet(prompt_dict(p), c, scores, labels, targets, grades))
     return out

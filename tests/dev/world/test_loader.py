@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -49,6 +50,18 @@ class _Ingest(BaseHTTPRequestHandler):
                 self._answer(429, {"error": {"code": "throttled", "message": "slow down", "field": "miner_id"}},
                              retry_after="0.05")  # fmt: skip
                 return
+            batch = ({f"miner:{miner}"} if "snippets" in body else set()) | {
+                "company:" + normalize_domain(i["company"]["domain"]) for i in items if "company" in i
+            }
+            if srv.in_flight & batch:
+                srv.overlaps += 1
+            srv.in_flight |= batch
+            srv.in_flight_batches += 1
+            srv.most_in_flight = max(srv.most_in_flight, srv.in_flight_batches)
+        time.sleep(srv.delay_s)  # while another batch may arrive
+        with srv.lock:
+            srv.in_flight -= batch
+            srv.in_flight_batches -= 1
             srv.stored.extend(items)
             self._answer(202, {"accepted": len(items), "duplicates": 0, "rejected": []})
 
@@ -75,6 +88,11 @@ class _Server(ThreadingHTTPServer):
         self.throttle_once: set[str] = set()
         self.always_throttled: set[str] = set()
         self.throttled: set[str] = set()
+        self.delay_s = 0.0
+        self.in_flight: set[str] = set()  # the miners and companies of the batches being answered
+        self.in_flight_batches = 0
+        self.most_in_flight = 0
+        self.overlaps = 0  # batches that arrived while another of their miner or a company was in flight
 
     @property
     def url(self) -> str:
@@ -113,6 +131,40 @@ async def test_snippets_arrive_once_in_single_miner_batches(
         assert auth == "Bearer good-key"
         assert 1 <= len(body["snippets"]) <= 100
         assert len({s["miner_id"] for s in body["snippets"]}) == 1
+
+
+async def test_batches_in_flight_share_no_miner_and_no_company(
+    tiny_world: World, ingest_server: _Server
+) -> None:
+    snippets = as_dicts(tiny_world.snippets[:3_000])
+    ingest_server.delay_s = 0.02
+    loader = HttpLoader(url=ingest_server.url, key="good-key", concurrency=4)
+    try:
+        stats = await loader.load_snippets(snippets, batch_size=50)
+    finally:
+        await loader.close()
+    assert stats.accepted == len(snippets)
+    assert sorted(map(json.dumps, ingest_server.stored)) == sorted(map(json.dumps, snippets))
+    assert ingest_server.overlaps == 0
+    assert ingest_server.most_in_flight >= 2  # batches did run side by side
+
+
+async def test_batches_spread_over_several_processes(tiny_world: World, ingest_server: _Server) -> None:
+    other = _Server()
+    thread = threading.Thread(target=other.serve_forever, daemon=True)
+    thread.start()
+    snippets = as_dicts(tiny_world.snippets[:2_000])
+    loader = HttpLoader(url=ingest_server.url, more_urls=[other.url], key="good-key", concurrency=4)
+    try:
+        stats = await loader.load_snippets(snippets, batch_size=100)
+    finally:
+        await loader.close()
+        other.shutdown()
+        other.server_close()
+        thread.join()
+    assert stats.accepted == len(snippets) == len(ingest_server.stored) + len(other.stored)
+    assert ingest_server.stored
+    assert other.stored
 
 
 async def test_a_miner_throttled_for_too_long_is_dropped_others_flow(

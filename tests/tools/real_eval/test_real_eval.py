@@ -6,13 +6,16 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from app.core.config import Settings
+from tools.ranker_dataset import GRADE_CUTS
 from tools.real_eval.data import domain_of, load_companies, parse_rows
 from tools.real_eval.metrics import ndcg_at, precision_at, recall_at
 from tools.real_eval.prompts import Filters, SellerPrompt, load_prompts, parse_prompts
 from tools.real_eval.run import evaluate
+from tools.real_eval.teacher import graded, pool_texts
 
 FIXTURE = Path(__file__).with_name("companies.csv")
 
@@ -110,3 +113,21 @@ async def test_a_whole_run_over_the_fixture(base_settings: Settings) -> None:
     for answer in ev.answers.values():
         assert answer.domains
     assert "| served |" in ev.table(prompts)
+
+
+def test_teacher_texts_are_each_company_whole_then_its_sentences_of_four_words_or_more() -> None:
+    [c] = parse_rows(
+        [company_row(long_description="Acme runs payroll for dental clinics. Fast. It also files taxes.")]
+    )
+    assert pool_texts([c, c]) == [
+        "Acme. Payroll for clinics. Acme runs payroll for dental clinics. Fast. It also files taxes.",
+        "Acme runs payroll for dental clinics.",
+        "It also files taxes.",
+    ]
+
+
+def test_teacher_grades_are_relative_to_the_pool() -> None:
+    pool = np.arange(100, dtype=np.float64)  # the 95th percentile is 94.05, the best 99
+    labels = graded(np.array([99.0, 98.0, 96.0, 94.0, 3.0]), pool)
+    assert labels.tolist() == [len(GRADE_CUTS), len(GRADE_CUTS), 5, 0, 0]
+    assert (np.diff(labels) <= 0).all()

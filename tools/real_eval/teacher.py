@@ -1,0 +1,103 @@
+"""The real-data teacher: a slower, stronger offline scorer of (prompt, company) pairs over the
+real pool, which reads no tag and no grade.
+
+score = z(MiniLM cosine of the prompt to the company's name + description)
+      + z(MiniLM cosine of the prompt to the description's best-matching sentence)
+      + BM25_WEIGHT x z(plain BM25 over name + description),
+z-scored over the whole pool per prompt. MiniLM is all-MiniLM-L6-v2 int8 at its full 384
+dimensions (transformer, not the served static table; its vectors are cached under .dev/cache/ like
+the world teacher's). Its grades for a candidate list are the score above the pool's
+TOP_SHARE quantile relative to the prompt's best, cut like the world teacher's (GRADE_CUTS).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from rank_bm25 import BM25Okapi
+
+from app.ranking.embedding import OnnxMiniLMEmbedder, l2_normalise
+from app.ranking.text import tokenize
+from tools.ranker_dataset import GRADE_CUTS
+from tools.ranker_teacher import cached_minilm_vectors
+from tools.real_eval.data import RealCompany
+
+MIN_SENTENCE_WORDS = 4
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+BM25_WEIGHT = 0.5
+TOP_SHARE = 0.95  # scores below the pool's 95th percentile grade 0
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def company_text(company: RealCompany) -> str:
+    return f"{company.name}. {company.text}"
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in SENTENCE_END.split(text) if len(s.split()) >= MIN_SENTENCE_WORDS]
+
+
+def pool_texts(companies: Sequence[RealCompany]) -> list[str]:
+    """Each company's name + description, then each of its sentences: the texts MiniLM embeds
+    (also the real part of the static table's distillation corpus, scripts/distill_embeddings.py)."""
+    out: list[str] = []
+    for c in companies:
+        out.append(company_text(c))
+        out.extend(sentences(c.text))
+    return list(dict.fromkeys(out))
+
+
+def _z(x: FloatArray) -> FloatArray:
+    out: FloatArray = (x - x.mean()) / max(float(x.std()), 1e-9)
+    return out
+
+
+@dataclass
+class RealTeacher:
+    companies: Sequence[RealCompany]
+    model: OnnxMiniLMEmbedder
+    whole: npt.NDArray[np.float32]  # (companies, 384)
+    sentence_vecs: npt.NDArray[np.float32]  # (sentences, 384)
+    sentence_owner: npt.NDArray[np.int64]
+    bm25: BM25Okapi
+
+    @classmethod
+    def build(cls, companies: Sequence[RealCompany], model: OnnxMiniLMEmbedder) -> RealTeacher:
+        texts = pool_texts(companies)
+        raw = cached_minilm_vectors(model, texts, "real-pool")
+        at = {t: i for i, t in enumerate(texts)}
+        whole = raw[[at[company_text(c)] for c in companies]]
+        owner, idx = [], []
+        for i, c in enumerate(companies):
+            for s in sentences(c.text):
+                owner.append(i)
+                idx.append(at[s])
+        bm25 = BM25Okapi([tokenize(company_text(c)) or ["_"] for c in companies])
+        return cls(companies, model, whole, raw[idx], np.array(owner, dtype=np.int64), bm25)
+
+    def scores(self, prompt: str) -> FloatArray:
+        """One score per company of the pool."""
+        q = l2_normalise(self.model.embed_raw([prompt]))[0]
+        whole = (self.whole @ q).astype(np.float64)
+        best = whole.copy()  # a company without a sentence of its own: its whole text
+        has = np.zeros(len(whole), dtype=bool)
+        sims = (self.sentence_vecs @ q).astype(np.float64)
+        top = np.full(len(whole), -np.inf)
+        np.maximum.at(top, self.sentence_owner, sims)
+        has[self.sentence_owner] = True
+        best[has] = top[has]
+        bm25 = np.asarray(self.bm25.get_scores(tokenize(prompt)), dtype=np.float64)
+        return _z(whole) + _z(best) + BM25_WEIGHT * _z(bm25)
+
+
+def graded(scores: FloatArray, pool: FloatArray) -> npt.NDArray[np.int32]:
+    """Lambdarank labels 0..len(GRADE_CUTS) for `scores` (a candidate list) against the pool's scores."""
+    floor = float(np.quantile(pool, TOP_SHARE))
+    top = float(pool.max())
+    rel = np.clip((scores - floor) / max(top - floor, 1e-9), 0.0, 1.0)
+    return np.digitize(rel, GRADE_CUTS).astype(np.int32)
