@@ -8,15 +8,19 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app.core.db import create_sessionmaker
-from app.lists.eligibility import run_round
+from app.icps.tables import Icp
+from app.lists.eligibility import run_round, verdicts
+from app.lists.evidence import load_leads
+from app.lists.score import icp_target
 from tests.lists.conftest import ACME, ListsApp, _snippet
 from tests.lists.test_score import make_icp
 from tests.workspaces.support import bearer, workspace_key
 
+ANY = -1.0  # no relevance threshold: the hard criteria alone decide (the threshold has its own test)
 # No hard criteria, and a product that all three companies of the world are relevant to.
 ANYONE: dict[str, Any] = {
     "name": "Anyone",
@@ -50,12 +54,12 @@ async def test_grades_once_per_evidence_version_and_rerun_is_a_no_op(
     ranker = lists_app.ranker
     await make_icp(lists_app, search_key)  # DE, 50-5000 employees: only Acme matches
 
-    first = await run_round(sessions, ranker, batch=100, bm25_limit=300)
+    first = await run_round(sessions, ranker, batch=100, bm25_limit=300, min_relevance=ANY)
     assert (first.icps, first.graded) == (1, 1)
     rows = await grades(engine)
     assert [(d, s) for d, _, s in rows] == [("acme-foods.com", "worker")]
 
-    again = await run_round(sessions, ranker, batch=100, bm25_limit=300)
+    again = await run_round(sessions, ranker, batch=100, bm25_limit=300, min_relevance=ANY)
     assert again.graded == 0
     assert await grades(engine) == rows
 
@@ -69,7 +73,7 @@ async def test_grades_once_per_evidence_version_and_rerun_is_a_no_op(
     )
     assert answer.json()["accepted"] == 1
     await ranker.index.refresh()
-    third = await run_round(sessions, ranker, batch=100, bm25_limit=300)
+    third = await run_round(sessions, ranker, batch=100, bm25_limit=300, min_relevance=ANY)
     assert third.graded == 1
     versions = [v for d, v, _ in await grades(engine) if d == "acme-foods.com"]
     assert len(versions) == 2
@@ -85,7 +89,10 @@ async def test_concurrent_rounds_grade_each_company_once(
     sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
     await make_icp(lists_app, search_key, **ANYONE)
     results = await asyncio.gather(
-        *(run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300) for _ in range(3))
+        *(
+            run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=ANY)
+            for _ in range(3)
+        )
     )
     assert sum(r.graded for r in results) == 3
     assert sorted(d for d, _, _ in await grades(engine)) == [
@@ -93,7 +100,9 @@ async def test_concurrent_rounds_grade_each_company_once(
         "globex-logistics.com",
         "initech.io",
     ]
-    assert (await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300)).graded == 0
+    assert (
+        await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=ANY)
+    ).graded == 0
 
 
 @pytest.mark.parametrize(
@@ -110,11 +119,6 @@ async def test_concurrent_rounds_grade_each_company_once(
         ({"employees_min": 500}, {"initech.io"}),
         ({"employees_max": 100}, {"globex-logistics.com"}),
         ({"exemplar_domains": ["acme-foods.com"]}, {"globex-logistics.com", "initech.io"}),
-        # Relevance to the product: cold chain monitoring is nothing to a software company.
-        (
-            {"product_description": "Temperature sensors and cold chain monitoring for food distributors"},
-            {"acme-foods.com", "globex-logistics.com"},
-        ),
     ],
 )
 async def test_every_icp_field_the_search_honours_decides_eligibility(
@@ -122,7 +126,7 @@ async def test_every_icp_field_the_search_honours_decides_eligibility(
 ) -> None:
     sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
     await make_icp(lists_app, search_key, **{**ANYONE, **change})
-    first = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=0.2)
+    first = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=ANY)
     assert {d for d, _, _ in await grades(engine)} == graded
     assert first.graded == len(graded)
     async with engine.connect() as conn:
@@ -137,7 +141,7 @@ async def test_every_icp_field_the_search_honours_decides_eligibility(
         }
     assert {d for d, (ok, _) in verdicts.items() if ok} == graded
     # Looked at once: the next round neither grades nor checks anything again.
-    again = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=0.2)
+    again = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=ANY)
     assert (again.graded, again.ineligible) == (0, 0)
 
 
@@ -146,15 +150,38 @@ async def test_an_edited_icp_is_checked_again(
 ) -> None:
     sessions: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
     icp_id = await make_icp(lists_app, search_key, **{**ANYONE, "technologies": ["Snowflake"]})
-    first = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300)
+    first = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=ANY)
     assert (first.graded, first.ineligible) == (1, 2)
-    assert (await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300)).ineligible == 0
+    assert (
+        await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=ANY)
+    ).ineligible == 0
     patched = await lists_app.client.patch(
         f"/v1/icps/{icp_id}", json={"technologies": ["PostgreSQL"]}, headers=bearer(search_key)
     )
     assert patched.status_code == 200, patched.text
-    second = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300)
+    second = await run_round(sessions, lists_app.ranker, batch=100, bm25_limit=300, min_relevance=ANY)
     # Initech passes now and Globex still fails (both looked at again); Acme keeps its grade
     # (graded at this evidence version).
     assert (second.graded, second.ineligible) == (1, 1)
     assert {d for d, _, _ in await grades(engine)} == {"acme-foods.com", "initech.io"}
+
+
+async def test_relevance_to_the_product_decides_above_the_threshold(
+    lists_app: ListsApp, search_key: str, engine: AsyncEngine
+) -> None:
+    """Cold chain monitoring for food distributors: the food distributor is more relevant than the
+    software company, and a threshold between the two keeps only the first."""
+    icp = {
+        **ANYONE,
+        "product_description": "Temperature sensors and cold chain monitoring for food distributors",
+    }
+    await make_icp(lists_app, search_key, **icp)
+    async with create_sessionmaker(engine)() as session:
+        row = (await session.execute(select(Icp))).scalar_one()
+        leads = list((await load_leads(session, domains=["acme-foods.com", "initech.io"])).values())
+    found = verdicts(lists_app.ranker, icp_target(row), leads, min_relevance=ANY)
+    by_domain = {lead.domain: found[lead.company_id].relevance for lead in leads}
+    assert by_domain["acme-foods.com"] > by_domain["initech.io"]
+    threshold = (by_domain["acme-foods.com"] + by_domain["initech.io"]) / 2
+    kept = verdicts(lists_app.ranker, icp_target(row), leads, min_relevance=threshold)
+    assert {lead.domain for lead in leads if kept[lead.company_id].eligible} == {"acme-foods.com"}
