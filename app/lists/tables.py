@@ -7,23 +7,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    DateTime,
-    Float,
-    ForeignKey,
-    Identity,
-    Index,
-    Integer,
-    SmallInteger,
-    String,
-    UniqueConstraint,
-    func,
-    text,
-)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.schema import ForeignKey, Identity, Index, UniqueConstraint
+from sqlalchemy.sql import func, text
+from sqlalchemy.types import BigInteger, Boolean, DateTime, Float, Integer, SmallInteger, String
 
 from app.core.orm import Base
 
