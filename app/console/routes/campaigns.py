@@ -22,16 +22,7 @@ from app.console.campaign import (
     parse_campaign,
     percent,
 )
-from app.console.routes.common import (
-    FORM_RESPONSES,
-    PAGE_RESPONSES,
-    ConsoleDep,
-    PageError,
-    page_principal,
-    page_router,
-    read_form,
-    render,
-)
+from app.console.routes.common import ConsoleDep, PageError, PageRouter, page_principal, read_form, render
 from app.icps.service import list_icps
 from app.jobs.events import event_stream, parse_last_event_id
 from app.jobs.service import (
@@ -46,7 +37,7 @@ from app.jobs.service import (
 )
 from app.jobs.tables import Job
 
-router = page_router()
+router = PageRouter()
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such campaign in the workspace"}}
 PAGE_SIZE = 50
 DOWNLOADS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
@@ -84,23 +75,17 @@ async def _campaigns_page(
     )
 
 
-@router.get(
-    "/campaigns",
-    summary="Start a campaign; the workspace's campaigns",
-    response_class=HTMLResponse,
-    responses=PAGE_RESPONSES,
-)
+@router.page("/campaigns", summary="Start a campaign; the workspace's campaigns")
 async def campaigns_page(request: Request, console: ConsoleDep, session: SessionDep) -> HTMLResponse:
     principal = await page_principal(request, "search")
     form = CampaignForm.from_params(request.query_params)
     return await _campaigns_page(request, console, session, principal=principal, form=form, errors={})
 
 
-@router.post(
+@router.form(
     "/campaigns",
     summary="Start a campaign",
-    response_class=HTMLResponse,
-    responses={**FORM_RESPONSES, 404: {"description": "no such ICP"}, 409: {}, 422: {}},
+    responses={404: {"description": "no such ICP"}, 409: {}, 422: {}},
 )
 async def start_campaign(
     request: Request, console: ConsoleDep, session: SessionDep, state: StateDep
@@ -128,12 +113,7 @@ async def _job(request: Request, session: SessionDep, job_id: uuid.UUID) -> tupl
     return principal, await get_job(session, workspace_id=principal.workspace_id, job_id=job_id)
 
 
-@router.get(
-    "/campaigns/{job_id}",
-    summary="A campaign's live progress and results",
-    response_class=HTMLResponse,
-    responses={**PAGE_RESPONSES, **NOT_FOUND},
-)
+@router.page("/campaigns/{job_id}", summary="A campaign's live progress and results", responses=NOT_FOUND)
 async def campaign_page(
     job_id: uuid.UUID, request: Request, console: ConsoleDep, session: SessionDep
 ) -> HTMLResponse:
@@ -164,10 +144,11 @@ async def campaign_page(
     )
 
 
-@router.get(
+@router.page(
     "/campaigns/{job_id}/events",
     summary="A campaign's events as a server-sent event stream (the session cookie's key)",
-    responses={**PAGE_RESPONSES, **NOT_FOUND},
+    responses=NOT_FOUND,
+    response_class=StreamingResponse,
 )
 async def campaign_events(
     job_id: uuid.UUID,
@@ -195,10 +176,11 @@ async def campaign_events(
     )
 
 
-@router.post(
+@router.form(
     "/campaigns/{job_id}/cancel",
     summary="Cancel a campaign",
-    responses={**FORM_RESPONSES, **NOT_FOUND},
+    responses=NOT_FOUND,
+    response_class=RedirectResponse,
 )
 async def cancel_campaign(job_id: uuid.UUID, request: Request, session: SessionDep) -> RedirectResponse:
     await read_form(request)
@@ -207,10 +189,11 @@ async def cancel_campaign(job_id: uuid.UUID, request: Request, session: SessionD
     return RedirectResponse(f"/app/campaigns/{job_id}", status_code=303)
 
 
-@router.get(
+@router.page(
     "/campaigns/{job_id}/results.{fmt}",
     summary="A campaign's results so far as CSV or JSON",
-    responses={**PAGE_RESPONSES, **NOT_FOUND},
+    responses=NOT_FOUND,
+    response_class=StreamingResponse,
 )
 async def campaign_results(
     job_id: uuid.UUID, fmt: str, request: Request, session: SessionDep, state: StateDep

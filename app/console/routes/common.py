@@ -5,13 +5,14 @@ rendering with the security headers and the CSRF token, the signed-in key's auth
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Required, TypedDict, Unpack
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
+from fastapi.types import DecoratedCallable as Handler
 
 from app.api.deps import StateDep, authorize
 from app.api.state import AppState, state_of
@@ -38,12 +39,13 @@ MESSAGES = {
     404: "There is nothing here.",
     429: "Too many requests for this API key. Wait a minute and try again.",
 }
-PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+Responses = dict[int | str, dict[str, Any]]
+PAGE_RESPONSES: Responses = {
     303: {"description": "redirect to the sign-in page (no or expired session)"},
     403: {"description": "the key lacks the page's scope"},
     429: {"description": "the key's rate limit is exceeded"},
 }
-FORM_RESPONSES: dict[int | str, dict[str, Any]] = {
+FORM_RESPONSES: Responses = {
     **PAGE_RESPONSES,
     403: {"description": "the key lacks the scope, or a bad CSRF token"},
     413: {"description": "the form is too large"},
@@ -145,9 +147,45 @@ class ConsoleRoute(APIRoute):
         return route
 
 
-def page_router() -> APIRouter:
-    """A router of console pages: under /app, errors as pages, out of the OpenAPI document."""
-    return APIRouter(prefix="/app", route_class=ConsoleRoute, include_in_schema=False)
+class RouteDeclaration(TypedDict, total=False):
+    summary: Required[str]
+    responses: Responses
+    response_class: type[Response]
+
+
+class PageRouter(APIRouter):
+    """A router of console pages: under /app, errors as pages, out of the OpenAPI document.
+
+    `page` declares a signed-in GET (the statuses of PAGE_RESPONSES plus the route's own), `form` a
+    signed-in, CSRF-checked POST (FORM_RESPONSES plus the route's own); both answer HTML unless the
+    route names another response class."""
+
+    def __init__(self) -> None:
+        super().__init__(prefix="/app", route_class=ConsoleRoute, include_in_schema=False)
+
+    def page(self, path: str, **declared: Unpack[RouteDeclaration]) -> Callable[[Handler], Handler]:
+        return self._declare(path, "GET", PAGE_RESPONSES, **declared)
+
+    def form(self, path: str, **declared: Unpack[RouteDeclaration]) -> Callable[[Handler], Handler]:
+        return self._declare(path, "POST", FORM_RESPONSES, **declared)
+
+    def _declare(
+        self,
+        path: str,
+        method: str,
+        base: Responses,
+        *,
+        summary: str,
+        responses: Responses | None = None,
+        response_class: type[Response] = HTMLResponse,
+    ) -> Callable[[Handler], Handler]:
+        return self.api_route(
+            path,
+            methods=[method],
+            summary=summary,
+            response_class=response_class,
+            responses={**base, **(responses or {})},
+        )
 
 
 async def page_principal(request: Request, scope: str | None) -> Principal:

@@ -13,20 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.api.deps import SessionDep
 from app.auth.service import Principal
 from app.console.icp_form import IcpForm, icp_summary, parse_icp
-from app.console.routes.common import (
-    FORM_RESPONSES,
-    PAGE_RESPONSES,
-    ConsoleDep,
-    page_principal,
-    page_router,
-    read_form,
-    render,
-)
+from app.console.routes.common import ConsoleDep, PageRouter, page_principal, read_form, render
 from app.core.errors import ApiError
 from app.icps.schemas import IcpCreate, IcpPatch
 from app.icps.service import create_icp, delete_icp, get_icp, list_icps, patch_icp
 
-router = page_router()
+router = PageRouter()
 # An ICP's exclusions may list 1,000 domains: its form may be as large as any JSON body
 # (MAX_BODY_BYTES, whose default the app-wide limit enforces while the body is read).
 MAX_ICP_FORM_BYTES = 1_000_000
@@ -34,7 +26,7 @@ NOTICES = {"created": "ICP saved.", "updated": "ICP updated.", "deleted": "ICP d
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such ICP in the workspace"}}
 
 
-@router.get("/icps", summary="The workspace's ICPs", response_class=HTMLResponse, responses=PAGE_RESPONSES)
+@router.page("/icps", summary="The workspace's ICPs")
 async def icps_page(request: Request, console: ConsoleDep, session: SessionDep) -> HTMLResponse:
     principal = await page_principal(request, "search")
     rows = await list_icps(session, workspace_id=principal.workspace_id)
@@ -66,7 +58,7 @@ def _form_page(
     )
 
 
-@router.get("/icps/new", summary="New ICP form", response_class=HTMLResponse, responses=PAGE_RESPONSES)
+@router.page("/icps/new", summary="New ICP form")
 async def new_icp_page(request: Request, console: ConsoleDep) -> HTMLResponse:
     principal = await page_principal(request, "search")
     return _form_page(request, console, principal=principal, form=IcpForm(), errors={}, icp_id=None)
@@ -105,22 +97,12 @@ async def _save(
     )
 
 
-@router.post(
-    "/icps",
-    summary="Create an ICP",
-    response_class=HTMLResponse,
-    responses={**FORM_RESPONSES, 409: {}, 422: {}},
-)
+@router.form("/icps", summary="Create an ICP", responses={409: {}, 422: {}})
 async def create_icp_submit(request: Request, console: ConsoleDep, session: SessionDep) -> Response:
     return await _save(request, console, session, None)
 
 
-@router.get(
-    "/icps/{icp_id}",
-    summary="Edit an ICP",
-    response_class=HTMLResponse,
-    responses={**PAGE_RESPONSES, **NOT_FOUND},
-)
+@router.page("/icps/{icp_id}", summary="Edit an ICP", responses=NOT_FOUND)
 async def edit_icp_page(
     icp_id: uuid.UUID, request: Request, console: ConsoleDep, session: SessionDep
 ) -> HTMLResponse:
@@ -131,22 +113,18 @@ async def edit_icp_page(
     )
 
 
-@router.post(
-    "/icps/{icp_id}",
-    summary="Save an edited ICP",
-    response_class=HTMLResponse,
-    responses={**FORM_RESPONSES, **NOT_FOUND, 409: {}, 422: {}},
-)
+@router.form("/icps/{icp_id}", summary="Save an edited ICP", responses={**NOT_FOUND, 409: {}, 422: {}})
 async def edit_icp_submit(
     icp_id: uuid.UUID, request: Request, console: ConsoleDep, session: SessionDep
 ) -> Response:
     return await _save(request, console, session, icp_id)
 
 
-@router.post(
+@router.form(
     "/icps/{icp_id}/delete",
     summary="Delete an ICP",
-    responses={**FORM_RESPONSES, **NOT_FOUND, 422: {}},
+    responses={**NOT_FOUND, 422: {}},
+    response_class=Response,
 )
 async def delete_icp_submit(
     icp_id: uuid.UUID, request: Request, console: ConsoleDep, session: SessionDep

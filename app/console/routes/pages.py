@@ -5,6 +5,7 @@ against an ICP and its outreach draft) and the operator view. Search and lead pa
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 from fastapi import Request, Response
@@ -18,13 +19,11 @@ from app.console import session as cookies
 from app.console.grading import GradeView, grade_lead
 from app.console.operator import charts, miner_summary
 from app.console.routes.common import (
-    FORM_RESPONSES,
     MESSAGES,
-    PAGE_RESPONSES,
     ConsoleDep,
     PageError,
+    PageRouter,
     page_principal,
-    page_router,
     read_form,
     render,
 )
@@ -34,7 +33,7 @@ from app.core.errors import ApiError
 from app.icps.service import list_icps
 from app.leads.startup import Ranker
 
-router = page_router()
+router = PageRouter()
 
 
 @router.get("", summary="Console home: the search page when signed in, else sign-in")
@@ -94,9 +93,7 @@ def _ranker(state: AppState) -> Ranker | None:
     return state.ranker
 
 
-@router.get(
-    "/search", summary="Search page and results", response_class=HTMLResponse, responses=PAGE_RESPONSES
-)
+@router.page("/search", summary="Search page and results")
 async def search_page(
     request: Request, console: ConsoleDep, state: StateDep, session: SessionDep
 ) -> HTMLResponse:
@@ -182,11 +179,10 @@ async def _lead_page(
     )
 
 
-@router.get(
+@router.page(
     "/leads/{lead_id}",
     summary="A lead's profile, evidence, contacts and explanation",
-    response_class=HTMLResponse,
-    responses={**PAGE_RESPONSES, 404: {"description": "no such lead"}},
+    responses={404: {"description": "no such lead"}},
 )
 async def lead_page(
     lead_id: uuid.UUID, request: Request, console: ConsoleDep, state: StateDep, session: SessionDep
@@ -197,11 +193,10 @@ async def lead_page(
     )
 
 
-@router.post(
+@router.form(
     "/leads/{lead_id}/grade",
     summary="Grade the lead against an ICP (and write its outreach draft)",
-    response_class=HTMLResponse,
-    responses={**FORM_RESPONSES, 404: {"description": "no such lead or ICP"}, 422: {}, 503: {}},
+    responses={404: {"description": "no such lead or ICP"}, 422: {}, 503: {}},
 )
 async def lead_grade(
     lead_id: uuid.UUID, request: Request, console: ConsoleDep, state: StateDep, session: SessionDep
@@ -212,19 +207,20 @@ async def lead_grade(
     form = await read_form(request)
     principal = await page_principal(request, "search")
     choice = {name: form.get(name, "") for name in ("icp_id", "draft", "any_grade")}
+    page = partial(
+        _lead_page,
+        request,
+        console=console,
+        state=state,
+        session=session,
+        principal=principal,
+        lead_id=lead_id,
+        choice=choice,
+    )
     try:
         icp_id = uuid.UUID(choice["icp_id"].strip())
     except ValueError:
-        return await _lead_page(
-            request,
-            console=console,
-            state=state,
-            session=session,
-            principal=principal,
-            lead_id=lead_id,
-            choice=choice,
-            errors={"icp_id": "Choose one of the workspace's ICPs."},
-        )
+        return await page(errors={"icp_id": "Choose one of the workspace's ICPs."})
     ranker = _ranker(state)
     if ranker is None:
         raise PageError(503, "Grading is not available yet: the ranker is still loading.")
@@ -239,21 +235,10 @@ async def lead_grade(
         with_draft=choice["draft"] == "on",
         any_grade=choice["any_grade"] == "on",
     )
-    return await _lead_page(
-        request,
-        console=console,
-        state=state,
-        session=session,
-        principal=principal,
-        lead_id=lead_id,
-        grade=grade,
-        choice=choice,
-    )
+    return await page(grade=grade)
 
 
-@router.get(
-    "/operator", summary="Operator view (admin keys)", response_class=HTMLResponse, responses=PAGE_RESPONSES
-)
+@router.page("/operator", summary="Operator view (admin keys)")
 async def operator_page(
     request: Request, console: ConsoleDep, session: SessionDep, state: StateDep
 ) -> HTMLResponse:
