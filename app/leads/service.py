@@ -82,33 +82,30 @@ class SearchService:
                 model_version=reranker.version,
                 generation=self.index.cache_token,
             )
-        cached = await self.cache.get(key)
-        if cached is not None:
-            cached["request_id"] = str(request_id)
-            cached["metadata"].update(
+        response = await self.cache.get(key)
+        if response is not None:
+            response["request_id"] = str(request_id)
+            response["metadata"].update(
                 cache_hit=True,
                 llm_calls=0,
                 timings_ms=dict.fromkeys(STAGES, 0.0),  # no stage ran for this answer
                 processing_time_ms=round((time.perf_counter() - started) * 1e3, 3),
                 cost_usd=round(meter.cost_usd(), 10),
             )
-            self._finish(
-                request_id=request_id,
-                body=body,
-                api_key_id=api_key_id,
-                response=cached,
-                started=started,
-                meter=meter,
-            )
-            return cached
-        await self._admit()
-        try:
-            response = await self._compute(
-                body=body, view=view, request_id=request_id, reranker=reranker, started=started, meter=meter
-            )
-        finally:
-            self._slots.release()
-        await self.cache.set(key, response)
+        else:
+            await self._admit()
+            try:
+                response = await self._compute(
+                    body=body,
+                    view=view,
+                    request_id=request_id,
+                    reranker=reranker,
+                    started=started,
+                    meter=meter,
+                )
+            finally:
+                self._slots.release()
+            await self.cache.set(key, response)
         self._finish(
             request_id=request_id,
             body=body,
