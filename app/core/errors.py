@@ -96,6 +96,14 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+RETRY_SHORTLY = {"Retry-After": "1"}
+
+
+def retry_shortly(*, code: str, message: str) -> ApiError:
+    """A 503 the client may retry after a second: the service or a dependency is busy or restarting."""
+    return ApiError(status_code=503, code=code, message=message, headers=RETRY_SHORTLY)
+
+
 def error_body(*, code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"code": code, "message": message, "field": field}
     body.update(extra)
@@ -176,7 +184,7 @@ async def _pool_exhausted(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         status_code=503,
         content=error_body(code="overloaded", message="the service is overloaded; retry shortly"),
-        headers={"Retry-After": "1"},
+        headers=RETRY_SHORTLY,
     )
 
 
@@ -235,7 +243,7 @@ async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(
             status_code=503,
             content=error_body(code="unavailable", message="a dependency is unavailable; retry shortly"),
-            headers={"Retry-After": "1"},
+            headers=RETRY_SHORTLY,
         )
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(

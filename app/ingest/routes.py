@@ -18,7 +18,7 @@ from app.api.deps import (
     SessionDep,
     SettingsDep,
 )
-from app.core.errors import AUTHENTICATED, ApiError, error_responses
+from app.core.errors import AUTHENTICATED, ApiError, error_responses, retry_shortly
 from app.core.kafka import KafkaUnavailableError
 from app.core.validation import SafeStr
 from app.ingest.schemas import IngestResponse, MinerInfo, MinerSummary, Rejected, SnippetBatch
@@ -46,15 +46,10 @@ async def run_ingest(
             headers={"Retry-After": str(max(1, int(exc.retry_after_s + 0.999)))},
         ) from exc
     except StorageBusy as exc:
-        raise ApiError(
-            status_code=503, code="unavailable", message=str(exc), headers={"Retry-After": "1"}
-        ) from exc
+        raise retry_shortly(code="unavailable", message=str(exc)) from exc
     except (KafkaUnavailableError, KafkaError) as exc:
-        raise ApiError(
-            status_code=503,
-            code="unavailable",
-            message="event stream unavailable; nothing was accepted, retry shortly",
-            headers={"Retry-After": "1"},
+        raise retry_shortly(
+            code="unavailable", message="event stream unavailable; nothing was accepted, retry shortly"
         ) from exc
     return IngestResponse(
         accepted=answer.accepted,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
 from app.core.db import raw_connection
-from app.core.errors import ApiError
+from app.core.errors import retry_shortly
 from app.leads.cache import SearchCache, cache_key
 from app.leads.candidates import AnnRequest, ann_rows
 from app.leads.flow import run_search
@@ -122,11 +122,8 @@ class SearchService:
             await asyncio.wait_for(self._slots.acquire(), timeout=self.settings.search_queue_timeout_s)
         except TimeoutError:
             SEARCH_REQUESTS.labels(outcome="shed").inc()
-            raise ApiError(
-                status_code=503,
-                code="overloaded",
-                message="too many searches in progress; retry shortly",
-                headers={"Retry-After": "1"},
+            raise retry_shortly(
+                code="overloaded", message="too many searches in progress; retry shortly"
             ) from None
 
     async def _compute(
