@@ -61,6 +61,12 @@ class SearchFilters(BaseModel):
         return sorted({v.strip().lower().removeprefix("www.").rstrip(".") for v in value if v.strip()})
 
 
+def _visible_prompt(value: str) -> str:
+    if not _PROMPT.fullmatch(value):
+        raise ValueError("prompt must have at least 3 characters besides leading and trailing blanks")
+    return value
+
+
 class SearchRequestBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -72,9 +78,7 @@ class SearchRequestBody(BaseModel):
     @field_validator("prompt")
     @classmethod
     def _prompt(cls, value: str) -> str:
-        if not _PROMPT.fullmatch(value):
-            raise ValueError("prompt must have at least 3 characters besides leading and trailing blanks")
-        return value
+        return _visible_prompt(value)
 
 
 class SearchRequestIn(BaseModel):
@@ -107,9 +111,7 @@ class SearchRequestIn(BaseModel):
     @field_validator("prompt")
     @classmethod
     def _prompt(cls, value: str | None) -> str | None:
-        if value is not None and not _PROMPT.fullmatch(value):
-            raise ValueError("prompt must have at least 3 characters besides leading and trailing blanks")
-        return value
+        return None if value is None else _visible_prompt(value)
 
 
 class ContactOut(BaseModel):
