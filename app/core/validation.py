@@ -122,13 +122,25 @@ SafeText = Annotated[
 
 
 # The JSON Schema (ECMA-262) `\s` set: what `Trimmed` text loses at both ends, so that the schema's
-# pattern and the validator agree on every string (Python's str.strip() has another set).
-BLANK_CHARS = (
-    "\t\n\v\f\r \u00a0\u1680"
-    + "".join(chr(c) for c in range(0x2000, 0x200B))
-    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+# pattern and the validator agree on every string (Python's str.strip() has another set). One list
+# of code point ranges gives both the characters (for the validator) and the regex class (schema).
+_BLANK_RANGES = (
+    (0x09, 0x0D),
+    (0x20, 0x20),
+    (0xA0, 0xA0),
+    (0x1680, 0x1680),
+    (0x2000, 0x200A),
+    (0x2028, 0x2028),
+    (0x2029, 0x2029),
+    (0x202F, 0x202F),
+    (0x205F, 0x205F),
+    (0x3000, 0x3000),
+    (0xFEFF, 0xFEFF),
 )
-BLANK_CLASS = "\\u0009-\\u000d\\u0020\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
+BLANK_CHARS = "".join(chr(c) for low, high in _BLANK_RANGES for c in range(low, high + 1))
+BLANK_CLASS = "".join(
+    f"\\u{low:04x}" if low == high else f"\\u{low:04x}-\\u{high:04x}" for low, high in _BLANK_RANGES
+)
 
 
 def trimmed_pattern(min_length: int, max_length: int) -> str:
