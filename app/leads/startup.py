@@ -73,7 +73,9 @@ async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
         follower = SnapshotFollower(
             index=index, root=settings.index_snapshot_dir, interval_s=settings.index_snapshot_poll_s
         )
-    models = ModelManager(
+    # Off the event loop, like the embedder: the bundled default model is read and its trees compiled.
+    models = await asyncio.to_thread(
+        ModelManager,
         sessionmaker=core.sessionmaker,
         model_dir=settings.model_dir,
         poll_interval_s=settings.model_poll_interval_s,
