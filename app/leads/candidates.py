@@ -34,10 +34,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.db import raw_connection
 from app.leads.prepare import Prepared
+from app.leads.prior import INTENT_COLUMN, prior_from, prior_picks, sector_and_size
 from app.leads.schemas import SearchFilters
 from app.ranking.bm25 import Bm25Index
-from app.ranking.columns import COMPANY_FEATURES, LeadStore
-from app.ranking.features import FEATURE_NAMES, RRF_K, Retrieval, set_ann_rrf, size_fit
+from app.ranking.columns import LeadStore
+from app.ranking.features import FEATURE_NAMES, RRF_K, Retrieval, set_ann_rrf
 from app.ranking.prompt import ParsedPrompt
 from app.ranking.text import tokenize
 
@@ -409,44 +410,16 @@ def ann_ranks(lists: Sequence[Sequence[int]]) -> dict[int, int]:
 #                  x (0.5 + size fit to the parsed employee range)
 #
 # and adds the best ones that pass the hard filters until the union reaches the budget. Numpy over
-# the store's columns (no per-company Python): about a millisecond at 100k companies.
+# the store's columns (no per-company Python): the rows are scored in the order of
+# their intent, only as far as the bound needs (app/leads/prior.py).
 # Chosen on the tiny world's validation prompts over intent_total alone, evidence volume, employee
 # voice and vendor-discounted variants (docs/EVALUATION.md, "Candidate recall").
 
-INTENT_COLUMN = COMPANY_FEATURES.index("intent_total")
-OFF_SECTOR_WEIGHT = 0.5
 FIT_TIE_BREAK = 1e-3
 # The fused fill: rows taken per signal into its pool, and the weights of the signals' reciprocal
 # ranks (chosen on the tiny world's train + validation prompts, docs/EVALUATION.md).
 FILL_POOL = 1000
 FUSED_WEIGHTS = {"prior": 1.0, "cos_intent": 1.0, "cos_doc": 2.0, "fit": 2.0}
-
-
-def _sector_and_size(
-    store: LeadStore, parsed: ParsedPrompt
-) -> tuple[npt.NDArray[np.bool_] | None, FloatArray | None]:
-    """Per row: in one of the prompt's NAICS sectors, and the size fit (None when the prompt names none)."""
-    n = store.size
-    sectors = [int(s) for s in parsed.industries if s.isdigit()]
-    in_sector = np.isin(store.sector[:n], sectors) if sectors else None
-    sized = parsed.employees_min is not None or parsed.employees_max is not None
-    fit = size_fit(store.employees[:n], parsed.employees_min, parsed.employees_max) if sized else None
-    return in_sector, fit
-
-
-def _prior(intent: FloatArray, in_sector: npt.NDArray[np.bool_] | None, sf: FloatArray | None) -> FloatArray:
-    """Intent evidence, halved off the prompt's sectors, times (0.5 + size fit)."""
-    prior = intent.astype(np.float32)
-    if in_sector is not None:
-        prior *= np.where(in_sector, np.float32(1.0), np.float32(OFF_SECTOR_WEIGHT))
-    if sf is not None:
-        prior *= np.float32(0.5) + sf
-    return prior
-
-
-def prior_scores(store: LeadStore, parsed: ParsedPrompt) -> FloatArray:
-    """The prior of every stored row (index = row)."""
-    return _prior(store.company_features[: store.size, INTENT_COLUMN], *_sector_and_size(store, parsed))
 
 
 def top_rows(score: npt.NDArray[np.float32], window: int) -> npt.NDArray[np.int64]:
@@ -494,13 +467,9 @@ def prior_candidates(
     taken: Sequence[int] | npt.NDArray[np.int64],
     count: int,
 ) -> npt.NDArray[np.int64]:
-    """Up to `count` rows, best prior first, that pass `filters` and are not in `taken`."""
-    if count <= 0 or store.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    score = prior_scores(store, parsed)
-    if len(taken):
-        score[np.asarray(taken, dtype=np.int64)] = -np.inf
-    return best_admissible(store=store, score=score, filters=filters, count=count)
+    """Up to `count` rows, best prior first, that pass `filters` and are not in `taken`: the rows
+    `best_admissible` would pick over `prior_scores`, from the store's intent order (app/leads/prior.py)."""
+    return prior_picks(store=store, parsed=parsed, filters=filters, taken=taken, count=count)
 
 
 def fill_signals(store: LeadStore, parsed: ParsedPrompt) -> tuple[FloatArray, FloatArray]:
@@ -509,7 +478,7 @@ def fill_signals(store: LeadStore, parsed: ParsedPrompt) -> tuple[FloatArray, Fl
     0.3 off a parsed country), with intent evidence breaking its many ties."""
     n = store.size
     intent = store.company_features[:n, INTENT_COLUMN]
-    in_sector, sf = _sector_and_size(store, parsed)
+    in_sector, sf = sector_and_size(store, parsed)
     fit = np.ones(n, dtype=np.float32)
     if in_sector is not None:
         fit *= np.where(in_sector, np.float32(1.0), np.float32(0.4))
@@ -519,7 +488,7 @@ def fill_signals(store: LeadStore, parsed: ParsedPrompt) -> tuple[FloatArray, Fl
         in_country = np.isin(store.country_code[:n], store.country_codes(parsed.countries))
         fit *= np.where(in_country, np.float32(1.0), np.float32(0.3))
     fit += np.float32(FIT_TIE_BREAK) * intent
-    return _prior(intent, in_sector, sf), fit
+    return prior_from(intent, in_sector, sf), fit
 
 
 def descending_ranks(values: npt.NDArray[np.float32]) -> npt.NDArray[np.int64]:

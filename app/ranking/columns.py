@@ -128,6 +128,9 @@ class LeadStore:
         self.snippets_cached = 0
         self._fingerprints: dict[uuid.UUID, int] = {}  # company -> _fingerprint of its last upsert
         self.size = 0
+        # Bumped by every write of rows (`upsert`): what readers caching something derived from the
+        # columns compare (app/leads/prior.py).
+        self.generation = 0
         self.ids: list[uuid.UUID] = []
         self.domains: list[str] = []
         self.names: list[str] = []
@@ -273,6 +276,7 @@ class LeadStore:
                 docs.append(IndexedDocument(row=row, fields=fields))
             for rec, fp in zip(records, prints, strict=True):
                 self._fingerprints[rec.id] = fp
+            self.generation += 1
         return docs
 
     def _embed(

@@ -18,10 +18,10 @@ from app.leads.candidates import (
     fused_candidates,
     hard_filters,
     prior_candidates,
-    prior_scores,
     top_rows,
 )
 from app.leads.prepare import prepare
+from app.leads.prior import prior_scores
 from app.leads.schemas import SearchFilters
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt
