@@ -1,7 +1,7 @@
 """Evaluate the rankers on the world's test prompts (categories unseen in training).
 
     python -m scripts.evaluate [--size tiny] [--seed 7] [--model models/ranker/<version>.json] [--split test]
-        [--bm25-k 300] [--ann-k 100] [--budget 500] [--fill prior|fused] [--recall-only]
+        [--bm25-k 300] [--ann-k 100] [--budget 500] [--fill prior|fused] [--cut 0] [--recall-only]
 
 Prints NDCG@10, P@10, P@25 and candidate recall at the budget, overall and per source (BM25, ANN,
 the intent prior; relevant = grade >= 1 in the world's qrels) for
@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from app.core.config import Settings, get_settings
-from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL
+from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_CUT, DEFAULT_FILL
 from app.ranking.calibration import expected_calibration_error
 from app.ranking.embedding import load_embedder
 from app.ranking.reranker import load_artifact
@@ -76,7 +76,14 @@ def recall_only(args: argparse.Namespace, settings: Settings) -> None:
         if not grades:
             continue
         c = candidates_for(
-            index, embedder, prompt, bm25_k=args.bm25_k, ann_k=args.ann_k, budget=args.budget, fill=args.fill
+            index,
+            embedder,
+            prompt,
+            bm25_k=args.bm25_k,
+            ann_k=args.ann_k,
+            budget=args.budget,
+            fill=args.fill,
+            cut=args.cut,
         )
         for name, value in source_recalls(c, grades).items():
             by_source.setdefault(name, []).append(value)
@@ -113,6 +120,12 @@ def main() -> None:
         "--fill", choices=("prior", "fused"), default=DEFAULT_FILL, help="what fills the budget"
     )
     parser.add_argument(
+        "--cut",
+        type=int,
+        default=DEFAULT_CUT,
+        help="first-stage cut: candidates kept for the features and the model (0: all)",
+    )
+    parser.add_argument(
         "--recall-only",
         action="store_true",
         help="candidate recall only (no teacher, no model): any world size",
@@ -140,6 +153,7 @@ def main() -> None:
         ann_k=args.ann_k,
         budget=args.budget,
         fill=args.fill,
+        cut=args.cut,
     )
     sets = [q for q in sets if q.grades]
     rows: dict[str, list[tuple[float, float, float]]] = {}

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL, Fill
+from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_CUT, DEFAULT_FILL, Fill
 from app.ranking.embedding import Embedder
 from app.ranking.features import Retrieval, compute_features
 from tools.ranker_eval import Candidates, candidates_for, grades_for
@@ -104,11 +104,14 @@ def query_sets(
     ann_k: int,
     budget: int = CANDIDATE_BUDGET,
     fill: Fill = DEFAULT_FILL,
+    cut: int = DEFAULT_CUT,
 ) -> list[QuerySet]:
     outcomes = outcome_grades(world, index)
     out = []
     for prompt in prompts:
-        c = candidates_for(index, embedder, prompt, bm25_k=bm25_k, ann_k=ann_k, budget=budget, fill=fill)
+        c = candidates_for(
+            index, embedder, prompt, bm25_k=bm25_k, ann_k=ann_k, budget=budget, fill=fill, cut=cut
+        )
         if len(c.rows) == 0:
             continue
         t = teacher.scores(teacher.prompt_vector(prompt["text"]), c.rows, c.features)

@@ -12,7 +12,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL, CandidateSpec, Fill, exact_ann_query
+from app.leads.candidates import (
+    CANDIDATE_BUDGET,
+    DEFAULT_CUT,
+    DEFAULT_FILL,
+    CandidateSpec,
+    Fill,
+    exact_ann_query,
+)
 from app.leads.flow import run_candidates
 from app.leads.prepare import Prepared
 from app.leads.schemas import SearchFilters
@@ -48,12 +55,13 @@ def candidates_for(
     ann_k: int = ANN_K,
     budget: int = CANDIDATE_BUDGET,
     fill: Fill = DEFAULT_FILL,
+    cut: int = DEFAULT_CUT,
 ) -> Candidates:
     run = asyncio.run(
         run_candidates(
             parse_prompt(prompt["text"]),
             filters_of(prompt),
-            CandidateSpec(bm25_k=bm25_k, budget=budget, fill=fill),
+            CandidateSpec(bm25_k=bm25_k, budget=budget, fill=fill, cut=cut),
             store=index.store,
             bm25_index=index.bm25,
             embedder=embedder,

@@ -51,6 +51,9 @@ CANDIDATE_BUDGET = 500
 # (Settings.search_fill), so the offline scripts (evaluate, the training dataset) see what is served.
 Fill = Literal["prior", "fused"]
 DEFAULT_FILL: Fill = "prior"
+# Candidates kept by the first-stage cut before the features (app/leads/cut.py); 0: no cut. The
+# service reads SEARCH_FIRST_STAGE_CUT (same default); the offline evaluation takes --cut.
+DEFAULT_CUT = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +73,14 @@ AnnQuery = Callable[[AnnRequest, asyncio.Event], Awaitable[list[list[int]]]]
 @dataclass(frozen=True, slots=True)
 class CandidateSpec:
     """How many candidates, from where: the BM25 top `bm25_k`, the ANN's answer, the `fill` up to
-    `budget`; `overlap`: the features of BM25 + fill computed while the ANN query runs."""
+    `budget`; `overlap`: the features of BM25 + fill computed while the ANN query runs; `cut`: how
+    many of them go on to the features (the first-stage cut, 0: all)."""
 
     bm25_k: int
     budget: int = CANDIDATE_BUDGET
     fill: Fill = DEFAULT_FILL
     overlap: bool = False
+    cut: int = DEFAULT_CUT
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
     prepare     app/leads/prepare.py      parsed prompt -> Prepared (query vector, exemplars)
     candidates  app/leads/candidates.py   Prepared -> Candidates (hard filters, BM25, ANN, fill)
+    cut         app/leads/cut.py          Candidates -> the best few of them by cheap columns
+                                          (only with a first-stage cut: `CandidateSpec.cut`)
     features    app/ranking/features.py   Candidates -> feature matrix (unless computed while the
                                           ANN ran: `overlap`)
     rerank      app/leads/rerank.py       features -> Ranked (top K, probabilities, match scores)
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 from app.leads.candidates import (
     CANDIDATE_BUDGET,
+    DEFAULT_CUT,
     DEFAULT_FILL,
     AnnQuery,
     Candidates,
@@ -30,6 +33,7 @@ from app.leads.candidates import (
     find_candidates,
     no_meter,
 )
+from app.leads.cut import first_stage_cut
 from app.leads.prepare import FloatArray, Prepared, prepare
 from app.leads.rerank import Ranked, rerank
 from app.leads.schemas import SearchFilters
@@ -70,12 +74,14 @@ async def run_search(
     k: int,
     fill: Fill = DEFAULT_FILL,
     overlap: bool = False,
+    cut: int = DEFAULT_CUT,
     cpu: Callable[[], AbstractContextManager[None]] = no_meter,
 ) -> SearchRun:
     """The top `k` for a parsed prompt. Timings: "ann" is the time spent in the event loop for the
     ANN (the turns that let its query leave, then the wait for its answer), the other stages the
     time of their own work; `cpu` wraps every synchronous block (cost meter)."""
-    spec = CandidateSpec(bm25_k=bm25_k, budget=budget, fill=fill, overlap=overlap)
+    keep = max(cut, k) if cut > 0 else 0  # a cut never leaves fewer than the K asked for
+    spec = CandidateSpec(bm25_k=bm25_k, budget=budget, fill=fill, overlap=overlap, cut=keep)
     run = await run_candidates(
         parsed,
         filters,
@@ -116,6 +122,7 @@ async def run_candidates(
     timings.update(candidates.timings)
     t = time.perf_counter()
     with cpu():
+        candidates = first_stage_cut(store, parsed, candidates, keep=spec.cut)
         features = candidates.features
         if features is None:
             features = prepared.features(store, candidates.rows, candidates.retrieval)

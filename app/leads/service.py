@@ -159,6 +159,7 @@ class SearchService:
             budget=self.settings.search_candidate_budget,
             fill=self.settings.search_fill,
             overlap=self.settings.search_overlap_ann,
+            cut=self.settings.search_first_stage_cut,
             k=body.k,
             cpu=meter.cpu,
         )

@@ -15,8 +15,10 @@ import pytest
 from app.core.config import Settings
 from app.leads.candidates import (
     CANDIDATE_BUDGET,
+    DEFAULT_CUT,
     DEFAULT_FILL,
     AnnRequest,
+    Candidates,
     Fill,
     HardFilters,
     ann_ranks,
@@ -27,6 +29,7 @@ from app.leads.candidates import (
     hard_filters,
     pending_candidates,
 )
+from app.leads.cut import cut_scores, first_stage_cut
 from app.leads.flow import run_search
 from app.leads.prepare import Prepared, prepare
 from app.leads.rerank import rerank
@@ -67,6 +70,7 @@ def _ann(index: OfflineIndex, prepared: Prepared, filters: HardFilters, limit: i
 def test_offline_scripts_default_to_the_served_fill() -> None:
     assert Settings.model_fields["search_fill"].default == DEFAULT_FILL
     assert Settings.model_fields["search_candidate_budget"].default == CANDIDATE_BUDGET
+    assert Settings.model_fields["search_first_stage_cut"].default == DEFAULT_CUT
 
 
 @pytest.mark.parametrize(("text", "filters"), PROMPTS)
@@ -168,3 +172,55 @@ async def test_run_search_neither_hangs_nor_swallows_an_ann_failure(
         await asyncio.wait_for(run_search(ann_query=failing, **common), timeout=30)
     run = await asyncio.wait_for(run_search(ann_query=silent, **common), timeout=30)
     assert run.ranked.candidates == 500
+
+
+@pytest.mark.parametrize("overlap", [True, False])
+async def test_the_first_stage_cut_ranks_the_best_candidates_by_cheap_columns(
+    index: OfflineIndex, embedder: Embedder, overlap: bool
+) -> None:
+    store, reranker = index.store, heuristic_reranker()
+    text, filters = PROMPTS[0]
+    parsed, search_filters = parse_prompt(text), SearchFilters(**filters)
+
+    async def ann_query(request: AnnRequest, sent: asyncio.Event) -> list[list[int]]:
+        sent.set()
+        return [
+            [r for r in lst if request.filters.allows(store, r)][:100]
+            for lst in exact_ann(store, request.vectors, limit=300)
+        ]
+
+    common: dict[str, Any] = {
+        "store": store,
+        "bm25_index": index.bm25,
+        "embedder": embedder,
+        "reranker": reranker,
+        "parsed": parsed,
+        "filters": search_filters,
+        "ann_query": ann_query,
+        "bm25_k": 300,
+        "budget": 500,
+        "overlap": overlap,
+    }
+    whole = await run_search(k=25, **common)
+    cut = await run_search(k=25, cut=150, **common)
+    assert whole.ranked.candidates > 200
+    assert cut.ranked.candidates == 150
+    kept = first_stage_cut(store, parsed, whole.candidates, keep=150)
+    assert len(kept.rows) == 150
+    assert kept.rows.tolist() == sorted(kept.rows.tolist())
+    # The kept rows are the best by the fused score; what is ranked is exactly them.
+    score = dict(
+        zip(whole.candidates.rows.tolist(), cut_scores(store, parsed, whole.candidates), strict=True)
+    )
+    worst_kept = min(score[r] for r in kept.rows.tolist())
+    assert all(s <= worst_kept for r, s in score.items() if r not in set(kept.rows.tolist()))
+    features = prepare(store=store, embedder=embedder, parsed=parsed, filters=search_filters).features(
+        store, kept.rows, whole.candidates.retrieval
+    )
+    expected = rerank(reranker, kept.rows, features, k=25)
+    assert cut.ranked.rows.tolist() == expected.rows.tolist()
+    # Never fewer candidates than the K asked for; no cut when there are few candidates, or at 0.
+    assert (await run_search(k=200, cut=150, **common)).ranked.candidates == 200
+    same: Candidates = first_stage_cut(store, parsed, whole.candidates, keep=0)
+    assert same is whole.candidates
+    assert first_stage_cut(store, parsed, whole.candidates, keep=900) is whole.candidates
