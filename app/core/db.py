@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.config import Settings
+from app.core.errors import exception_chain
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def hnsw_server_settings(*, ef_search: int) -> dict[str, str]:
@@ -18,12 +24,16 @@ def hnsw_server_settings(*, ef_search: int) -> dict[str, str]:
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
+    """The pool checks a connection out without a round trip to test it (no pre-ping): a connection
+    the server has dropped is found by the statement that uses it. SQLAlchemy then recycles every
+    pooled connection as old as it (its disconnect handling; the request answers 503 Retry-After),
+    and the search's own reads (`run_raw`) retry once on a new connection."""
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout_s,
-        pool_pre_ping=True,
+        pool_pre_ping=False,
         connect_args={
             "server_settings": {
                 "application_name": settings.app_name,
@@ -47,6 +57,45 @@ async def raw_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
         yield raw.driver_connection
+
+
+# What a statement raises on a connection the server has closed (restart, idle timeout, network).
+_DISCONNECTS: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.PostgresConnectionError,
+    ConnectionError,  # reset, refused, broken pipe
+)
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """True when `exc` (or what it wraps) says the connection itself is gone, not the statement."""
+    for current in exception_chain(exc):
+        if isinstance(current, _DISCONNECTS):
+            return True
+        if isinstance(current, asyncpg.exceptions.InterfaceError) and "closed" in str(current).lower():
+            return True  # "connection is closed"
+    return False
+
+
+async def run_raw(engine: AsyncEngine, work: Callable[[Any], Awaitable[T]]) -> T:
+    """`work` on a pooled connection's asyncpg `Connection` (`raw_connection`); when the connection
+    turns out to be dead (no pre-ping), it and every pooled connection as old as it are dropped and
+    `work` runs once more on a new one. For reads only: `work` may run twice."""
+    for attempt in (1, 2):
+        async with engine.connect() as conn:
+            raw = await conn.get_raw_connection()
+            try:
+                return await work(raw.driver_connection)
+            except Exception as exc:
+                if attempt == 2 or not is_disconnect(exc):
+                    raise
+                logger.warning("database connection lost (%s: %s); retrying once", type(exc).__name__, exc)
+                # What SQLAlchemy does on a disconnect it sees itself: every connection as old as
+                # this one is replaced at its next checkout.
+                engine.sync_engine.pool._invalidate(raw, exc)
+                await conn.invalidate(exc)
+    raise AssertionError("unreachable")
 
 
 @asynccontextmanager

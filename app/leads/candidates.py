@@ -11,7 +11,7 @@ By default (`overlap=False`, SEARCH_OVERLAP_ANN) the ANN query is awaited first,
 filled; the features stage computes the candidates' features in one pass. With `overlap=True` the
 ANN query runs in PostgreSQL while this process works: BM25, the fill order and the features of
 those candidates are computed meanwhile, with a few turns of the event loop between them so the
-query leaves as soon as the pool's checkout (pre-ping round trip) allows; when the ANN answers,
+query leaves as soon as the pool's checkout allows; when the ANN answers,
 only its hits outside those candidates get features and the ANN rank feature is filled in (the
 same rows and features as without overlap). Measured slower when PostgreSQL shares the service's
 cores (docs/BENCHMARKS.md "Search"); kept for machines where PostgreSQL has cores of its own.
@@ -26,13 +26,13 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.db import raw_connection
+from app.core.db import run_raw
 from app.leads.prepare import Prepared
 from app.leads.prior import INTENT_COLUMN, prior_from, prior_picks, sector_and_size
 from app.leads.schemas import SearchFilters
@@ -356,14 +356,18 @@ async def ann_search(
     sql = (
         f"SELECT company_id FROM company_embeddings WHERE {where} ORDER BY embedding <=> $1::halfvec LIMIT $2"  # noqa: S608
     )
-    out: list[list[uuid.UUID]] = []
-    async with raw_connection(engine) as driver:
-        for vec in vectors:
+    literals = [vector_literal(vec) for vec in vectors]
+
+    async def query(driver: Any) -> list[list[uuid.UUID]]:
+        out: list[list[uuid.UUID]] = []
+        for literal in literals:
             if sent is not None:
                 sent.set()  # the caller resumes once this task awaits the answer, i.e. after the send
-            rows = await driver.fetch(sql, vector_literal(vec), limit, *params)
+            rows = await driver.fetch(sql, literal, limit, *params)
             out.append([r[0] for r in rows])
-    return out
+        return out
+
+    return await run_raw(engine, query)
 
 
 def exact_ann_query(store: LeadStore, *, limit: int) -> AnnQuery:
@@ -607,7 +611,7 @@ class _SentAt(asyncio.Event):
 
 
 async def _let_ann_send(sent: asyncio.Event, task: asyncio.Future[list[list[int]]]) -> None:
-    """Give the ANN task a few turns of the event loop (pool checkout, pre-ping reply) so that its
+    """Give the ANN task a few turns of the event loop (pool checkout) so that its
     query leaves as soon as it can, without waiting for it: the caller computes between turns."""
     for _ in range(SEND_TURNS):
         if sent.is_set() or task.done():
@@ -656,7 +660,7 @@ async def _overlapped(
         rows, features = complete_candidates(store, filters, pending, ann)
     timings["features"] = features_s + time.perf_counter() - t
     timings["ann"] = waited
-    # Of "ann": until the query left (pool checkout + pre-ping reply, under the computation).
+    # Of "ann": until the query left (pool checkout, under the computation).
     timings["ann_send"] = (sent.at or time.perf_counter()) - started
     return Candidates(filters, Retrieval(bm25=bm25, ann=ann), rows, features, timings)
 

@@ -13,7 +13,7 @@ import numpy as np
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
-from app.core.db import raw_connection
+from app.core.db import run_raw
 from app.core.errors import retry_shortly
 from app.leads.cache import SearchCache, cache_key
 from app.leads.candidates import AnnRequest, ann_rows
@@ -233,8 +233,8 @@ class SearchService:
         ids = [store.ids[int(r)] for r in ranked.rows]
         with meter.cpu():
             slots = evidence_slots(store, ranked.rows, query_vec=prepared.query_vec)
-        async with raw_connection(self.engine) as conn:
-            contacts, evidence = await hydrate(conn, ids, slots, roles=prepared.parsed.roles)
+        roles = prepared.parsed.roles
+        contacts, evidence = await run_raw(self.engine, lambda conn: hydrate(conn, ids, slots, roles=roles))
         with meter.cpu():
             return self._build_leads(
                 store,
