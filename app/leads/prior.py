@@ -49,13 +49,16 @@ BOUND_MARGIN = 1e-5
 
 @dataclass(slots=True)
 class IntentOrder:
-    """Rows [0, size) by intent (best first, ties by row), the intents they were sorted by, and the
-    rows written since (scored apart: `changed`, marked in `skip`)."""
+    """Rows [0, size) by intent (best first, ties by row), the intents they were sorted by, where
+    each NAICS sector's rows are in that order, and the rows written since (scored apart: `changed`,
+    marked in `skip`)."""
 
     size: int
     rows: npt.NDArray[np.int32]
     sorted_intent: FloatArray  # intent of rows[i], as sorted
+    sector_positions: dict[int, npt.NDArray[np.int64]]  # sector -> its positions in `rows`, ascending
     intent: FloatArray  # the intent column the order was built from (index = row)
+    sector: npt.NDArray[np.int16]  # the sector column it was built from
     generation: int
     changed: IntArray
     skip: npt.NDArray[np.bool_] | None  # True for changed rows below `size`; None when none
@@ -71,13 +74,21 @@ def _intent(store: LeadStore) -> FloatArray:
 def _build(store: LeadStore) -> IntentOrder:
     generation = store.generation  # read first: a write meanwhile makes the next search look again
     intent = _intent(store).copy()
+    sector = np.array(store.sector[: store.size], dtype=np.int16)
     size = len(intent)
-    rows = np.lexsort((np.arange(size), -intent)).astype(np.int32)
+    rows = np.lexsort((np.arange(size), -intent))
+    by_sector = np.argsort(sector[rows], kind="stable")  # positions, grouped by sector, ascending in each
+    sectors, starts = np.unique(sector[rows][by_sector], return_index=True)
+    bounds = [*starts.tolist(), size]
     return IntentOrder(
         size=size,
-        rows=rows,
+        rows=rows.astype(np.int32),
         sorted_intent=intent[rows],
+        sector_positions={
+            int(code): by_sector[bounds[i] : bounds[i + 1]] for i, code in enumerate(sectors.tolist())
+        },
         intent=intent,
+        sector=sector,
         generation=generation,
         changed=np.zeros(0, dtype=np.int64),
         skip=None,
@@ -93,12 +104,12 @@ def intent_order(store: LeadStore) -> IntentOrder:
     generation = store.generation
     if generation == order.generation:
         return order
-    intent = _intent(store)
-    old = order.size
-    changed = np.concatenate(
-        [np.flatnonzero(intent[:old] != order.intent[: len(intent)]), np.arange(old, len(intent))]
-    ).astype(np.int64)
-    if len(changed) > max(REBUILD_MIN_ROWS, int(len(intent) * REBUILD_FRACTION)):
+    old, size = order.size, store.size
+    differs = (_intent(store)[:old] != order.intent[:size]) | (
+        store.sector[: min(old, size)] != order.sector[:size]
+    )
+    changed = np.concatenate([np.flatnonzero(differs), np.arange(old, size)]).astype(np.int64)
+    if len(changed) > max(REBUILD_MIN_ROWS, int(size * REBUILD_FRACTION)):
         order = _ORDERS[store] = _build(store)
         return order
     skip = None
@@ -152,6 +163,34 @@ def row_priors(store: LeadStore, parsed: ParsedPrompt, rows: IntArray) -> FloatA
     return prior_from(intent, *sector_and_size(store, parsed, rows))
 
 
+@dataclass(slots=True)
+class _Stream:
+    """Positions in the intent order walked best first, with the largest factor any of them can get."""
+
+    positions: IntArray | None  # None: every position
+    factor: float
+    at: int = 0
+    step: int = 0
+
+    def bound(self, order: IntentOrder) -> float:
+        """The highest prior a row not reached yet can have (-inf once every row is reached)."""
+        total = len(self.positions) if self.positions is not None else len(order.rows)
+        if self.at >= total:
+            return -np.inf
+        position = int(self.positions[self.at]) if self.positions is not None else self.at
+        return self.factor * max(float(order.sorted_intent[position]), 0.0)
+
+    def take(self, order: IntentOrder) -> IntArray:
+        """The next chunk's rows (the step grows 4x each time)."""
+        end = self.at + self.step
+        if self.positions is None:
+            rows = order.rows[self.at : end].astype(np.int64)
+        else:
+            rows = order.rows[self.positions[self.at : end]].astype(np.int64)
+        self.at, self.step = end, self.step * 4
+        return rows
+
+
 def prior_picks(
     *,
     store: LeadStore,
@@ -162,11 +201,13 @@ def prior_picks(
 ) -> IntArray:
     """Up to `count` rows with a finite prior that pass `filters` and are not in `taken`, best prior
     first (ties by row): the rows scoring every company would give, scoring only as many as the
-    bound needs (module docstring)."""
+    bounds need (module docstring). With target sectors, two walks: the sectors' rows (factor up to
+    1) and every row (up to `OFF_SECTOR_WEIGHT` for the others; the sectors' rows are skipped)."""
     if count <= 0 or store.size == 0:
         return np.zeros(0, dtype=np.int64)
     order = intent_order(store)
-    factor = max_factor(parsed) * (1.0 + BOUND_MARGIN)
+    size_factor = max_factor(parsed) * (1.0 + BOUND_MARGIN)
+    sectors = sorted({int(s) for s in parsed.industries if s.isdigit()})
     excluded = np.unique(np.asarray(taken, dtype=np.int64))
     best_rows = np.zeros(0, dtype=np.int64)
     best_prior = np.zeros(0, dtype=np.float32)
@@ -177,6 +218,8 @@ def prior_picks(
             rows = rows[~np.isin(rows, excluded)]
         prior = row_priors(store, parsed, rows)
         ok = np.isfinite(prior)
+        if len(best_rows) == count:  # only rows that can still make the cut are tested by the filters
+            ok &= prior >= best_prior[-1]
         rows, prior = rows[ok], prior[ok]
         keep = filters.mask(store, rows)
         rows = np.concatenate([best_rows, rows[keep]])
@@ -186,17 +229,29 @@ def prior_picks(
 
     if len(order.changed):
         consider(order.changed)
-    total = len(order.rows)
-    start, step = 0, 2 * count + 64
-    while start < total:
-        end = min(total, start + step)
-        chunk = order.rows[start:end].astype(np.int64)
+    first = count + count // 4 + 64
+    if sectors:
+        parts = [order.sector_positions[s] for s in sectors if s in order.sector_positions]
+        inside = np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+        streams = [
+            _Stream(inside, size_factor, step=first),
+            _Stream(None, size_factor * OFF_SECTOR_WEIGHT, step=first),
+        ]
+    else:
+        streams = [_Stream(None, size_factor, step=first)]
+    in_sectors = np.asarray(sectors, dtype=np.int16)
+    while True:
+        bounds = [stream.bound(order) for stream in streams]
+        highest = max(bounds)
+        if highest == -np.inf:
+            break  # every row reached
+        if len(best_rows) == count and float(best_prior[-1]) > highest:
+            break  # no row not reached yet can score as much as the last pick
+        stream = streams[bounds.index(highest)]
+        rows = stream.take(order)  # rows below `order.size`
         if order.skip is not None:
-            chunk = chunk[~order.skip[chunk]]
-        consider(chunk)
-        start, step = end, step * 4
-        if start < total and len(best_rows) == count:
-            reachable = factor * max(float(order.sorted_intent[start]), 0.0)
-            if float(best_prior[-1]) > reachable:  # no row not reached yet can score this much
-                break
+            rows = rows[~order.skip[rows]]  # changed since the order was built: scored apart
+        if stream.positions is None and sectors:
+            rows = rows[~np.isin(order.sector[rows], in_sectors)]  # the sectors' own walk has them
+        consider(rows)
     return best_rows
