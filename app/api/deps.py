@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.api.state import AppState, state_of
-from app.auth.service import Principal
+from app.auth.service import Admitted, Principal, admit_in_one_trip
 from app.core.config import Settings
 from app.core.errors import ApiError
 from app.drafts.service import DraftWriter
@@ -62,6 +62,10 @@ BEARER = HTTPBearer(auto_error=False, description="An API key: `Authorization: B
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 
+def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    return (credentials.credentials.strip() if credentials is not None else "") or None
+
+
 def _unauthorized(message: str) -> ApiError:
     return ApiError(
         status_code=401,
@@ -77,11 +81,55 @@ async def authorize(state: AppState, *, token: str | None, scope: str | None) ->
 
     Shared by the bearer dependency below and the console's cookie sign-in, so both enforce the
     same rules; raises ApiError 401, 403 or 429."""
+    principal, _ = await authorize_and_get(state, token=token, scope=scope, also_get=None)
+    return principal
+
+
+async def authorize_and_get(
+    state: AppState, *, token: str | None, scope: str | None, also_get: str | None
+) -> tuple[Principal, Admitted | None]:
+    """`authorize`, and the value of the Redis key `also_get` (a cached response) read in the same
+    round trip as the revocation version and the rate-limit count when the key's principal is
+    cached (`admit_in_one_trip`); the second item is None when it was not read."""
     if token is None:
         raise _unauthorized("missing bearer API key")
-    principal = await state.auth.authenticator.authenticate(token)
-    if principal is None:
-        raise _unauthorized("invalid or revoked API key")
+    auth = state.auth
+    default_limit = state.core.settings.default_rate_limit_per_minute
+    remembered = auth.authenticator.remembered(token) if also_get is not None else None
+    admitted = None
+    if also_get is not None and remembered is not None and (scope is None or scope in remembered.scopes):
+        admitted = await admit_in_one_trip(
+            auth.authenticator,
+            auth.rate_limiter,
+            key=token,
+            remembered=remembered,
+            default_limit=default_limit,
+            also_get=also_get,
+        )
+    if admitted is not None:
+        principal, retry_after = admitted.principal, admitted.retry_after
+        if principal is None:
+            raise _unauthorized("invalid or revoked API key")
+        _check_scope(principal, scope)
+    else:
+        principal = await auth.authenticator.authenticate(token)
+        if principal is None:
+            raise _unauthorized("invalid or revoked API key")
+        _check_scope(principal, scope)
+        limit = principal.rate_limit_per_minute or default_limit
+        retry_after = await auth.rate_limiter.hit(key_id=principal.key_id, limit=limit)
+    if retry_after is not None:
+        limit = principal.rate_limit_per_minute or default_limit
+        raise ApiError(
+            status_code=429,
+            code="rate_limited",
+            message=f"rate limit of {limit} requests per minute exceeded",
+            headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
+        )
+    return principal, admitted
+
+
+def _check_scope(principal: Principal, scope: str | None) -> None:
     if scope is not None and scope not in principal.scopes:
         raise ApiError(
             status_code=403,
@@ -89,24 +137,13 @@ async def authorize(state: AppState, *, token: str | None, scope: str | None) ->
             message=f"this API key lacks the '{scope}' scope",
             field="Authorization",
         )
-    limit = principal.rate_limit_per_minute or state.core.settings.default_rate_limit_per_minute
-    retry_after = await state.auth.rate_limiter.hit(key_id=principal.key_id, limit=limit)
-    if retry_after is not None:
-        raise ApiError(
-            status_code=429,
-            code="rate_limited",
-            message=f"rate limit of {limit} requests per minute exceeded",
-            headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
-        )
-    return principal
 
 
 def require_scope(scope: str | None) -> Callable[[Request, AppState, Credentials], Awaitable[Principal]]:
     """A dependency that authenticates the bearer key, checks `scope` (None: any) and the rate limit."""
 
     async def dependency(request: Request, state: StateDep, credentials: Credentials) -> Principal:
-        token = (credentials.credentials.strip() if credentials is not None else "") or None
-        principal = await authorize(state, token=token, scope=scope)
+        principal = await authorize(state, token=bearer_token(credentials), scope=scope)
         request.state.principal = principal
         return principal
 

@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import RedisError
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -134,8 +135,16 @@ class Authenticator:
             return None
         return int(value) if value is not None else 0
 
+    def remembered(self, key: str) -> Principal | None:
+        """The principal this key was verified as, while that is cached (revocations not checked)."""
+        hit = self._cache.get(key)
+        return hit.principal if hit is not None and hit.expires > time.monotonic() else None
+
     async def authenticate(self, key: str) -> Principal | None:
-        version = await self.revocation_version()
+        return await self.authenticate_at(key, await self.revocation_version())
+
+    async def authenticate_at(self, key: str, version: int | None) -> Principal | None:
+        """`authenticate` with the revocation version already read (None: Redis did not answer)."""
         now = time.monotonic()
         hit = self._cache.get(key)
         if hit is not None and hit.expires > now:
@@ -201,25 +210,100 @@ class RateLimiter:
         self._redis = redis
         self._local: dict[tuple[uuid.UUID, int], int] = {}
 
-    async def hit(self, *, key_id: uuid.UUID, limit: int) -> float | None:
-        """Count one request; return seconds to wait when over the limit, else None."""
+    @property
+    def redis(self) -> Redis | None:
+        return self._redis
+
+    @staticmethod
+    def window(key_id: uuid.UUID) -> Window:
+        """The current one-minute window of a key."""
         now = time.time()
         window = int(now // 60)
-        retry_after = 60.0 - (now % 60)
+        name = f"rl:{key_id}:{window}"
+        return Window(key_id=key_id, index=window, name=name, retry_after=60.0 - (now % 60))
+
+    @staticmethod
+    def count(pipe: Pipeline, window: Window) -> None:
+        """Queue the window's count (INCR, then EXPIRE) on a pipeline; its INCR answer is the count."""
+        pipe.incr(window.name)
+        pipe.expire(window.name, 61)
+
+    async def hit(self, *, key_id: uuid.UUID, limit: int) -> float | None:
+        """Count one request; return seconds to wait when over the limit, else None."""
+        window = self.window(key_id)
         count: int | None = None
         if self._redis is not None:
-            name = f"rl:{key_id}:{window}"
             try:
                 async with self._redis.pipeline(transaction=False) as pipe:
-                    pipe.incr(name)
-                    pipe.expire(name, 61)
+                    self.count(pipe, window)
                     results = await pipe.execute()
                 count = int(results[0])
             except (RedisError, OSError, TimeoutError):
                 count = None
+        return self.verdict(window, count=count, limit=limit)
+
+    def verdict(self, window: Window, *, count: int | None, limit: int) -> float | None:
+        """Seconds to wait when `count` (None: Redis did not answer, counted in process) is over
+        `limit`, else None."""
         if count is None:
             if len(self._local) > 100_000:
-                self._local = {k: v for k, v in self._local.items() if k[1] >= window}
-            count = self._local.get((key_id, window), 0) + 1
-            self._local[(key_id, window)] = count
-        return retry_after if count > limit else None
+                self._local = {k: v for k, v in self._local.items() if k[1] >= window.index}
+            count = self._local.get((window.key_id, window.index), 0) + 1
+            self._local[(window.key_id, window.index)] = count
+        return window.retry_after if count > limit else None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A key's one-minute rate-limit window: its Redis counter and the seconds until it ends."""
+
+    key_id: uuid.UUID
+    index: int
+    name: str
+    retry_after: float
+
+
+@dataclass(frozen=True, slots=True)
+class Admitted:
+    """What one Redis round trip answered for a request (`admit_in_one_trip`)."""
+
+    principal: Principal | None
+    retry_after: float | None  # the rate limit's verdict
+    value: bytes | None  # the extra key's value
+
+
+async def admit_in_one_trip(
+    authenticator: Authenticator,
+    limiter: RateLimiter,
+    *,
+    key: str,
+    remembered: Principal,
+    default_limit: int,
+    also_get: str,
+) -> Admitted | None:
+    """For a key whose principal is cached: the revocation version, the rate-limit count and
+    `also_get` (e.g. a cached response) in one pipelined round trip; the same checks as
+    `authenticate` + `RateLimiter.hit`. None when Redis is absent or does not answer (the caller
+    takes the usual path, which has the in-process fallbacks)."""
+    redis = limiter.redis
+    if redis is None:
+        return None
+    window = limiter.window(remembered.key_id)
+    try:
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.get(REVOCATIONS_KEY)
+            limiter.count(pipe, window)
+            pipe.get(also_get)
+            version, count, _, value = await pipe.execute()
+    except (RedisError, OSError, TimeoutError):
+        return None
+    principal = await authenticator.authenticate_at(key, int(version) if version is not None else 0)
+    if principal is None:
+        return Admitted(principal=None, retry_after=None, value=None)
+    return Admitted(
+        principal=principal,
+        retry_after=limiter.verdict(
+            window, count=int(count), limit=principal.rate_limit_per_minute or default_limit
+        ),
+        value=value,
+    )

@@ -158,10 +158,19 @@ async def search_body(
     if body.icp_id is not None:
         icp = await get_icp(session, workspace_id=workspace_id, icp_id=body.icp_id)
         return icp_search_body(icp, prompt=body.prompt, k=body.k, filters=body.filters, explain=body.explain)
-    if body.prompt is None:
+    direct = direct_search_body(body)
+    if direct is None:
         raise ApiError(
             status_code=422, code="validation_error", message="prompt or icp_id is required", field="prompt"
         )
+    return direct
+
+
+def direct_search_body(body: SearchRequestIn) -> SearchRequestBody | None:
+    """The search a request without an ICP runs (no database read); None for an ICP's request or
+    one without a prompt (`search_body` says which)."""
+    if body.icp_id is not None or body.prompt is None:
+        return None
     return SearchRequestBody(
         prompt=body.prompt, k=body.k, filters=body.filters or SearchFilters(), explain=body.explain
     )

@@ -10,6 +10,7 @@ import hashlib
 import logging
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -20,6 +21,14 @@ from app.observability.meters import CACHE_EVENTS
 
 logger = logging.getLogger(__name__)
 PREFIX = "leadpoet:search:v1:"
+
+
+@dataclass(frozen=True, slots=True)
+class CacheRead:
+    """A search's cache key and what Redis answered for it, read along with other commands."""
+
+    key: str
+    value: bytes | None
 
 
 def normalise_prompt(prompt: str) -> str:
@@ -76,15 +85,26 @@ class SearchCache:
         if self.redis is not None:
             try:
                 value = await self.redis.get(key)
-                self.redis_ok = True
-                if value is not None:
-                    CACHE_EVENTS.labels(result="hit", tier="redis").inc()
-                    return dict(orjson.loads(value))
-                CACHE_EVENTS.labels(result="miss", tier="redis").inc()
             except (RedisError, OSError) as exc:
                 self.redis_ok = False
                 CACHE_EVENTS.labels(result="error", tier="redis").inc()
                 logger.warning("redis cache unavailable: %s", exc)
+            else:
+                return self.answered(key, value)
+        return self._local_lookup(key)
+
+    def answered(self, key: str, value: bytes | str | None) -> dict[str, Any] | None:
+        """`get`, once Redis has answered `value` for `key` (read in the caller's own round trip)."""
+        if self.ttl_s <= 0:
+            return None
+        self.redis_ok = True
+        if value is not None:
+            CACHE_EVENTS.labels(result="hit", tier="redis").inc()
+            return dict(orjson.loads(value))
+        CACHE_EVENTS.labels(result="miss", tier="redis").inc()
+        return self._local_lookup(key)
+
+    def _local_lookup(self, key: str) -> dict[str, Any] | None:
         local = self._local_get(key)
         CACHE_EVENTS.labels(result="hit" if local is not None else "miss", tier="local").inc()
         return dict(orjson.loads(local)) if local is not None else None

@@ -8,10 +8,19 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Response
 
-from app.api.deps import RankerDep, SearchPrincipal, SessionDep, SettingsDep
+from app.api.deps import (
+    Credentials,
+    RankerDep,
+    SearchPrincipal,
+    SessionDep,
+    StateDep,
+    authorize_and_get,
+    bearer_token,
+)
 from app.core.errors import AUTHENTICATED, error_responses, method_not_allowed
-from app.icps.service import search_body
+from app.icps.service import direct_search_body, search_body
 from app.jobs.search_pages import continue_search
+from app.leads.cache import CacheRead
 from app.leads.profile import lead_profile
 from app.leads.schemas import LeadProfile, SearchRequestIn, SearchResponse
 
@@ -31,21 +40,30 @@ router = APIRouter(prefix="/v1/leads", tags=["leads"], responses=error_responses
 )
 async def search_leads(
     body: SearchRequestIn,
-    principal: SearchPrincipal,
+    credentials: Credentials,
+    state: StateDep,
     ranker: RankerDep,
     session: SessionDep,
-    settings: SettingsDep,
 ) -> Response:
+    # The key is checked here rather than by a dependency so that, for a search without an ICP, the
+    # cached answer is read in the same Redis round trip as the revocation and the rate limit.
+    request = direct_search_body(body)
+    key = ranker.service.cache_key_of(request) if request is not None else None
+    principal, admitted = await authorize_and_get(
+        state, token=bearer_token(credentials), scope="search", also_get=key
+    )
+    if request is None:
+        request = await search_body(session, workspace_id=principal.workspace_id, body=body)
+    read = CacheRead(key, admitted.value) if key is not None and admitted is not None else None
     # The service builds the response in the documented shape (`SearchResponse`, checked by the
     # contract tests); serialising it directly skips a second validation pass per request.
-    request = await search_body(session, workspace_id=principal.workspace_id, body=body)
-    result = await ranker.service.search(body=request, api_key_id=principal.key_id)
+    result = await ranker.service.search(body=request, api_key_id=principal.key_id, read=read)
     cursor = None
     if body.max_results is not None:  # the workspace's own result set: never part of the cached answer
         cursor = await continue_search(
             session,
             ranker=ranker,
-            settings=settings,
+            settings=state.core.settings,
             request=request,
             workspace_id=principal.workspace_id,
             shown=result["leads"],

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.config import Settings
 from app.core.db import run_raw
 from app.core.errors import retry_shortly
-from app.leads.cache import SearchCache, cache_key
+from app.leads.cache import CacheRead, SearchCache, cache_key
 from app.leads.candidates import AnnRequest, ann_rows
 from app.leads.flow import run_search
 from app.leads.hydrate import ContactView, Evidence, evidence_slots, hydrate, iso
@@ -67,22 +67,34 @@ class SearchService:
         self.llm = llm
         self._slots = asyncio.Semaphore(settings.search_max_concurrency)
 
-    async def search(self, *, body: SearchRequestBody, api_key_id: uuid.UUID | None) -> dict[str, Any]:
+    def cache_key_of(self, body: SearchRequestBody) -> str:
+        """The key the answer to `body` is cached under (the current model and index)."""
+        return cache_key(
+            prompt=body.prompt,
+            filters=body.filters.model_dump(),
+            k=body.k,
+            explain=body.explain,
+            model_version=self.models.current.version,
+            generation=self.index.cache_token,
+        )
+
+    async def search(
+        self, *, body: SearchRequestBody, api_key_id: uuid.UUID | None, read: CacheRead | None = None
+    ) -> dict[str, Any]:
+        """`read`: the cache key (`cache_key_of`) and Redis's answer for it, when the caller read it
+        in its own round trip (app/api/deps.py, `authorize_and_get`)."""
         started = time.perf_counter()
         meter = CostMeter(self.settings)  # CPU of the synchronous stages only (no await inside blocks)
         request_id = uuid.uuid4()
         reranker = self.models.current
         view = self.index.view  # the one index this search reads, even if a newer one is swapped in
-        with meter.cpu():
-            key = cache_key(
-                prompt=body.prompt,
-                filters=body.filters.model_dump(),
-                k=body.k,
-                explain=body.explain,
-                model_version=reranker.version,
-                generation=self.index.cache_token,
-            )
-        response = await self.cache.get(key)
+        if read is not None:
+            key = read.key
+            response = self.cache.answered(key, read.value)
+        else:
+            with meter.cpu():
+                key = self.cache_key_of(body)
+            response = await self.cache.get(key)
         if response is not None:
             response["request_id"] = str(request_id)
             response["metadata"].update(

@@ -7,9 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.auth.service import announce_revocation, create_key, revoke_key
 from app.catalog.ids import lead_id_for_domain
 from app.leads.tables import SearchRequest
 from tools.ranker_world import World
@@ -194,3 +196,51 @@ async def test_lead_profile(client: httpx.AsyncClient, search_headers: dict[str,
     bad = await client.get("/v1/leads/not-a-uuid", headers=search_headers)
     assert bad.status_code == 422
     assert bad.json()["error"]["field"] == "lead_id"
+
+
+async def test_one_redis_trip_keeps_the_rate_limit_the_revocation_and_the_cache(
+    client: httpx.AsyncClient, ranker_engine: AsyncEngine, ranker_settings: Any
+) -> None:
+    """Once a key's principal is cached, a search reads the revocation version, the rate-limit count
+    and its cached answer in one round trip (app/api/deps.py): the same 429 with Retry-After, the
+    same 401 right after a revocation, the same cache hits."""
+    async with AsyncSession(ranker_engine) as session:
+        row, new = await create_key(
+            session,
+            name="one-trip",
+            scopes=["search"],
+            pepper=ranker_settings.api_key_pepper,
+            rate_limit_per_minute=4,
+        )
+        prefix = row.prefix
+        await session.commit()
+    headers = {"Authorization": f"Bearer {new.clear}"}
+    body = {"prompt": f"payroll software for clinics {uuid.uuid4().hex[:6]}", "k": 3}
+    first = await client.post("/v1/leads/search", json=body, headers=headers)  # the key is verified
+    second = await client.post("/v1/leads/search", json=body, headers=headers)  # one trip from here
+    assert first.status_code == second.status_code == 200
+    assert first.json()["metadata"]["cache_hit"] is False
+    assert second.json()["metadata"]["cache_hit"] is True
+    assert second.json()["leads"] == first.json()["leads"]
+    other = await client.post("/v1/leads/search", json={**body, "k": 4}, headers=headers)
+    assert other.status_code == 200
+    assert other.json()["metadata"]["cache_hit"] is False
+    codes = [
+        (await client.post("/v1/leads/search", json=body, headers=headers)).status_code for _ in range(2)
+    ]
+    assert codes == [200, 429]
+    limited = await client.post("/v1/leads/search", json=body, headers=headers)
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    assert limited.json()["error"]["code"] == "rate_limited"
+    # A revocation is seen by the very next search (the key is still in the process's cache).
+    async with AsyncSession(ranker_engine) as session:
+        assert await revoke_key(session, prefix=prefix)
+        await session.commit()
+    redis = Redis.from_url(ranker_settings.redis_url)
+    try:
+        assert await announce_revocation(redis)
+    finally:
+        await redis.aclose()
+    revoked = await client.post("/v1/leads/search", json=body, headers=headers)
+    assert revoked.status_code == 401
