@@ -103,6 +103,7 @@ async def rank_deep(ranker: Ranker, *, prompt: str, filters: SearchFilters, limi
         bm25_k=max(settings.search_bm25_candidates, limit),
         budget=max(settings.search_candidate_budget, limit),
         fill=settings.search_fill,
+        cut=settings.search_first_stage_cut,
         k=limit,
     )
     ranked = run.ranked

@@ -52,8 +52,8 @@ CANDIDATE_BUDGET = 500
 Fill = Literal["prior", "fused"]
 DEFAULT_FILL: Fill = "prior"
 # Candidates kept by the first-stage cut before the features (app/leads/cut.py); 0: no cut. The
-# service reads SEARCH_FIRST_STAGE_CUT (same default); the offline evaluation takes --cut.
-DEFAULT_CUT = 0
+# service reads SEARCH_FIRST_STAGE_CUT (same default); the offline scripts take --cut.
+DEFAULT_CUT = 200
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,9 @@ Between the candidates stage and the features (app/leads/flow.py), when a search
 `keep` candidates: each is scored by reciprocal rank fusion of three columns it already has, its
 BM25 rank, its ANN rank and its rank by the intent prior among the candidates, and only the best
 `keep` (ties by row) go on. Works with any model (it reads no feature); it changes which candidates
-are ranked, so it is off unless SEARCH_FIRST_STAGE_CUT says how many to keep (docs/EVALUATION.md,
-docs/BENCHMARKS.md "CPU per uncached search").
+are ranked: SEARCH_FIRST_STAGE_CUT says how many to keep (0: no cut), checked with the offline
+evaluation (`scripts.evaluate --cut`) and the real-company one (docs/BENCHMARKS.md, "CPU per
+uncached search").
 """
 
 from __future__ import annotations

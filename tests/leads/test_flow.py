@@ -132,6 +132,7 @@ async def test_run_search_ranks_what_the_stages_rank(
             budget=500,
             k=25,
             overlap=overlap,
+            cut=0,  # every candidate: the cut has its own test below
         )
         prepared = prepare(store=store, embedder=embedder, parsed=parsed, filters=search_filters)
         hard = hard_filters(store, prepared, index.bm25)
@@ -167,6 +168,7 @@ async def test_run_search_neither_hangs_nor_swallows_an_ann_failure(
         "budget": 500,
         "k": 10,
         "overlap": overlap,
+        "cut": 0,
     }
     with pytest.raises(ConnectionError):
         await asyncio.wait_for(run_search(ann_query=failing, **common), timeout=30)
@@ -201,7 +203,7 @@ async def test_the_first_stage_cut_ranks_the_best_candidates_by_cheap_columns(
         "budget": 500,
         "overlap": overlap,
     }
-    whole = await run_search(k=25, **common)
+    whole = await run_search(k=25, cut=0, **common)
     cut = await run_search(k=25, cut=150, **common)
     assert whole.ranked.candidates > 200
     assert cut.ranked.candidates == 150
