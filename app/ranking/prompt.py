@@ -179,12 +179,17 @@ def _places(fragment: str) -> list[str]:
     return out
 
 
+# Each industry term as the words a prompt is matched on, with its sectors (computed once).
+_INDUSTRY_FORMS = [(" ".join(words(term.replace("-", " "))), codes) for term, codes in INDUSTRY_TERMS.items()]
+# One pattern per role term: the term, optionally plural, as whole words.
+_ROLE_PATTERNS = [(role, re.compile(rf"\b{re.escape(role)}s?\b")) for role in ROLE_TERMS]
+
+
 def _industries(lowered: str) -> list[str]:
     tokens = words(lowered.replace("-", " "))
     joined = " " + " ".join(tokens) + " "
     sectors: list[str] = []
-    for term, codes in INDUSTRY_TERMS.items():
-        term_words = " ".join(words(term.replace("-", " ")))
+    for term_words, codes in _INDUSTRY_FORMS:
         for form in (term_words, term_words + "s", term_words + "es"):
             idx = joined.find(f" {form} ")
             if idx < 0:
@@ -261,7 +266,7 @@ def parse_prompt(text: str) -> ParsedPrompt:
     # Excluded names are not also countries ("outside the US" would otherwise match "US").
     excluded = [n for n in excluded if not _places(n)]
     low, high = _sizes(text, lowered)
-    roles = [r for r in ROLE_TERMS if re.search(rf"\b{re.escape(r)}s?\b", lowered)]
+    roles = [role for role, pattern in _ROLE_PATTERNS if pattern.search(lowered)]
     # Names of exemplars, exclusions and excluded places are not what the buyers' text should say.
     outside = [m.group(1) for m in _OUTSIDE.finditer(text) if _places(m.group(1))]
     taken = [m.span() for m in _OUTSIDE.finditer(text) if _places(m.group(1))]
