@@ -256,11 +256,15 @@ class HardFilters:
         if self.industries:
             keep &= self._industry_mask(store, rows)
         if self.technologies or self.excluded_terms:
-            for i in np.flatnonzero(keep):
-                techs = store.tech_tokens[int(rows[i])]
-                keep[i] = all(t <= techs for t in self.technologies) and not any(
-                    t <= techs for t in self.excluded_terms
-                )
+            still = np.flatnonzero(keep)
+            tokens = store.tech_tokens
+            sets = [tokens[r] for r in rows[still].tolist()]
+            ok = np.ones(len(sets), dtype=bool)
+            for term in self.technologies:  # each test one C-level pass (`issubset`), no frame per row
+                ok &= np.fromiter(map(term.issubset, sets), dtype=bool, count=len(sets))
+            for term in self.excluded_terms:
+                ok &= ~np.fromiter(map(term.issubset, sets), dtype=bool, count=len(sets))
+            keep[still] = ok
         return keep
 
     def _industry_mask(self, store: LeadStore, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
