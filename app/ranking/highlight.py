@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from functools import lru_cache
 
 from app.ranking.text import STOPWORDS, stem
 
@@ -14,8 +15,10 @@ MARK_OPEN, MARK_CLOSE = "**", "**"
 EXCERPT_CHARS = 240
 
 
+@lru_cache(maxsize=65536)
 def token_of(word: str) -> str:
-    """The index token of one word (app.ranking.text.tokenize for a single word)."""
+    """The index token of one word (app.ranking.text.tokenize for a single word); cached: evidence
+    texts repeat their words."""
     w = word.lower()
     return stem(w.replace(".", "").replace("+", "p").replace("#", "sharp"))
 
