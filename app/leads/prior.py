@@ -1,20 +1,22 @@
 """The intent prior's fill without scoring every company: one order per store, walked per search.
 
-The prior of a row (app/leads/candidates.py, `_prior`) is its `intent_total` times a factor the
-prompt decides: 1 or `OFF_SECTOR_WEIGHT` for the sector, times 0.5 + size fit (size fit in [0, 1]).
-The factor is at most `max_factor(parsed)` (1.5 with an employee range, else 1), so a row's prior is
-at most that bound times its intent. The rows sorted by intent (best first, ties by row) are
-computed once per store and kept while the store's intent column is unchanged (`IntentOrder`); a
-search walks that order in growing chunks, scoring only the rows it reaches, and stops once it holds
-`count` admissible rows whose prior is above what any row not reached yet could score (the next
-row's intent times the bound). The picks are exactly those of scoring every row (`prior_picks` is
-checked against `best_admissible` over `prior_scores` in tests/leads/test_prior.py), ties included:
-the stop needs a strict margin, so a row not reached can never tie with the last pick.
+The prior of a row (`prior_from`) is its `intent_total` times a factor the prompt decides: 1 in a
+target sector (or with none), `OFF_SECTOR_WEIGHT` outside, times 0.5 + size fit (size fit in [0, 1];
+the size part is at most `max_factor(parsed)`: 1.5 with an employee range, else 1). The rows sorted
+by intent (best first, ties by row), with each sector's positions in that order, are computed once
+per store and kept while its intent and sector columns are unchanged (`IntentOrder`). A search walks
+that order in growing chunks, scoring only the rows it reaches: with target sectors as two walks,
+the sectors' own rows (factor up to 1 x the size part) and every other row (up to
+`OFF_SECTOR_WEIGHT` x the size part), each time advancing the walk whose next row could score
+most, and stops once it holds `count` admissible rows whose last prior is above what any row not
+reached yet could score. The picks are exactly those of scoring every row (`prior_picks` is checked
+against `best_admissible` over `prior_scores` in tests/leads/test_prior.py), ties included: the
+stop needs a strict margin, so a row not reached can never tie with the last pick.
 
 Writes to the store (an index refresh, the in-memory delta over a snapshot) bump its `generation`;
-the next search compares the intent column with the one the order was built from: changed and new
-rows are scored on their own every search, the order is rebuilt once they exceed
-`REBUILD_FRACTION` of the store.
+the next search compares the intent and sector columns with those the order was built from: changed
+and new rows are scored on their own every search, the order is rebuilt once they exceed
+`REBUILD_FRACTION` of the store (or `REBUILD_MIN_ROWS`).
 """
 
 from __future__ import annotations
