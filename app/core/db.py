@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import asyncpg
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.config import Settings
@@ -24,11 +26,12 @@ def hnsw_server_settings(*, ef_search: int) -> dict[str, str]:
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
-    """The pool checks a connection out without a round trip to test it (no pre-ping): a connection
-    the server has dropped is found by the statement that uses it. SQLAlchemy then recycles every
-    pooled connection as old as it (its disconnect handling; the request answers 503 Retry-After),
-    and the search's own reads (`run_raw`) retry once on a new connection."""
-    return create_async_engine(
+    """The pool checks a connection out without a round trip to test it (no pre-ping): one whose
+    socket the server closed is replaced at checkout (`_drop_closed`); one dropped silently is found
+    by the statement that uses it. SQLAlchemy then recycles every pooled connection as old as it
+    (its disconnect handling; the request answers 503 Retry-After), and the search's own reads
+    (`run_raw`) retry once on a new connection."""
+    engine = create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
@@ -43,6 +46,16 @@ def create_engine(settings: Settings) -> AsyncEngine:
             "timeout": settings.db_pool_timeout_s,
         },
     )
+    event.listen(engine.sync_engine.pool, "checkout", _drop_closed)
+    return engine
+
+
+def _drop_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """At checkout, without a round trip: a connection the server has closed (a restart, an
+    administrator's terminate; asyncpg saw its socket close) is replaced by a new one."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("connection closed by the server")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
