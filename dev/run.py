@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 from alembic.config import Config
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from alembic import command
 from app.auth.service import create_key
@@ -36,9 +36,13 @@ DEMO_PROMPT = "IoT sensors that watch refrigeration temperatures for food distri
 # so `scripts.sla_sweep` and `scripts.load_test` pointed at `make run` measure the service, not the
 # key's limit (DEFAULT_RATE_LIMIT_PER_MINUTE, for keys created without a limit, is 6,000).
 DEMO_KEY_RATE_LIMIT = 30_000
-# The second API process that takes half of the demo world's snippet batches while it loads: no index
-# refresh of its own (the serving API's shows the data) and no background workers.
+# The API processes that take the demo world's batches on first start, before the serving API starts:
+# no index refresh (the serving API builds its index once, from the loaded database, instead of
+# re-reading the companies that changed every second) and no background workers (the serving API's
+# embedding worker embeds each queued company once at the end, not again after every batch).
 LOAD_HELPER_ENV = {"INDEX_REFRESH_INTERVAL_S": "3600", "INGEST_WORKERS_IN_API": "false"}
+LOAD_HELPERS = 2  # ingestion through the API is CPU-bound in one process
+LOAD_CONCURRENCY = 6  # batches in flight over the helpers (disjoint companies and miners)
 
 
 def migrate() -> None:
@@ -79,34 +83,38 @@ def wait_ready(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float = 
     raise SystemExit("the API did not become healthy in time")
 
 
-def load_world(*, base_url: str, key: str, size: str, seed: int, more_urls: Sequence[str] = ()) -> None:
-    if importlib.util.find_spec("dev.world") is None:
-        print("dev.world is not available: serving an empty pool", flush=True)
-        return
-    out = REPO_ROOT / ".dev" / "world" / f"{size}-{seed}"
-    if not (out / "manifest.json").exists():
-        print(f"generating the {size} world into {out} ...", flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dev.world",
-                "generate",
-                "--size",
-                size,
-                "--seed",
-                str(seed),
-                "--out",
-                str(out),
-            ],
-            check=True,
-        )
-    print(f"loading {out} through POST /v1/snippets and /v1/outcomes ...", flush=True)
-    urls = ",".join([base_url, *more_urls])
-    subprocess.run(
-        [sys.executable, "-m", "dev.world", "load", "--dir", str(out), "--url", urls, "--key", key],
-        check=True,
+def world_dir(size: str, seed: int) -> Path:
+    return REPO_ROOT / ".dev" / "world" / f"{size}-{seed}"
+
+
+def generate_world(size: str, seed: int) -> subprocess.Popen[bytes] | None:
+    """Start generating the world when it is missing (it runs while the API processes start)."""
+    out = world_dir(size, seed)
+    if (out / "manifest.json").exists():
+        return None
+    print(f"generating the {size} world into {out} ...", flush=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dev.world",
+            "generate",
+            "--size",
+            size,
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+        ]
     )
+
+
+def load_world(*, urls: Sequence[str], key: str, size: str, seed: int) -> None:
+    out = world_dir(size, seed)
+    print(f"loading {out} through POST /v1/snippets and /v1/outcomes ...", flush=True)
+    command = [sys.executable, "-m", "dev.world", "load", "--dir", str(out), "--url", ",".join(urls)]
+    command += ["--key", key, "--concurrency", str(LOAD_CONCURRENCY)]
+    subprocess.run(command, check=True)
 
 
 def free_port(host: str) -> int:
@@ -135,20 +143,56 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.kill()
 
 
-def load_world_with_helper(
-    *, host: str, base_url: str, key: str, env: dict[str, str], args: argparse.Namespace
-) -> None:
-    """Load the world through the API and, for the snippets, through a second API process started
-    for the load only (ingestion through the API is CPU-bound in one process): the same code path,
-    without the helper's own index refresh and background workers, which the serving API runs."""
-    port = free_port(host)
-    helper = start_api(host=host, port=port, workers=1, env=env | LOAD_HELPER_ENV)
+def load_world_with_helpers(*, host: str, key: str, env: dict[str, str], args: argparse.Namespace) -> None:
+    """Load the world through `LOAD_HELPERS` API processes started for the load only (the same code
+    path as the serving API's, without its index refresh and background workers)."""
+    if importlib.util.find_spec("dev.world") is None:
+        print("dev.world is not available: serving an empty pool", flush=True)
+        return
+    generating = generate_world(args.world, args.seed)
+    helpers: list[tuple[str, subprocess.Popen[bytes]]] = []
     try:
-        helper_url = f"http://{host}:{port}"
-        wait_ready(helper_url, helper)
-        load_world(base_url=base_url, key=key, size=args.world, seed=args.seed, more_urls=[helper_url])
+        for _ in range(LOAD_HELPERS):
+            port = free_port(host)
+            helpers.append(
+                (
+                    f"http://{host}:{port}",
+                    start_api(host=host, port=port, workers=1, env=env | LOAD_HELPER_ENV),
+                )
+            )
+        if generating is not None and generating.wait() != 0:
+            raise SystemExit(f"generating the {args.world} world failed")
+        for url, proc in helpers:
+            wait_ready(url, proc)
+        load_world(urls=[url for url, _ in helpers], key=key, size=args.world, seed=args.seed)
     finally:
-        stop(helper)
+        if generating is not None and generating.poll() is None:
+            generating.kill()
+        for _, proc in helpers:
+            stop(proc)
+
+
+async def _queued_embeddings() -> int:
+    engine = create_engine(get_settings())
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text("SELECT count(*) FROM embedding_queue"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+def wait_embedded(proc: subprocess.Popen[bytes], timeout_s: float = 600.0) -> None:
+    """Until the serving API's embedding worker has embedded every company the load queued."""
+    deadline = time.monotonic() + timeout_s
+    last = -1
+    while time.monotonic() < deadline and proc.poll() is None:
+        queued = asyncio.run(_queued_embeddings())
+        if queued == 0:
+            return
+        if last < 0 or last - queued >= 2_000:
+            print(f"embedding: {queued:,} companies queued", flush=True)
+            last = queued
+        time.sleep(1.0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,11 +223,14 @@ def main(argv: list[str] | None = None) -> int:
         # Several workers share their meters through files (prometheus_client multi-process mode).
         folder = prepare_multiproc_dir(settings.prometheus_multiproc_dir or REPO_ROOT / ".dev" / "metrics")
         env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    loading = companies == 0 and not args.no_world
+    if loading:
+        load_world_with_helpers(host=args.host, key=key, env=env, args=args)
     proc = start_api(host=args.host, port=args.port, workers=settings.web_concurrency, env=env)
     try:
         wait_ready(base_url, proc)
-        if companies == 0 and not args.no_world:
-            load_world_with_helper(host=args.host, base_url=base_url, key=key, env=env, args=args)
+        if loading:
+            wait_embedded(proc)
         body = '{"prompt": "' + DEMO_PROMPT + '", "k": 5}'
         curl = (
             f"curl -s {base_url}/v1/leads/search -H {shlex.quote('Authorization: Bearer ' + key)} "
