@@ -7,6 +7,7 @@ batch changes nothing. Companies are locked (advisory, sorted) so concurrent wri
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -42,6 +43,9 @@ from app.observability.meters import (
 )
 
 NEAR_DUP_WINDOW = 500  # most recent originals per company compared for near-duplicates
+# A name-based UUID costs a SHA-1 and a UUID object; a batch needs one per company, and a stream
+# revisits the same companies.
+_company_id = functools.lru_cache(maxsize=65_536)(lead_id_for_domain)
 
 
 class Throttled(Exception):
@@ -126,7 +130,7 @@ async def store_snippets(
     )
     if fresh:
         await lock_companies(conn, sorted({s.domain for _, s in fresh}))
-    company_ids = {d: lead_id_for_domain(d) for d in {s.domain for _, s in fresh}}
+    company_ids = {d: _company_id(d) for d in {s.domain for _, s in fresh}}
     hashes = simhash_many([s.text for _, s in fresh])  # only for what passed the throttle
     rows = [_Row(pos, s, company_ids[s.domain], h) for (pos, s), h in zip(fresh, hashes, strict=True)]
     await _upsert_companies(conn, rows)
