@@ -95,13 +95,19 @@ async def store_snippets(
     the excess, reported in `throttled`) or "off". Positions in `pre_admitted` were already charged.
     With `embedder` the embeddings are written in this transaction, else queued for the worker."""
     result = StoreResult()
-    # HTTP (all or nothing) locks its miners up front; consumers read a snapshot and lock at the end
+    # The miner rows are read as a snapshot and locked only at the end (`save_miners`), in id order
+    # with the miners this batch corroborates or contradicts. Locked up front, a batch held its miner
+    # for its whole transaction: the batches of other miners that corroborate it queued behind it
+    # while holding their own miner, a chain that serialised concurrent batches (and could close a
+    # cycle). The throttle decides on the snapshot's tokens, and the end applies the tokens taken to
+    # the current row: two concurrent batches of one miner can overdraw its bucket by one batch,
+    # which the refill then makes the miner wait for (all or nothing per batch either way).
     miners = await lock_miners(
         conn,
         ids=[s.miner_id for s in snippets] + list(rejected_by_miner),
         settings=settings,
         now=now,
-        lock=throttle == "all_or_nothing",
+        lock=False,
     )
     for miner_id, n in rejected_by_miner.items():
         miners[miner_id].add("rejected", n)
