@@ -43,6 +43,7 @@ DEMO_KEY_RATE_LIMIT = 30_000
 LOAD_HELPER_ENV = {"INDEX_REFRESH_INTERVAL_S": "3600", "INGEST_WORKERS_IN_API": "false"}
 LOAD_HELPERS = 2  # ingestion through the API is CPU-bound in one process
 LOAD_CONCURRENCY = 6  # batches in flight over the helpers (disjoint companies and miners)
+EMBED_PROCESSES = 2  # after the load, one per core
 
 
 def migrate() -> None:
@@ -170,6 +171,17 @@ def load_world_with_helpers(*, host: str, key: str, env: dict[str, str], args: a
             generating.kill()
         for _, proc in helpers:
             stop(proc)
+    embed_queued(env)
+
+
+def embed_queued(env: dict[str, str]) -> None:
+    """Embed every company the load queued, before the serving API builds its index (which then reads
+    each company once, with its vector): `EMBED_PROCESSES` workers claiming disjoint batches."""
+    print("embedding the loaded companies ...", flush=True)
+    command = [sys.executable, "-m", "app.ingest", "embed"]
+    workers = [subprocess.Popen(command, cwd=REPO_ROOT, env=env) for _ in range(EMBED_PROCESSES)]
+    for proc in workers:
+        proc.wait()
 
 
 async def _queued_embeddings() -> int:
