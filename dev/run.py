@@ -17,12 +17,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 from alembic.config import Config
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
 from app.auth.service import create_key
@@ -44,6 +46,8 @@ LOAD_HELPER_ENV = {"INDEX_REFRESH_INTERVAL_S": "3600", "INGEST_WORKERS_IN_API": 
 LOAD_HELPERS = 2  # ingestion through the API is CPU-bound in one process
 LOAD_CONCURRENCY = 6  # batches in flight over the helpers (disjoint companies and miners)
 EMBED_PROCESSES = 2  # after the load, one per core
+
+_T = TypeVar("_T")
 
 
 def migrate() -> None:
@@ -181,7 +185,7 @@ def embed_queued(env: dict[str, str]) -> None:
     and built again afterwards from their own definitions: one build costs a fraction of as many
     single inserts into the graph."""
     print("embedding the loaded companies ...", flush=True)
-    indexes = asyncio.run(_drop_empty_vector_indexes())
+    indexes = asyncio.run(_with_engine(drop_empty_vector_indexes))
     try:
         command = [sys.executable, "-m", "app.ingest", "embed"]
         workers = [subprocess.Popen(command, cwd=REPO_ROOT, env=env) for _ in range(EMBED_PROCESSES)]
@@ -190,41 +194,42 @@ def embed_queued(env: dict[str, str]) -> None:
     finally:
         if indexes:
             started = time.monotonic()
-            asyncio.run(_execute(indexes))
+            asyncio.run(_with_engine(lambda engine: build_indexes(engine, indexes)))
             print(f"vector index built in {time.monotonic() - started:.1f}s", flush=True)
 
 
-async def _drop_empty_vector_indexes() -> list[str]:
+async def _with_engine(work: Callable[[AsyncEngine], Awaitable[_T]]) -> _T:
+    engine = create_engine(get_settings())
+    try:
+        return await work(engine)
+    finally:
+        await engine.dispose()
+
+
+async def drop_empty_vector_indexes(engine: AsyncEngine) -> list[str]:
     """The definitions of `company_embeddings`' HNSW indexes, dropped, if the table is empty."""
-    engine = create_engine(get_settings())
-    try:
-        async with engine.begin() as conn:
-            if (await conn.execute(text("SELECT count(*) FROM company_embeddings"))).scalar_one():
-                return []
-            rows = (
-                await conn.execute(
-                    text(
-                        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-                        "AND tablename = 'company_embeddings' AND indexdef ILIKE '% USING hnsw %'"
-                    )
+    async with engine.begin() as conn:
+        if (await conn.execute(text("SELECT count(*) FROM company_embeddings"))).scalar_one():
+            return []
+        rows = (
+            await conn.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND tablename = 'company_embeddings' AND indexdef ILIKE '% USING hnsw %'"
                 )
-            ).all()
-            for name, _ in rows:
-                await conn.execute(text(f'DROP INDEX "{name}"'))
-            return [str(definition) for _, definition in rows]
-    finally:
-        await engine.dispose()
+            )
+        ).all()
+        for name, _ in rows:
+            await conn.execute(text(f'DROP INDEX "{name}"'))
+        return [str(definition) for _, definition in rows]
 
 
-async def _execute(statements: Sequence[str]) -> None:
-    engine = create_engine(get_settings())
-    try:
-        async with engine.begin() as conn:
-            await conn.execute(text("SET LOCAL statement_timeout = 0"))  # an index build takes a while
-            for statement in statements:
-                await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
+async def build_indexes(engine: AsyncEngine, definitions: Sequence[str]) -> None:
+    """Run these CREATE INDEX statements (no statement timeout: a build takes a while)."""
+    async with engine.begin() as conn:
+        await conn.execute(text("SET LOCAL statement_timeout = 0"))
+        for statement in definitions:
+            await conn.execute(text(statement))
 
 
 async def _queued_embeddings() -> int:
