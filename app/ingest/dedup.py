@@ -4,6 +4,7 @@ near-duplicates (Charikar, over words and word pairs), plus a boilerplate heuris
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import zlib
 
@@ -37,14 +38,16 @@ _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _PAIR = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _word_hash(word: str) -> int:
-    """A stable per-word hash (CRC-32: fast and the same in every process), cached."""
-    value = _WORD_HASHES.get(word)
-    if value is None:
-        if len(_WORD_HASHES) >= _MAX_CACHED_WORDS:
-            _WORD_HASHES.clear()
-        value = _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
-    return value
+def _word_hashes(tokens: list[str]) -> dict[str, int]:
+    """Stable per-word hashes (CRC-32: fast and the same in every process) from a bounded cache that
+    holds every one of these words afterwards (the new ones are hashed once each)."""
+    new = set(tokens).difference(_WORD_HASHES)
+    if len(_WORD_HASHES) + len(new) > _MAX_CACHED_WORDS:
+        _WORD_HASHES.clear()
+        new = set(tokens)
+    for word in new:
+        _WORD_HASHES[word] = zlib.crc32(word.encode("utf-8"))
+    return _WORD_HASHES
 
 
 def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -67,10 +70,10 @@ def simhash_many(texts: list[str]) -> list[int]:
     if not texts:
         return []
     token_lists = [words(t) or [""] for t in texts]
-    lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    base = np.fromiter(
-        (_word_hash(w) for tokens in token_lists for w in tokens), dtype=np.uint64, count=int(lengths.sum())
-    )
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    flat = list(itertools.chain.from_iterable(token_lists))
+    hashes = _word_hashes(flat)
+    base = np.fromiter(map(hashes.__getitem__, flat), dtype=np.uint64, count=len(flat))
     owner = np.repeat(np.arange(len(texts)), lengths)
     ends = np.cumsum(lengths) - 1  # last word of each text: no pair starts there
     starts_pair = np.ones(len(base) - 1, dtype=bool) if len(base) > 1 else np.zeros(0, dtype=bool)

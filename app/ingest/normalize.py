@@ -279,6 +279,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _MOJIBAKE = re.compile(r"(?:Ã[\x80-\xbf]|â€|Â[\x80-\xbf ])")
 
 
+# In ASCII, `_LETTER` matches exactly A-Z and a-z: counting them is deleting every other byte.
+_ASCII_NON_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+
+
+def _letters(text: str) -> int:
+    """How many characters of `text` match `_LETTER` (Unicode letters)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _ASCII_NON_LETTERS))
+    return len(_LETTER.findall(text))
+
+
 def strip_html(text: str) -> str:
     """Remove tags (and the content of script/style), decode entities."""
     if not _TAG_HINT.search(text):
@@ -308,7 +319,7 @@ def clean_text(raw: str, *, max_chars: int) -> str:
     if len(text) > max_chars:
         raise Invalid("too_long", f"text longer than {max_chars} characters")
     visible = len(text) - text.count(" ")
-    letters = len(_LETTER.findall(text))
+    letters = _letters(text)
     if letters < 2 or letters / visible < 0.5:
         raise Invalid("not_prose", "text is mostly not letters")
     return text

@@ -11,6 +11,7 @@ noisy-or of the reputations behind it and recency halves every year; the loser i
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,6 +40,7 @@ class Evidence:
     facts: Facts
 
 
+@functools.lru_cache(maxsize=16_384)  # a merge formats each evidence's instant several times
 def _ts(value: datetime) -> str:
     return format_timestamp(value)
 
@@ -235,10 +237,11 @@ def empty_profile() -> dict[str, Any]:
 
 
 def merge(
-    profile: dict[str, Any], evidence: list[Evidence], *, now: datetime
+    profile: dict[str, Any], evidence: list[Evidence], *, now: datetime, copy: bool = True
 ) -> tuple[dict[str, Any], MergeStats]:
-    """Fold `evidence` (any order; applied oldest first) into a copy of `profile`."""
-    out: dict[str, Any] = {**empty_profile(), **_deepcopy(profile)}
+    """Fold `evidence` (any order; applied oldest first) into a copy of `profile`. `copy=False`: the
+    caller hands `profile` over (freshly decoded, not used again), which is then changed in place."""
+    out: dict[str, Any] = {**empty_profile(), **(_deepcopy(profile) if copy else profile)}
     stats = MergeStats(contradicted={})
     summary = out["evidence_summary"]
     for ev in sorted(evidence, key=lambda e: (e.observed_at, e.snippet_id)):

@@ -40,7 +40,8 @@ async def apply_evidence(
     heads: dict[uuid.UUID, Head] = {}
     out: dict[str, list[Any]] = defaultdict(list)
     for company_id in ids:
-        profile, merge_stats = merge(current.get(company_id, {}), evidence[company_id], now=now)
+        # the decoded profile is this call's own: merged in place, no copy
+        profile, merge_stats = merge(current.get(company_id, {}), evidence[company_id], now=now, copy=False)
         for miner, n in merge_stats.contradicted.items():
             stats.contradicted[miner] = stats.contradicted.get(miner, 0) + n
         cols = columns(profile)

@@ -132,10 +132,9 @@ class IngestService:
     async def _store_direct(
         self, clean: list[CleanSnippet], rejected: Counter[str], now: datetime
     ) -> StoreResult:
-        """The embedded mode's write. HTTP batches lock their miners before the companies (all or
-        nothing), so two concurrent batches can deadlock: PostgreSQL then aborts one, whose whole
-        transaction rolled back, and it is retried after a short random pause. The same for a batch
-        that waited past the statement timeout for its company locks under heavy load."""
+        """The embedded mode's write. A deadlock (none is expected: companies, then miners, each in
+        sorted order) or a batch that waited past the statement timeout for its locks under heavy load
+        rolls the whole transaction back, and it is retried after a short random pause."""
         for attempt in range(DEADLOCK_RETRIES):
             try:
                 async with transaction(self.engine) as conn:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import orjson
+
 from app.catalog.tables import OUTCOME_TYPES, SNIPPET_KINDS
 from app.core.validation import first_unstorable
 from app.ingest.dedup import content_hash, default_snippet_id
@@ -190,7 +192,15 @@ def validate_snippet(raw: Any, *, now: datetime, limits: Limits) -> CleanSnippet
 
 
 def _storable(raw: Any) -> None:
-    """Every string of the item (the raw item is also what is published to Kafka) must be storable."""
+    """Every string of the item (the raw item is also what is published to Kafka) must be storable.
+    Fast path: orjson refuses lone surrogates and writes NUL as the escape `\\u0000`, so an item it
+    encodes without that sequence is storable (a text holding a literal backslash-u0000 only takes
+    the slow path, which names the field)."""
+    try:
+        if b"\\u0000" not in orjson.dumps(raw):
+            return
+    except TypeError:  # orjson.JSONEncodeError: a lone surrogate, a non-string key, a huge integer
+        pass
     bad = first_unstorable(raw)
     if bad is not None:
         raise _Reject(bad[:200], "invalid_text", "text must not contain NUL or lone surrogates")

@@ -7,6 +7,7 @@ batch changes nothing. Companies are locked (advisory, sorted) so concurrent wri
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -42,6 +43,9 @@ from app.observability.meters import (
 )
 
 NEAR_DUP_WINDOW = 500  # most recent originals per company compared for near-duplicates
+# A name-based UUID costs a SHA-1 and a UUID object; a batch needs one per company, and a stream
+# revisits the same companies.
+_company_id = functools.lru_cache(maxsize=65_536)(lead_id_for_domain)
 
 
 class Throttled(Exception):
@@ -91,13 +95,19 @@ async def store_snippets(
     the excess, reported in `throttled`) or "off". Positions in `pre_admitted` were already charged.
     With `embedder` the embeddings are written in this transaction, else queued for the worker."""
     result = StoreResult()
-    # HTTP (all or nothing) locks its miners up front; consumers read a snapshot and lock at the end
+    # The miner rows are read as a snapshot and locked only at the end (`save_miners`), in id order
+    # with the miners this batch corroborates or contradicts. Locked up front, a batch held its miner
+    # for its whole transaction: the batches of other miners that corroborate it queued behind it
+    # while holding their own miner, a chain that serialised concurrent batches (and could close a
+    # cycle). The throttle decides on the snapshot's tokens, and the end applies the tokens taken to
+    # the current row: two concurrent batches of one miner can overdraw its bucket by one batch,
+    # which the refill then makes the miner wait for (all or nothing per batch either way).
     miners = await lock_miners(
         conn,
         ids=[s.miner_id for s in snippets] + list(rejected_by_miner),
         settings=settings,
         now=now,
-        lock=throttle == "all_or_nothing",
+        lock=False,
     )
     for miner_id, n in rejected_by_miner.items():
         miners[miner_id].add("rejected", n)
@@ -126,7 +136,7 @@ async def store_snippets(
     )
     if fresh:
         await lock_companies(conn, sorted({s.domain for _, s in fresh}))
-    company_ids = {d: lead_id_for_domain(d) for d in {s.domain for _, s in fresh}}
+    company_ids = {d: _company_id(d) for d in {s.domain for _, s in fresh}}
     hashes = simhash_many([s.text for _, s in fresh])  # only for what passed the throttle
     rows = [_Row(pos, s, company_ids[s.domain], h) for (pos, s), h in zip(fresh, hashes, strict=True)]
     await _upsert_companies(conn, rows)
