@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_CUT, DEFAULT_FILL, Fill
+from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL, Fill
 from app.ranking.embedding import Embedder
 from app.ranking.features import Retrieval, compute_features
 from tools.ranker_eval import Candidates, candidates_for, grades_for
@@ -104,7 +104,7 @@ def query_sets(
     ann_k: int,
     budget: int = CANDIDATE_BUDGET,
     fill: Fill = DEFAULT_FILL,
-    cut: int = DEFAULT_CUT,
+    cut: int = 0,  # training sees the whole pool; the evaluation passes the served cut (--cut)
 ) -> list[QuerySet]:
     outcomes = outcome_grades(world, index)
     out = []
