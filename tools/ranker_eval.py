@@ -14,7 +14,6 @@ import numpy.typing as npt
 
 from app.leads.candidates import (
     CANDIDATE_BUDGET,
-    DEFAULT_CUT,
     DEFAULT_FILL,
     CandidateSpec,
     Fill,
@@ -55,7 +54,7 @@ def candidates_for(
     ann_k: int = ANN_K,
     budget: int = CANDIDATE_BUDGET,
     fill: Fill = DEFAULT_FILL,
-    cut: int = DEFAULT_CUT,
+    cut: int = 0,  # the whole pool unless a caller asks for the served cut (scripts/evaluate --cut)
 ) -> Candidates:
     run = asyncio.run(
         run_candidates(
