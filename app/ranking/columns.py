@@ -208,6 +208,7 @@ class LeadStore:
         self.snip_seller = grow(self.snip_seller)  # type: ignore[assignment]
         self.snip_seq = grow(self.snip_seq, -1)  # type: ignore[assignment]
         self.snip_sentence = grow(self.snip_sentence)
+        self.sentence_norm = grow(self.sentence_norm)  # type: ignore[assignment]
         self.profile_seq = grow(self.profile_seq, -1)  # type: ignore[assignment]
 
     def upsert(

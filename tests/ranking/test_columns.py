@@ -151,9 +151,12 @@ def test_own_sentences_fill_the_free_snippet_slots(embedder: Embedder) -> None:
             StoredSnippet("job_post", "Hiring a payroll specialist for our team", observed, 0.6, seq=8),
         ],
     )
-    store = LeadStore(dim=embedder.dim)
-    store.upsert([rec], embedder=embedder, now=datetime(2026, 11, 1, tzinfo=UTC))
+    other = copy.deepcopy(rec)
+    other.id, other.domain = uuid.uuid4(), "other.example"
+    store = LeadStore(dim=embedder.dim, capacity=1)  # the second company grows every array
+    store.upsert([other, rec], embedder=embedder, now=datetime(2026, 11, 1, tzinfo=UTC))
     row = store.row_of_id[rec.id]
+    assert store.sentence_norm.shape[0] == store.snip_sentence.shape[0] == store.capacity
     assert store.snip_sentence[row].tolist() == [False, True, True] + [False] * 13
     assert store.snip_weight[row, 1:3].tolist() == [0.0, 0.0]
     assert store.snip_seq[row, 1:3].tolist() == [-1, -1]
