@@ -27,16 +27,48 @@ DEFAULT_MANIFEST = "DEFAULT.json"
 
 class ModelManager:
     def __init__(
-        self, *, sessionmaker: async_sessionmaker[AsyncSession], model_dir: Path, poll_interval_s: float
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        model_dir: Path,
+        poll_interval_s: float,
+        current: Reranker | None = None,
     ) -> None:
+        """Serves `current`, else the bundled default (read and compiled here: seconds of CPU)."""
         self.sessionmaker = sessionmaker
         self.model_dir = model_dir
         self.poll_interval_s = poll_interval_s
         self.last_error: str | None = None
-        self.current: Reranker = self._bundled_default()
+        self.current: Reranker = self._bundled_default() if current is None else current
         self._refused: set[tuple[str, str]] = set()
         self._periodic = Periodic(name="ranker-model-poll", interval_s=self.poll_interval_s, action=self.poll)
         self._publish()
+
+    @classmethod
+    async def open(
+        cls, *, sessionmaker: async_sessionmaker[AsyncSession], model_dir: Path, poll_interval_s: float
+    ) -> ModelManager:
+        """A manager on the registry's active model when there is one it accepts, else on the bundled
+        default: one model read and compiled at start (not the default, then the registry's), each
+        off the event loop."""
+        manager = cls(
+            sessionmaker=sessionmaker,
+            model_dir=model_dir,
+            poll_interval_s=poll_interval_s,
+            current=heuristic_reranker(),
+        )
+        try:
+            from_registry = await manager.poll()
+        except Exception:
+            logger.exception("model registry unavailable at start")
+            from_registry = False
+        if not from_registry:
+            error = manager.last_error
+            manager.current = await asyncio.to_thread(manager._bundled_default)
+            manager.last_error = manager.last_error or error
+            manager._publish()
+        logger.info("serving ranker model %s", manager.current.version)
+        return manager
 
     def _bundled_default(self) -> Reranker:
         manifest = self.model_dir / "ranker" / DEFAULT_MANIFEST

@@ -73,17 +73,11 @@ async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
         follower = SnapshotFollower(
             index=index, root=settings.index_snapshot_dir, interval_s=settings.index_snapshot_poll_s
         )
-    # Off the event loop, like the embedder: the bundled default model is read and its trees compiled.
-    models = await asyncio.to_thread(
-        ModelManager,
+    models = await ModelManager.open(
         sessionmaker=core.sessionmaker,
         model_dir=settings.model_dir,
         poll_interval_s=settings.model_poll_interval_s,
     )
-    try:
-        await models.poll()
-    except Exception:
-        logger.exception("model registry unavailable at start; serving %s", models.current.version)
     if settings.ranker_require_model and models.current.booster is None:
         raise RuntimeError(f"no usable ranker model in the registry: {models.last_error}")
     cache = SearchCache(

@@ -13,6 +13,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core.config import Settings
+from app.core.db import create_sessionmaker
+from app.leads.models_registry import ModelManager
 from app.leads.startup import Ranker
 from app.leads.tables import ModelVersion
 from app.ranking.reranker import load_artifact, sha256_of, write_artifact
@@ -107,6 +109,33 @@ async def test_bad_artifacts_are_refused_and_the_old_model_keeps_serving(
     body = await post(client, search_headers)
     assert body["model_version"] == serving
     assert body["leads"]
+
+
+async def test_a_manager_starts_on_the_registry_model_else_on_the_bundled_default(
+    ranker_engine: AsyncEngine, ranker_settings: Settings, tmp_path: Path
+) -> None:
+    source, manifest = bundled(ranker_settings)
+    model = load_artifact(source, expected_sha256=manifest["sha256"])
+    path = tmp_path / "v-start.json"
+    digest = write_artifact(
+        path, version="test-start", booster=model.booster, calibration=model.calibration, card={}
+    )
+    await activate(ranker_engine, version="test-start", path=path, sha256=digest)
+    sessions = create_sessionmaker(ranker_engine)
+    opened = await ModelManager.open(
+        sessionmaker=sessions, model_dir=ranker_settings.model_dir, poll_interval_s=60
+    )
+    assert opened.current.version == "test-start"
+    assert opened.last_error is None
+
+    bad = tmp_path / "v-bad.json"
+    bad.write_bytes(b"\x00not a model")
+    await activate(ranker_engine, version="test-bad", path=bad, sha256=sha256_of(bad))
+    fallback = await ModelManager.open(
+        sessionmaker=sessions, model_dir=ranker_settings.model_dir, poll_interval_s=60
+    )
+    assert fallback.current.version == manifest["version"]
+    assert fallback.last_error is not None
 
 
 async def test_redis_down_still_answers_with_the_local_cache(
