@@ -1,13 +1,16 @@
 """Train the student reranker (LightGBM) by distilling the offline teacher.
 
-    python -m scripts.train_ranker [--size tiny] [--seed 7] [--register] [--with-real [--real-repeat 4]]
+    python -m scripts.train_ranker [--size tiny] [--seed 7] [--register]
+        [--with-real [--real-repeat 4] [--real-labels teacher|tags] [--real-world-prompts]]
 
 Train prompts only; validation prompts for early stopping (on the teacher's labels); test prompts
 (categories unseen in training); with --with-real also the real-data train prompts of
-tools/real_eval (labelled by their directory tags) and its validation prompts in early stopping;
-test prompts are only scored for the model card. Writes
-models/ranker/<version>.json (+ .md card) and, with --register, a row in the `models` registry
-(DATABASE_URL) made active, which running services hot-swap within MODEL_POLL_INTERVAL_S.
+tools/real_eval (labelled by the real-data MiniLM teacher, or by their directory tags) and its
+validation prompts in early stopping (tag grades); --real-world-prompts adds the world's train
+prompts run over the real pool, labelled by the real-data teacher alone; test prompts are only
+scored for the model card. Writes models/ranker/<version>.json (+ .md card) and, with --register,
+a row in the `models` registry (DATABASE_URL) made active, which running services hot-swap within
+MODEL_POLL_INTERVAL_S.
 """
 
 from __future__ import annotations
@@ -273,8 +276,13 @@ def main() -> None:
                     if args.real_labels == "teacher"
                     else f"directory tag grades {LABEL_OF_GRADE}"
                 )
-                + f"), {len(real.get('untagged', []))} world train prompts over the real pool (labels: "
-                "the real-data teacher's grades), "
+                + "), "
+                + (
+                    f"{len(real['untagged'])} world train prompts over the real pool (labels: the "
+                    "real-data teacher's grades), "
+                    if real.get("untagged")
+                    else ""
+                )
                 + f"{len(real.get('validation', []))} real validation prompts (tag grades) in "
                 "early stopping; real test prompts never used (tools/real_eval)"
                 if real
