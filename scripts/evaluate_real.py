@@ -28,6 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N companies")
     parser.add_argument("--split", choices=["train", "validation", "test"], action="append", default=None)
     parser.add_argument("--no-served", action="store_true", help="baselines only (no database, no app)")
+    parser.add_argument(
+        "--minilm",
+        action="store_true",
+        help="add the rrf-minilm baseline (BM25 + all-MiniLM-L6-v2 cosine; the first run embeds the pool)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write per-prompt figures here")
     parser.add_argument(
         "--show", action="append", default=[], help="print the top 3 served leads of this prompt id"
@@ -39,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     companies = load_companies(path, limit=args.limit)
     prompts = [p for p in load_prompts(args.prompts) if args.split is None or p.split in args.split]
-    ev = asyncio.run(evaluate(Settings(), companies, prompts, served=not args.no_served))
+    ev = asyncio.run(evaluate(Settings(), companies, prompts, served=not args.no_served, minilm=args.minilm))
     version = ev.model_version or "-"
     print(
         f"{ev.companies} companies (of {len(companies)} read), {len(prompts)} prompts, served model {version}"

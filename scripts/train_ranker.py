@@ -1,13 +1,16 @@
 """Train the student reranker (LightGBM) by distilling the offline teacher.
 
-    python -m scripts.train_ranker [--size tiny] [--seed 7] [--register] [--with-real [--real-repeat 4]]
+    python -m scripts.train_ranker [--size tiny] [--seed 7] [--register]
+        [--with-real [--real-repeat 4] [--real-labels teacher|tags] [--real-world-prompts]]
 
 Train prompts only; validation prompts for early stopping (on the teacher's labels); test prompts
 (categories unseen in training); with --with-real also the real-data train prompts of
-tools/real_eval (labelled by their directory tags) and its validation prompts in early stopping;
-test prompts are only scored for the model card. Writes
-models/ranker/<version>.json (+ .md card) and, with --register, a row in the `models` registry
-(DATABASE_URL) made active, which running services hot-swap within MODEL_POLL_INTERVAL_S.
+tools/real_eval (labelled by the real-data MiniLM teacher, or by their directory tags) and its
+validation prompts in early stopping (tag grades); --real-world-prompts adds the world's train
+prompts run over the real pool, labelled by the real-data teacher alone; test prompts are only
+scored for the model card. Writes models/ranker/<version>.json (+ .md card) and, with --register,
+a row in the `models` registry (DATABASE_URL) made active, which running services hot-swap within
+MODEL_POLL_INTERVAL_S.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import argparse
 import asyncio
 import json
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -44,7 +48,7 @@ from tools.ranker_eval import ANN_K, BM25_K, ndcg_at, order_by
 from tools.ranker_teacher import teacher_for
 from tools.ranker_world import WORLD_NOW, build_offline_index, company_records, generate_world
 from tools.real_eval.data import default_data_path, load_companies
-from tools.real_eval.offline import LABEL_OF_GRADE, real_index, real_query_sets
+from tools.real_eval.offline import LABEL_OF_GRADE, real_index, real_query_sets, teacher_query_sets
 from tools.real_eval.prompts import load_prompts
 from tools.real_eval.run import acceptable
 from tools.real_eval.teacher import RealTeacher
@@ -90,11 +94,17 @@ REAL_REPEAT = 4
 
 
 def real_sets(
-    path: Path | None, embedder: Embedder, *, settings: Settings, labels: str
+    path: Path | None,
+    embedder: Embedder,
+    *,
+    settings: Settings,
+    labels: str,
+    untagged: Sequence[dict[str, Any]] = (),
 ) -> dict[str, list[QuerySet]]:
     """Query sets of the real-data train and validation prompts (none when the file is absent).
     Train labels from the real-data teacher (`labels="teacher"`) or the directory tags; the
-    validation prompts (early stopping only) are always graded by their tags."""
+    validation prompts (early stopping only) are always graded by their tags. `untagged`: more
+    prompts over the real pool labelled by the teacher alone (split "untagged")."""
     path = path or default_data_path()
     if not path.is_file():
         print(f"no real company file at {path}: generated world only")
@@ -103,19 +113,22 @@ def real_sets(
     index = real_index(companies, embedder)
     prompts = load_prompts()
     teacher = None
-    if labels == "teacher":
+    if labels == "teacher" or untagged:
         model = OnnxMiniLMEmbedder(StaticTable.load(static_table_path(settings.model_dir)), threads=2)
         teacher = RealTeacher.build(companies, model)
-    return {
+    out = {
         split: real_query_sets(
             index,
             embedder,
             companies,
             [p for p in prompts if p.split == split],
-            teacher=teacher if split == "train" else None,
+            teacher=teacher if split == "train" and labels == "teacher" else None,
         )
         for split in ("train", "validation")
     }
+    if untagged and teacher is not None:
+        out["untagged"] = teacher_query_sets(index, embedder, companies, untagged, teacher=teacher)
+    return out
 
 
 def mean_ndcg(sets: list[QuerySet], scores: list[np.ndarray]) -> float:
@@ -158,6 +171,12 @@ def main() -> None:
         default="teacher",
         help="labels of the real train prompts: the real-data teacher's grades or the directory tags",
     )
+    parser.add_argument(
+        "--real-world-prompts",
+        action="store_true",
+        help="with --with-real: also the generated world's train prompts over the real pool, "
+        "labelled by the real-data teacher (no tags)",
+    )
     args = parser.parse_args()
 
     settings = get_settings()
@@ -173,7 +192,13 @@ def main() -> None:
         for split in ("train", "validation", "test")
     }
     real = (
-        real_sets(args.real_data, embedder, settings=settings, labels=args.real_labels)
+        real_sets(
+            args.real_data,
+            embedder,
+            settings=settings,
+            labels=args.real_labels,
+            untagged=world.prompts_in("train") if args.real_world_prompts else (),
+        )
         if args.with_real
         else {}
     )
@@ -184,7 +209,9 @@ def main() -> None:
     )
     params = OBJECTIVES[args.objective]
     graded = params["objective"] != "regression"
-    x_train, y_train, g_train = stack(sets["train"] + real.get("train", []) * args.real_repeat, graded=graded)
+    x_train, y_train, g_train = stack(
+        sets["train"] + real.get("train", []) * args.real_repeat + real.get("untagged", []), graded=graded
+    )
     x_val, y_val, g_val = stack(sets["validation"] + real.get("validation", []), graded=graded)
     train = lightgbm.Dataset(x_train, y_train, group=g_train, feature_name=list(FEATURE_NAMES))
     valid = lightgbm.Dataset(x_val, y_val, group=g_val, reference=train)
@@ -216,6 +243,8 @@ def main() -> None:
         metrics[f"ndcg10_{split}_student"] = round(mean_ndcg(qs, student), 4)
         metrics[f"ndcg10_{split}_teacher"] = round(mean_ndcg(qs, [q.teacher for q in qs]), 4)
     for split, qs in real.items():
+        if split == "untagged":
+            continue
         student = [
             np.asarray(booster.predict(q.candidates.features, num_iteration=booster.best_iteration))
             for q in qs
@@ -247,7 +276,14 @@ def main() -> None:
                     if args.real_labels == "teacher"
                     else f"directory tag grades {LABEL_OF_GRADE}"
                 )
-                + f"), {len(real.get('validation', []))} real validation prompts (tag grades) in "
+                + "), "
+                + (
+                    f"{len(real['untagged'])} world train prompts over the real pool (labels: the "
+                    "real-data teacher's grades), "
+                    if real.get("untagged")
+                    else ""
+                )
+                + f"{len(real.get('validation', []))} real validation prompts (tag grades) in "
                 "early stopping; real test prompts never used (tools/real_eval)"
                 if real
                 else "none"

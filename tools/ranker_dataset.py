@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL, Fill
 from app.ranking.embedding import Embedder
-from app.ranking.features import Retrieval, compute_features
+from app.ranking.features import Retrieval, compute_features, request_features
 from tools.ranker_eval import Candidates, candidates_for, grades_for
 from tools.ranker_teacher import Teacher
 from tools.ranker_world import OfflineIndex, World, domain_of
@@ -150,6 +150,7 @@ def calibration_pairs(
             exemplar_rows=c.prepared.exemplar_rows,
             retrieval=Retrieval(bm25=c.bm25, ann=c.ann),
         )
+        request_features(f)
         features.append(f)
         labels.append(
             np.array(

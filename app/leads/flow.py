@@ -40,6 +40,7 @@ from app.leads.schemas import SearchFilters
 from app.ranking.bm25 import Bm25Index
 from app.ranking.columns import LeadStore
 from app.ranking.embedding import Embedder
+from app.ranking.features import request_features
 from app.ranking.prompt import ParsedPrompt
 from app.ranking.reranker import Reranker
 
@@ -126,5 +127,6 @@ async def run_candidates(
         features = candidates.features
         if features is None:
             features = prepared.features(store, candidates.rows, candidates.retrieval)
+        request_features(features)
     timings["features"] += time.perf_counter() - t
     return CandidateRun(prepared, candidates, features, timings)

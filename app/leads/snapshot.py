@@ -43,7 +43,7 @@ from app.ranking.embedding import Embedder
 from app.ranking.store_files import read_store, write_store
 
 logger = logging.getLogger(__name__)
-FORMAT = 1
+FORMAT = 2
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 BUILDING_PREFIX = ".building-"

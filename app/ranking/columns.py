@@ -20,7 +20,12 @@ import numpy.typing as npt
 
 from app.ranking.bm25 import IndexedDocument
 from app.ranking.category import infer_sector
-from app.ranking.documents import combine_company_vector, company_document, company_head
+from app.ranking.documents import (
+    combine_company_vector,
+    company_document,
+    company_head,
+    self_sentences,
+)
 from app.ranking.embedding import Embedder, l2_normalise
 from app.ranking.signals import (
     EVIDENCE_FEATURES,
@@ -36,6 +41,10 @@ from app.ranking.vectors import QuantizedVectors
 # (highest-variance) dimensions: 100k companies x 16 x (128 + 4) bytes = 211 MB (int8 + scale).
 SNIPPETS_PER_COMPANY = 16
 SNIPPET_DIM = 128
+# Slots left free by signal snippets hold up to this many sentences of the company's own description
+# and profile texts (marked in `snip_sentence`, weight 0 so the snippet features skip them): what a
+# company known only by its description says, sentence by sentence.
+SENTENCES_PER_COMPANY = 8
 OUTCOME_VALUE = {"click": 0.2, "reply": 0.5, "meeting": 0.8, "purchase": 1.0}
 COMPANY_FEATURES = (*EVIDENCE_FEATURES, "outcome_rate", "outcome_impressions_log", "outcome_unsubscribe_rate")
 # Snippet vectors kept by `snippets.seq` (texts never change) so that re-reading a company embeds only
@@ -154,6 +163,10 @@ class LeadStore:
         self.snip_weight = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
         self.snip_seller = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=np.float32)
         self.snip_seq = np.full((capacity, SNIPPETS_PER_COMPANY), -1, dtype=np.int64)
+        self.snip_sentence = np.zeros((capacity, SNIPPETS_PER_COMPANY), dtype=bool)
+        # Length of the sum of a row's sentence slot vectors (0 without sentences): a query's cosine to
+        # the mean of the sentences is the sum of its sentence cosines over it.
+        self.sentence_norm = np.zeros(capacity, dtype=np.float32)
         # The newest profile snippet (the company's own description) per row: evidence of what it
         # is when it has no signal snippets; -1 when none.
         self.profile_seq = np.full(capacity, -1, dtype=np.int64)
@@ -197,6 +210,8 @@ class LeadStore:
         self.snip_weight = grow(self.snip_weight)  # type: ignore[assignment]
         self.snip_seller = grow(self.snip_seller)  # type: ignore[assignment]
         self.snip_seq = grow(self.snip_seq, -1)  # type: ignore[assignment]
+        self.snip_sentence = grow(self.snip_sentence)
+        self.sentence_norm = grow(self.sentence_norm)  # type: ignore[assignment]
         self.profile_seq = grow(self.profile_seq, -1)  # type: ignore[assignment]
 
     def upsert(
@@ -233,6 +248,7 @@ class LeadStore:
                 )
             )
         heads, snippet_vectors = self._embed(records, embedder)
+        sentence_vectors = _sentence_vectors(records, embedder)
         docs: list[IndexedDocument] = []
         with self._lock:
             for i, (rec, body) in enumerate(zip(records, bodies, strict=True)):
@@ -258,6 +274,7 @@ class LeadStore:
                 self.snip_weight[row] = 0
                 self.snip_seller[row] = 0
                 self.snip_seq[row] = -1
+                self._set_sentences(row, len(picked), sentence_vectors[i])
                 if len(picked):
                     self.snip_seq[row, : len(picked)] = [rec.snippets[i].seq for i in picked]
                     self.snip_seller[row, : len(picked)] = [
@@ -278,6 +295,17 @@ class LeadStore:
                 self._fingerprints[rec.id] = fp
             self.generation += 1
         return docs
+
+    def _set_sentences(self, row: int, first: int, vectors: npt.NDArray[np.float32]) -> None:
+        """The row's sentence slots: `vectors` in the free slots from `first` on (as many as fit)."""
+        self.snip_sentence[row] = False
+        self.sentence_norm[row] = 0.0
+        said = vectors[: SNIPPETS_PER_COMPANY - first]
+        if len(said):
+            slots = slice(first, first + len(said))
+            self.snip_vec.set((row, slots), l2_normalise(said[:, :SNIPPET_DIM]))
+            self.snip_sentence[row, slots] = True
+            self.sentence_norm[row] = float(np.linalg.norm(self.snip_vec.get((row, slots)).sum(axis=0)))
 
     def _embed(
         self, records: Sequence[CompanyRecord], embedder: Embedder
@@ -381,6 +409,22 @@ class LeadStore:
         if row is None:
             row = self.row_of_domain.get(key.replace(" ", "") + ".com")
         return row
+
+
+def _sentence_vectors(records: Sequence[CompanyRecord], embedder: Embedder) -> list[npt.NDArray[np.float32]]:
+    """Per record, the vectors of its own sentences (`self_sentences`), embedded in one call."""
+    said = [
+        self_sentences(
+            description=rec.description,
+            profiles=[s.text for s in rec.snippets if s.kind == "profile"],
+            limit=SENTENCES_PER_COMPANY,
+        )
+        for rec in records
+    ]
+    flat = [s for group in said for s in group]
+    vectors = embedder.embed(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
+    bounds = np.cumsum([0, *(len(g) for g in said)])
+    return [vectors[a:b] for a, b in itertools.pairwise(bounds.tolist())]
 
 
 def _text_sector(rec: CompanyRecord) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -50,18 +51,19 @@ def combine_company_vector(
 ) -> npt.NDArray[np.float32]:
     """The company vector from already-embedded parts: evidence-weighted mean of its signal snippets
     (weights 0 for profile text) plus a little of its self-description, unit length. A company with
-    no signal evidence is what it says about itself: its head plus its profile texts (the snippets,
-    all of weight 0), so that a company known only by its own description is found by that
-    description rather than by its name alone."""
+    no signal evidence is what it says about itself: the sum of its profile texts (the snippets, all
+    of weight 0) without its head, so that a company known only by its own description is found by
+    what the description says rather than by its name (the name stays in the BM25 name field); its
+    head only when it has no text at all."""
     total = np.zeros_like(head, dtype=np.float32)
     if len(snippets) and float(weights.sum()) > 0:
         mean = (snippets * weights[:, None]).sum(axis=0)
         total += mean / max(float(np.linalg.norm(mean)), 1e-9)
         total += HEAD_WEIGHT * head
+    elif len(snippets):
+        total += snippets.sum(axis=0)
     else:
         total += head
-        if len(snippets):
-            total += snippets.sum(axis=0)
     norm = float(np.linalg.norm(total))
     return (total / norm).astype(np.float32) if norm > 0 else total
 
@@ -95,3 +97,24 @@ def signal_weights(snippets: Sequence[SnippetView], now: datetime) -> npt.NDArra
 
 def company_head(*, name: str, description: str, industry: str | None) -> str:
     return ". ".join(p for p in (name.strip(), (industry or "").strip(), description.strip()) if p)
+
+
+MIN_SENTENCE_WORDS = 4
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text with at least MIN_SENTENCE_WORDS words, in order."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= MIN_SENTENCE_WORDS]
+
+
+def self_sentences(*, description: str, profiles: Sequence[str], limit: int) -> list[str]:
+    """Up to `limit` distinct sentences of what a company says about itself: its description, then
+    its profile texts (newest first, as given)."""
+    out: dict[str, None] = {}
+    for text in (description, *profiles):
+        for s in sentences(text):
+            out.setdefault(s, None)
+            if len(out) >= limit:
+                return list(out)
+    return list(out)

@@ -41,6 +41,23 @@ PHRASES: dict[str, tuple[str, str]] = {
         "a close signal comes from a company that fits",
         "no close signal comes from a company that fits",
     ),
+    "sentence_max": (
+        "one sentence of its description matches the need",
+        "no sentence of its description matches",
+    ),
+    "sentence_top2": (
+        "its description says it in more than one place",
+        "its description barely touches the need",
+    ),
+    "sentence_mean": (
+        "its description as a whole matches the need",
+        "its description as a whole is elsewhere",
+    ),
+    "profile_only": ("it is known by its own description", "it has signal evidence beyond its description"),
+    "z_cos_doc": ("its profile is among the closest to the need", "its profile is among the furthest"),
+    "z_sentence_max": ("one of its sentences is among the closest", "its sentences are among the furthest"),
+    "z_bm25": ("it uses the prompt's words more than most", "it uses the prompt's words less than most"),
+    "self_match": ("what it says about itself matches the need", "what it says about itself matches less"),
     "fit_product": ("it fits the target industry, size and country", "it fits the target less well"),
     "cos_exemplar": ("it resembles the named example companies", "it differs from the named examples"),
     "exemplar_sector_match": ("it is in the examples' sector", "it is outside the examples' sector"),

@@ -36,6 +36,14 @@ QUERY_FEATURES = (
     "fit_product",
     "snippet_match_fit",
     "snippet_match_max_fit",
+    "sentence_max",
+    "sentence_top2",
+    "sentence_mean",
+    "profile_only",
+    "z_cos_doc",
+    "z_sentence_max",
+    "z_bm25",
+    "self_match",
 )
 FEATURE_NAMES: tuple[str, ...] = (*QUERY_FEATURES, *COMPANY_FEATURES)
 COLUMN: Mapping[str, int] = {name: i for i, name in enumerate(FEATURE_NAMES)}
@@ -72,12 +80,26 @@ SNIPPET_TAU = 0.1
 
 
 def snippet_features(store: LeadStore, rows: npt.NDArray[np.int64], q: FloatArray, out: FloatArray) -> None:
-    """Snippet-level matching: how many recent, reputable snippets say what the prompt is about."""
+    """Snippet-level matching: how many recent, reputable snippets say what the prompt is about; and
+    sentence-level matching of what the company says about itself (its sentence slots): the best
+    sentence, the mean of the best two, and the mean of all its sentences (its own words without its
+    name; a company without sentences: its self-description)."""
     c = COLUMN
-    sims = store.snippet_similarities(rows, q)  # (n, M)
+    all_sims = store.snippet_similarities(rows, q)  # (n, M)
     weights = store.snip_weight[rows]
     present = weights > 0
-    sims = np.where(present, sims, -1.0)
+    out[:, c["profile_only"]] = ~present.any(axis=1)
+    said = store.snip_sentence[rows]
+    sentence_sims = -np.sort(-np.where(said, all_sims, -2.0), axis=1)[:, :2]
+    has = said.any(axis=1)
+    second = np.where(sentence_sims[:, 1] > -2.0, sentence_sims[:, 1], sentence_sims[:, 0])
+    fallback = out[:, c["cos_self"]]
+    out[:, c["sentence_max"]] = np.where(has, sentence_sims[:, 0], fallback)
+    out[:, c["sentence_top2"]] = np.where(has, (sentence_sims[:, 0] + second) / 2.0, fallback)
+    norm = store.sentence_norm[rows]
+    total = np.where(said, all_sims, 0.0).sum(axis=1)
+    out[:, c["sentence_mean"]] = np.where(norm > 0, total / np.maximum(norm, 1e-6), fallback)
+    sims = np.where(present, all_sims, -1.0)
     mass = np.maximum(sims - SNIPPET_TAU, 0.0) * weights
     total = mass.sum(axis=1)
     out[:, c["snippet_match_sum"]] = total
@@ -166,6 +188,30 @@ def compute_features(
     out[:, len(QUERY_FEATURES) :] = store.company_features[rows]
     fit_products(out)
     return out
+
+
+SELF_MATCH_BM25_WEIGHT = 0.5
+
+
+def _z(x: FloatArray) -> FloatArray:
+    out: FloatArray = ((x - x.mean()) / max(float(x.std()), 1e-6)).astype(np.float32)
+    return out
+
+
+def request_features(out: FloatArray) -> None:
+    """Features relative to the other candidates of the same search (raw cosines and BM25 scores are
+    not comparable across prompts): z-scores of the profile cosine, the best sentence and BM25
+    within the candidate set, and their sum with BM25 at half weight (the real-data teacher's
+    shape). Computed on the whole candidate matrix at once, after every candidate's own features."""
+    if len(out) == 0:
+        return
+    c = COLUMN
+    out[:, c["z_cos_doc"]] = _z(out[:, c["cos_doc"]])
+    out[:, c["z_sentence_max"]] = _z(out[:, c["sentence_max"]])
+    out[:, c["z_bm25"]] = _z(out[:, c["bm25"]])
+    out[:, c["self_match"]] = (
+        out[:, c["z_cos_doc"]] + out[:, c["z_sentence_max"]] + SELF_MATCH_BM25_WEIGHT * out[:, c["z_bm25"]]
+    )
 
 
 def fit_products(out: FloatArray) -> None:

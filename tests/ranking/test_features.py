@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.ranking.calibration import Platt
-from app.ranking.features import COLUMN, FEATURE_NAMES, fit_products, size_fit
+from app.ranking.features import COLUMN, FEATURE_NAMES, fit_products, request_features, size_fit
 from app.ranking.reranker import VENDOR_PENALTY, Reranker, vendor_flags
 
 
@@ -70,3 +70,17 @@ def test_the_vendor_rule_puts_vendors_below_every_buyer_at_any_score_scale() -> 
     assert raw[0] < raw[1:].min()  # the vendor scored 8.0 by the model, the buyers 0.0 and -8.0
     assert raw[0] <= 8.0 - VENDOR_PENALTY
     assert reranker.probabilities(raw)[0] < 1e-6
+
+
+def test_request_features_are_z_scores_within_the_candidates() -> None:
+    rng = np.random.default_rng(3)
+    out = rng.normal(size=(50, len(FEATURE_NAMES))).astype(np.float32)
+    request_features(out)
+    for name, source in (("z_cos_doc", "cos_doc"), ("z_sentence_max", "sentence_max"), ("z_bm25", "bm25")):
+        x = out[:, COLUMN[source]].astype(np.float64)
+        assert np.allclose(out[:, COLUMN[name]], (x - x.mean()) / x.std(), atol=1e-4)
+    expected = out[:, COLUMN["z_cos_doc"]] + out[:, COLUMN["z_sentence_max"]] + 0.5 * out[:, COLUMN["z_bm25"]]
+    assert np.allclose(out[:, COLUMN["self_match"]], expected, atol=1e-5)
+    tied = np.zeros((3, len(FEATURE_NAMES)), dtype=np.float32)
+    request_features(tied)  # one value for all: zeros, never a division by zero
+    assert not tied.any()

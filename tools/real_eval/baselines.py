@@ -1,6 +1,8 @@
 """Reference rankings of the same companies: plain BM25 (rank-bm25 over name + description), dense
-cosine of the prompt to the company text, and their reciprocal-rank fusion. Filters as the API's
-structured filters (a plain retriever cannot read a NOT-clause, so it gets none)."""
+cosine of the prompt to the company text, and their reciprocal-rank fusion; optionally the fusion
+of BM25 with all-MiniLM-L6-v2 cosine (`rrf-minilm`, the transformer the static table is distilled
+from). Filters as the API's structured filters (a plain retriever cannot read a NOT-clause, so it
+gets none)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Okapi
 
-from app.ranking.embedding import Embedder
+from app.ranking.embedding import Embedder, OnnxMiniLMEmbedder, l2_normalise
 from app.ranking.text import tokenize
 from tools.real_eval.data import RealCompany
 from tools.real_eval.prompts import SellerPrompt
@@ -63,8 +65,18 @@ class Baselines:
         return self._top((self.vectors @ q).astype(np.float64), prompt, k)
 
     def rrf_rows(self, prompt: SellerPrompt, k: int, *, depth: int = 1000) -> list[int]:
+        return self._fused(prompt, k, self.bm25_rows(prompt, depth), self.dense_rows(prompt, depth))
+
+    def rrf_minilm_rows(
+        self, prompt: SellerPrompt, k: int, minilm: MiniLMCosine, *, depth: int = 1000
+    ) -> list[int]:
+        """RRF of plain BM25 and the MiniLM cosine of the prompt to name + description."""
+        dense = self._top(minilm.scores(prompt.prompt), prompt, depth)
+        return self._fused(prompt, k, self.bm25_rows(prompt, depth), dense)
+
+    def _fused(self, prompt: SellerPrompt, k: int, *rankings: list[int]) -> list[int]:
         fused = np.zeros(len(self.companies), dtype=np.float64)
-        for rows in (self.bm25_rows(prompt, depth), self.dense_rows(prompt, depth)):
+        for rows in rankings:
             for rank, row in enumerate(rows):
                 fused[row] += 1.0 / (RRF_K + rank + 1)
         fused[fused == 0] = -np.inf
@@ -72,3 +84,16 @@ class Baselines:
 
     def domains(self, rows: Sequence[int]) -> list[str]:
         return [self.companies[r].domain for r in rows]
+
+
+@dataclass
+class MiniLMCosine:
+    """Cosine of a prompt to each company's name + description with all-MiniLM-L6-v2 (384-d)."""
+
+    model: OnnxMiniLMEmbedder
+    vectors: npt.NDArray[np.float32]  # unit rows, one per company
+
+    def scores(self, prompt: str) -> npt.NDArray[np.float64]:
+        q = l2_normalise(self.model.embed_raw([prompt]))[0]
+        out: npt.NDArray[np.float64] = (self.vectors @ q).astype(np.float64)
+        return out

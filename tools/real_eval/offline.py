@@ -7,7 +7,7 @@ the test split is never learnt from)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -16,7 +16,7 @@ from app.catalog.ids import lead_id_for_domain
 from app.ranking.columns import CompanyRecord, StoredSnippet
 from app.ranking.embedding import Embedder
 from tools.ranker_dataset import GRADE_CUTS, QuerySet
-from tools.ranker_eval import ANN_K, BM25_K, candidates_for
+from tools.ranker_eval import ANN_K, BM25_K, Candidates, candidates_for
 from tools.ranker_world import OfflineIndex, build_offline_index
 from tools.real_eval.data import RealCompany
 from tools.real_eval.prompts import SellerPrompt
@@ -78,11 +78,40 @@ def real_query_sets(
         tag_grades = np.array([grades.get(int(r), 0) for r in c.rows], dtype=np.int32)
         if teacher is None:
             labels = np.array([LABEL_OF_GRADE[int(x)] for x in tag_grades], dtype=np.int32)
-            scores, targets = tag_grades.astype(np.float64), tag_grades / 2.0
+            out.append(
+                QuerySet(prompt_dict(p), c, tag_grades.astype(np.float64), labels, tag_grades / 2.0, grades)
+            )
         else:
-            pool = teacher.scores(p.prompt)
-            scores = pool[[position[int(r)] for r in c.rows]]
-            labels = graded(scores, pool)
-            targets = labels / len(GRADE_CUTS)
-        out.append(QuerySet(prompt_dict(p), c, scores, labels, targets, grades))
+            out.append(_taught(c, teacher, position, grades))
+    return out
+
+
+def _taught(
+    c: Candidates, teacher: RealTeacher, position: Mapping[int, int], grades: dict[int, int]
+) -> QuerySet:
+    """A query set labelled by the real-data teacher's grades over the pool."""
+    pool = teacher.scores(str(c.prompt["text"]))
+    scores = pool[[position[int(r)] for r in c.rows]]
+    labels = graded(scores, pool)
+    return QuerySet(dict(c.prompt), c, scores, labels, labels / len(GRADE_CUTS), grades)
+
+
+def teacher_query_sets(
+    index: OfflineIndex,
+    embedder: Embedder,
+    companies: Sequence[RealCompany],
+    prompts: Sequence[Mapping[str, object]],
+    *,
+    teacher: RealTeacher,
+) -> list[QuerySet]:
+    """Untagged prompts (e.g. the generated world's seller prompts: `prompt_id`, `text`, optional
+    `filters`) over the real pool, labelled by the real-data teacher alone: more cold-start queries
+    to learn from than the tagged train prompts, and none of them read a tag."""
+    row_of: dict[uuid.UUID, int] = index.store.row_of_id
+    position = {row_of[lead_id_for_domain(co.domain)]: i for i, co in enumerate(companies)}
+    out = []
+    for p in prompts:
+        c = candidates_for(index, embedder, p, bm25_k=BM25_K, ann_k=ANN_K)
+        if len(c.rows):
+            out.append(_taught(c, teacher, position, {}))
     return out

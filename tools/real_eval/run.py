@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,8 +13,15 @@ from typing import Any
 
 from app.core.config import Settings
 from app.ingest.validate import CleanSnippet, Limits, validate_snippet
-from app.ranking.embedding import Embedder, load_embedder
-from tools.real_eval.baselines import Baselines
+from app.ranking.embedding import (
+    Embedder,
+    OnnxMiniLMEmbedder,
+    StaticTable,
+    l2_normalise,
+    load_embedder,
+    static_table_path,
+)
+from tools.real_eval.baselines import Baselines, MiniLMCosine
 from tools.real_eval.data import RealCompany
 from tools.real_eval.metrics import Scores
 from tools.real_eval.prompts import SellerPrompt, grades
@@ -27,6 +35,7 @@ from tools.real_eval.served import (
     run_served,
     snippet_of,
 )
+from tools.real_eval.teacher import RealTeacher
 
 DEPTH = 100
 
@@ -71,17 +80,35 @@ def acceptable(companies: Sequence[RealCompany]) -> list[RealCompany]:
 
 
 def evaluate_baselines(
-    companies: Sequence[RealCompany], prompts: Sequence[SellerPrompt], embedder: Embedder
+    companies: Sequence[RealCompany],
+    prompts: Sequence[SellerPrompt],
+    embedder: Embedder,
+    *,
+    minilm: MiniLMCosine | None = None,
 ) -> dict[str, dict[str, Scores]]:
     base = Baselines.build(companies, embedder)
     by_domain = {c.domain: c for c in companies}
-    out: dict[str, dict[str, Scores]] = {"bm25": {}, "dense": {}, "rrf": {}}
+    systems: dict[str, Callable[[SellerPrompt, int], list[int]]] = {
+        "bm25": base.bm25_rows,
+        "dense": base.dense_rows,
+        "rrf": base.rrf_rows,
+    }
+    if minilm is not None:
+        systems["rrf-minilm"] = functools.partial(base.rrf_minilm_rows, minilm=minilm)
+    out: dict[str, dict[str, Scores]] = {name: {} for name in systems}
     for p in prompts:
         g = grades(p, companies)
-        for name, fn in (("bm25", base.bm25_rows), ("dense", base.dense_rows), ("rrf", base.rrf_rows)):
+        for name, fn in systems.items():
             domains = base.domains(fn(p, DEPTH))
             out[name][p.id] = Scores.of(domains, g, violations=violations(p, domains, by_domain))
     return out
+
+
+def minilm_cosine(settings: Settings, companies: Sequence[RealCompany]) -> MiniLMCosine:
+    """The MiniLM baseline's vectors: the real-data teacher's (same texts, same cache)."""
+    model = OnnxMiniLMEmbedder(StaticTable.load(static_table_path(settings.model_dir)), threads=2)
+    teacher = RealTeacher.build(companies, model)
+    return MiniLMCosine(model, l2_normalise(teacher.whole))
 
 
 async def evaluate(
@@ -90,6 +117,7 @@ async def evaluate(
     prompts: Sequence[SellerPrompt],
     *,
     served: bool = True,
+    minilm: bool = False,
     embedder: Embedder | None = None,
     database: str = DATABASE,
     redis_db: int = REDIS_DB,
@@ -97,7 +125,14 @@ async def evaluate(
     started = time.perf_counter()
     companies = acceptable(companies)
     ev = Evaluation(companies=len(companies))
-    ev.results.update(evaluate_baselines(companies, prompts, embedder or load_embedder(settings)))
+    ev.results.update(
+        evaluate_baselines(
+            companies,
+            prompts,
+            embedder or load_embedder(settings),
+            minilm=minilm_cosine(settings, companies) if minilm else None,
+        )
+    )
     if served:
         by_domain = {c.domain: c for c in companies}
         ev.load, ev.answers, ev.model_version = await run_served(

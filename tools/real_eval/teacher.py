@@ -12,7 +12,6 @@ TOP_SHARE quantile relative to the prompt's best, cut like the world teacher's (
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,14 +19,13 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Okapi
 
+from app.ranking.documents import sentences
 from app.ranking.embedding import OnnxMiniLMEmbedder, l2_normalise
 from app.ranking.text import tokenize
 from tools.ranker_dataset import GRADE_CUTS
 from tools.ranker_teacher import cached_minilm_vectors
 from tools.real_eval.data import RealCompany
 
-MIN_SENTENCE_WORDS = 4
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 BM25_WEIGHT = 0.5
 TOP_SHARE = 0.95  # scores below the pool's 95th percentile grade 0
 
@@ -36,10 +34,6 @@ FloatArray = npt.NDArray[np.float64]
 
 def company_text(company: RealCompany) -> str:
     return f"{company.name}. {company.text}"
-
-
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in SENTENCE_END.split(text) if len(s.split()) >= MIN_SENTENCE_WORDS]
 
 
 def pool_texts(companies: Sequence[RealCompany]) -> list[str]:
