@@ -22,6 +22,7 @@ from app.ranking.bm25 import IndexedDocument
 from app.ranking.category import infer_sector
 from app.ranking.documents import combine_company_vector, company_document, company_head
 from app.ranking.embedding import Embedder, l2_normalise
+from app.ranking.mapped import OptionalStringColumn, RowMap, StringColumn, StringSetColumn, UuidColumn
 from app.ranking.signals import (
     EVIDENCE_FEATURES,
     SnippetView,
@@ -128,17 +129,19 @@ class LeadStore:
         self.snippets_cached = 0
         self._fingerprints: dict[uuid.UUID, int] = {}  # company -> _fingerprint of its last upsert
         self.size = 0
-        self.ids: list[uuid.UUID] = []
-        self.domains: list[str] = []
-        self.names: list[str] = []
-        self.industries: list[str | None] = []
-        self.row_of_id: dict[uuid.UUID, int] = {}
-        self.row_of_domain: dict[str, int] = {}
-        self.row_of_name: dict[str, int] = {}
+        # Per-row values and maps to rows: lists and dicts in behaviour, flat arrays mapped from a
+        # snapshot in memory (app/ranking/mapped.py), so a worker holds no Python object per company.
+        self.ids = UuidColumn()
+        self.domains = StringColumn()
+        self.names = StringColumn()
+        self.industries = OptionalStringColumn()
+        self.row_of_id: RowMap[uuid.UUID] = RowMap("uuid")
+        self.row_of_domain: RowMap[str] = RowMap("str")
+        self.row_of_name: RowMap[str] = RowMap("str")
         self.sector = np.zeros(capacity, dtype=np.int16)  # NAICS 2-digit, 0 unknown
-        self.naics: list[str] = []
+        self.naics = StringColumn()
         self.employees = np.full(capacity, -1, dtype=np.int64)
-        self.country: list[str] = []
+        self.country = StringColumn()
         self._countries = Codebook()
         self.country_code = np.zeros(capacity, dtype=np.int32)  # code in _countries, 0 unknown
         self._industries = Codebook()
@@ -154,7 +157,7 @@ class LeadStore:
         # The newest profile snippet (the company's own description) per row: evidence of what it
         # is when it has no signal snippets; -1 when none.
         self.profile_seq = np.full(capacity, -1, dtype=np.int64)
-        self.tech_tokens: list[frozenset[str]] = []
+        self.tech_tokens = StringSetColumn()
 
     @property
     def capacity(self) -> int:

@@ -7,7 +7,7 @@ the test split is never learnt from)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -67,7 +67,7 @@ def real_query_sets(
 ) -> list[QuerySet]:
     """One set per prompt: the served candidates and features; labels and targets from the teacher's
     scores when one is given (the tags then only grade), else the tag grades themselves."""
-    row_of: dict[uuid.UUID, int] = index.store.row_of_id
+    row_of: Mapping[uuid.UUID, int] = index.store.row_of_id
     position = {row_of[lead_id_for_domain(co.domain)]: i for i, co in enumerate(companies)}
     out = []
     for p in prompts:
