@@ -230,8 +230,8 @@ class HardFilters:
         return bool(self.mask(store, np.array([row], dtype=np.int64))[0])
 
     def mask(self, store: LeadStore, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        """Which of `rows` pass every filter (numpy over the store's columns; only the technology
-        subset tests run per row, and only for rows still in)."""
+        """Which of `rows` pass every filter (numpy over the store's columns, the technology token
+        sets included: a set holds all of a filter's tokens when it holds as many of them)."""
         keep = np.ones(len(rows), dtype=bool)
         if len(rows) == 0:
             return keep
@@ -249,12 +249,11 @@ class HardFilters:
             keep &= (employees >= 0) & (employees <= self.employees_max)
         if self.industries:
             keep &= self._industry_mask(store, rows)
-        if self.technologies or self.excluded_terms:
-            for i in np.flatnonzero(keep):
-                techs = store.tech_tokens[int(rows[i])]
-                keep[i] = all(t <= techs for t in self.technologies) and not any(
-                    t <= techs for t in self.excluded_terms
-                )
+        techs = store.tech_tokens
+        for terms in self.technologies:  # every token of each: the count of them is their number
+            keep &= techs.count_in(rows, terms) == len(terms)
+        for terms in self.excluded_terms:
+            keep &= techs.count_in(rows, terms) < len(terms)
         return keep
 
     def _industry_mask(self, store: LeadStore, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
@@ -321,7 +320,7 @@ async def ann_rows(
     """The pgvector ANN query of a search, as store rows."""
     ids = await ann_search(engine, vectors=request.vectors, limit=limit, filters=request.filters, sent=sent)
     row_of_id = store.row_of_id
-    return [[r for r in (row_of_id.get(i) for i in lst) if r is not None] for lst in ids]
+    return [[r for r in row_of_id.rows_of(lst) if r is not None] for lst in ids]
 
 
 def vector_literal(vec: npt.NDArray[np.float32]) -> str:

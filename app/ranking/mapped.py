@@ -19,6 +19,7 @@ what changed since in Python:
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -110,21 +111,28 @@ def _encode_strings(values: Sequence[str]) -> tuple[Array, Array]:
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
+def _ints(array: Array) -> memoryview:
+    """The array's buffer as a memoryview: indexing it gives Python ints at list speed (a numpy scalar
+    per index costs several times more)."""
+    return np.ascontiguousarray(array).data
+
+
 class _Strings:
     """A base of strings: `data` (uint8) at `offsets` (int64, len + 1); decoded one at a time."""
 
-    __slots__ = ("_view", "data", "offsets")
+    __slots__ = ("_offsets", "_view", "data", "offsets")
 
     def __init__(self, data: Array, offsets: Array) -> None:
         self.data, self.offsets = data, offsets
         self._view = data.data if len(data) else memoryview(b"")
+        self._offsets = _ints(offsets)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
     def get(self, row: int) -> str:
-        a, b = int(self.offsets[row]), int(self.offsets[row + 1])
-        return str(self._view[a:b], "utf-8", "surrogatepass")
+        offsets = self._offsets
+        return str(self._view[offsets[row] : offsets[row + 1]], "utf-8", "surrogatepass")
 
 
 class StringColumn(_Column[str]):
@@ -182,37 +190,82 @@ class OptionalStringColumn(_Column[str | None]):
 
 
 class StringSetColumn(_Column[frozenset[str]]):
-    """A list of string sets, one a row: each row's items (sorted) are a slice of one string base."""
+    """A list of string sets, one a row. The base holds each row's items as int32 codes (CSR: `codes`
+    at per-row `offsets`) into a vocabulary (`vocab`: code -> item, a `RowMap` item -> code), so
+    `count_in` counts the items of many rows in a set with numpy, without building their sets."""
 
-    __slots__ = ("_items", "_rows")
+    __slots__ = ("_code_of", "_codes", "_codes_mv", "_offsets", "_offsets_mv", "_vocab")
 
     def __init__(self, items: Iterable[frozenset[str]] = ()) -> None:
         super().__init__(items)
-        self._items: _Strings | None = None
-        self._rows: Array | None = None
+        self._vocab: _Strings | None = None
+        self._code_of: RowMap[str] = RowMap("str")
+        self._codes: Array = np.zeros(0, dtype=np.int32)
+        self._offsets: Array = np.zeros(1, dtype=np.int64)
+        self._codes_mv = _ints(self._codes)
+        self._offsets_mv = _ints(self._offsets)
 
     def _base(self, row: int) -> frozenset[str]:
-        assert self._items is not None
-        assert self._rows is not None
-        a, b = int(self._rows[row]), int(self._rows[row + 1])
+        a, b = self._offsets_mv[row], self._offsets_mv[row + 1]
         if a == b:
             return EMPTY
-        items = self._items
-        return frozenset([items.get(i) for i in range(a, b)])
+        vocab = self._vocab
+        assert vocab is not None
+        return frozenset([vocab.get(code) for code in self._codes_mv[a:b]])
+
+    def count_in(self, rows: npt.NDArray[np.int64], items: Iterable[str]) -> npt.NDArray[np.int64]:
+        """For each of `rows`, how many of `items` its set holds (`len(set(items) & self[row])`)."""
+        wanted = frozenset(items)
+        out = np.zeros(len(rows), dtype=np.int64)
+        if not wanted or not len(rows):
+            return out
+        in_base = rows < self._base_len
+        if self._changed:
+            in_base &= ~np.isin(rows, np.fromiter(self._changed, np.int64, len(self._changed)))
+        for i in np.flatnonzero(~in_base).tolist():
+            out[i] = len(wanted & self[int(rows[i])])
+        codes = [c for c in (self._code_of.get(item) for item in wanted) if c is not None]
+        base = np.flatnonzero(in_base)
+        if not codes or not len(base):
+            return out
+        starts, ends = self._offsets[rows[base]], self._offsets[rows[base] + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        if total:
+            owner = np.repeat(np.arange(len(base)), lengths)
+            flat = np.arange(total) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+            hits = np.isin(self._codes[flat], codes)
+            out[base] = np.bincount(owner[hits], minlength=len(base))
+        return out
 
     def arrays(self) -> dict[str, Array]:
         sets = list(self)
-        data, offsets = _encode_strings([s for row in sets for s in sorted(row)])
-        rows = np.zeros(len(sets) + 1, dtype=np.int64)
-        np.cumsum([len(s) for s in sets], out=rows[1:])
-        return {"bytes": data, "offsets": offsets, "rows": rows}
+        vocab = sorted({item for row in sets for item in row})
+        code = {item: i for i, item in enumerate(vocab)}
+        codes = np.fromiter((code[item] for row in sets for item in sorted(row)), np.int32)
+        offsets = np.zeros(len(sets) + 1, dtype=np.int64)
+        np.cumsum([len(row) for row in sets], out=offsets[1:])
+        data, vocab_offsets = _encode_strings(vocab)
+        out: dict[str, Array] = {
+            "codes": codes,
+            "offsets": offsets,
+            "vocab.bytes": data,
+            "vocab.offsets": vocab_offsets,
+        }
+        code_of: RowMap[str] = RowMap("str", code)
+        out.update({f"code_of.{part}": array for part, array in code_of.arrays().items()})
+        return out
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, Array]) -> StringSetColumn:
         out = cls()
-        out._items = _Strings(arrays["bytes"], arrays["offsets"])
-        out._rows = arrays["rows"]
-        out._base_len = len(out._rows) - 1
+        out._vocab = _Strings(arrays["vocab.bytes"], arrays["vocab.offsets"])
+        prefix = "code_of."
+        parts = {k.removeprefix(prefix): v for k, v in arrays.items() if k.startswith(prefix)}
+        out._code_of = RowMap.from_arrays("str", parts)
+        out._codes, out._offsets = arrays["codes"], arrays["offsets"]
+        out._codes_mv, out._offsets_mv = _ints(out._codes), _ints(out._offsets)
+        out._base_len = len(out._offsets) - 1
         return out
 
 
@@ -227,11 +280,11 @@ class UuidColumn(_Column[uuid.UUID]):
 
     def __init__(self, items: Iterable[uuid.UUID] = ()) -> None:
         super().__init__(items)
-        self._raw: Array | None = None
+        self._raw: memoryview | None = None  # the (n, 16) bytes, flat
 
     def _base(self, row: int) -> uuid.UUID:
         assert self._raw is not None
-        return uuid.UUID(bytes=self._raw[row].tobytes())
+        return uuid.UUID(bytes=bytes(self._raw[16 * row : 16 * row + 16]))
 
     def arrays(self) -> dict[str, Array]:
         return {"raw": _uuid_raw(list(self))}
@@ -239,8 +292,9 @@ class UuidColumn(_Column[uuid.UUID]):
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, Array]) -> UuidColumn:
         out = cls()
-        out._raw = arrays["raw"]
-        out._base_len = len(out._raw)
+        raw = arrays["raw"]
+        out._raw = _ints(raw.reshape(-1))
+        out._base_len = len(raw)
         return out
 
 
@@ -260,7 +314,7 @@ def str_hash(key: str) -> int:
 class RowMap(Mapping[K, int], Generic[K]):
     """A dict key -> row that never shrinks; see the module docstring. `key_type` is "str" or "uuid"."""
 
-    __slots__ = ("_added", "_changed", "_hashes", "_keys", "_rows", "key_type")
+    __slots__ = ("_added", "_changed", "_hash_ints", "_hashes", "_key_bytes", "_keys", "_rows", "key_type")
 
     def __init__(self, key_type: str, items: Mapping[K, int] | None = None) -> None:
         if key_type not in ("str", "uuid"):
@@ -269,6 +323,8 @@ class RowMap(Mapping[K, int], Generic[K]):
         self._hashes: Array = np.zeros(0, dtype=np.uint64)
         self._rows: Array = np.zeros(0, dtype=np.int64)
         self._keys: Array | _Strings | None = None  # (n, 16) uint8 or strings, in hash order
+        self._hash_ints = _ints(self._hashes)
+        self._key_bytes = memoryview(b"")  # the (n, 16) uint8 keys, flat
         self._changed: dict[K, int] = dict(items or {})
         self._added = len(self._changed)  # keys of `_changed` that the base does not hold
 
@@ -282,17 +338,23 @@ class RowMap(Mapping[K, int], Generic[K]):
         keys = self._keys
         if isinstance(keys, _Strings):
             return keys.get(i)  # type: ignore[return-value]
-        assert keys is not None
-        return uuid.UUID(bytes=keys[i].tobytes())  # type: ignore[return-value]
+        return uuid.UUID(bytes=bytes(self._key_bytes[16 * i : 16 * i + 16]))  # type: ignore[return-value]
+
+    def _is_key(self, i: int, key: K) -> bool:
+        keys = self._keys
+        if isinstance(keys, _Strings):
+            return keys.get(i) == key
+        return isinstance(key, uuid.UUID) and self._key_bytes[16 * i : 16 * i + 16] == key.bytes
 
     def _base_get(self, key: K) -> int | None:
-        n = len(self._hashes)
+        hashes = self._hash_ints
+        n = len(hashes)
         if not n or not isinstance(key, str if self.key_type == "str" else uuid.UUID):
             return None
-        h = np.uint64(self._hash(key))
-        i = int(np.searchsorted(self._hashes, h))
-        while i < n and self._hashes[i] == h:
-            if self._base_key(i) == key:
+        h = self._hash(key)
+        i = bisect.bisect_left(hashes, h)
+        while i < n and hashes[i] == h:
+            if self._is_key(i, key):
                 return int(self._rows[i])
             i += 1
         return None
@@ -355,11 +417,11 @@ class RowMap(Mapping[K, int], Generic[K]):
             hashes = uuid_hashes(raw)
             at = np.minimum(np.searchsorted(self._hashes, hashes), n - 1)
             assert isinstance(self._keys, np.ndarray)
-            exact = (self._hashes[at] == hashes) & (self._keys[at] == raw).all(axis=1)
-            rows = self._rows[at]
+            exact = ((self._hashes[at] == hashes) & (self._keys[at] == raw).all(axis=1)).tolist()
+            rows = self._rows[at].tolist()
             for j, i in enumerate(todo):
                 # a hash shared by another key (astronomically rare) falls back to the scan
-                out[i] = int(rows[j]) if exact[j] else self._base_get(keys[i])
+                out[i] = rows[j] if exact[j] else self._base_get(keys[i])
             return out
         for i in todo:
             out[i] = self._base_get(keys[i])
@@ -382,7 +444,12 @@ class RowMap(Mapping[K, int], Generic[K]):
     def from_arrays(cls, key_type: str, arrays: Mapping[str, Array]) -> RowMap[Any]:
         out: RowMap[Any] = cls(key_type)
         out._hashes, out._rows = arrays["hashes"], arrays["rows"]
-        out._keys = arrays["raw"] if key_type == "uuid" else _Strings(arrays["bytes"], arrays["offsets"])
+        out._hash_ints = _ints(out._hashes)
+        if key_type == "uuid":
+            out._keys = arrays["raw"]
+            out._key_bytes = _ints(out._keys.reshape(-1))
+        else:
+            out._keys = _Strings(arrays["bytes"], arrays["offsets"])
         return out
 
     def __eq__(self, other: object) -> bool:

@@ -171,3 +171,30 @@ def test_every_colliding_key_is_found_from_the_base(tmp_path: Path) -> None:
 def test_a_row_map_refuses_a_key_type_it_does_not_know() -> None:
     with pytest.raises(ValueError, match="bytes"):
         RowMap("bytes")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    base=st.lists(st.frozensets(st.sampled_from("abcdefg"), max_size=4), min_size=1, max_size=10),
+    changed=st.dictionaries(st.integers(0, 12), st.frozensets(st.sampled_from("abcxyz"), max_size=3)),
+    added=st.lists(st.frozensets(st.sampled_from("aby"), max_size=2), max_size=3),
+    wanted=st.frozensets(st.sampled_from("abcdxyz"), max_size=4),
+    picks=st.lists(st.integers(0, 20), max_size=12),
+)
+def test_count_in_counts_what_each_row_holds(
+    base: list[frozenset[str]],
+    changed: dict[int, frozenset[str]],
+    added: list[frozenset[str]],
+    wanted: frozenset[str],
+    picks: list[int],
+) -> None:
+    column = StringSetColumn.from_arrays(StringSetColumn(base).arrays())
+    for value in added:
+        column.append(value)
+    for row, value in changed.items():
+        if row < len(column):
+            column[row] = value
+    rows = np.array([p % len(column) for p in picks], dtype=np.int64)
+    assert column.count_in(rows, wanted).tolist() == [len(wanted & column[int(r)]) for r in rows]
+    built = StringSetColumn(list(column))  # no base: every row in Python
+    assert built.count_in(rows, wanted).tolist() == column.count_in(rows, wanted).tolist()
