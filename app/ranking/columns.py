@@ -222,20 +222,10 @@ class LeadStore:
             records, prints = [records[i] for i in keep], [prints[i] for i in keep]
         if not records:
             return []
-        bodies: list[str] = []  # BM25 body per record
-        for rec in records:
-            bodies.append(
-                company_document(
-                    name=rec.name,
-                    description=rec.description,
-                    industry=rec.industry,
-                    snippets=[s.text for s in rec.snippets],
-                )
-            )
         heads, snippet_vectors = self._embed(records, embedder)
         docs: list[IndexedDocument] = []
         with self._lock:
-            for i, (rec, body) in enumerate(zip(records, bodies, strict=True)):
+            for i, rec in enumerate(records):
                 row = self._row_for(rec)
                 views = [SnippetView(s.kind, s.text, s.observed_at, s.reputation) for s in rec.snippets]
                 weights = np.array([snippet_weight(v, now) for v in views], dtype=np.float32)
@@ -265,14 +255,8 @@ class LeadStore:
                     ]
                     self.snip_vec.set((row, slice(0, len(picked))), l2_normalise(snip[picked, :SNIPPET_DIM]))
                     self.snip_weight[row, : len(picked)] = weights[picked]
-                techs = " ".join(s.text for s in rec.snippets if s.kind == "tech_stack")
-                self.tech_tokens[row] = frozenset(tokenize(techs))
-                fields = {
-                    "name": tokenize(rec.name),
-                    "industry": tokenize(rec.industry or ""),
-                    "tech": tokenize(techs),
-                    "body": tokenize(body),
-                }
+                fields = bm25_fields(rec)
+                self.tech_tokens[row] = frozenset(fields["tech"])
                 docs.append(IndexedDocument(row=row, fields=fields))
             for rec, fp in zip(records, prints, strict=True):
                 self._fingerprints[rec.id] = fp
@@ -380,6 +364,24 @@ class LeadStore:
         if row is None:
             row = self.row_of_domain.get(key.replace(" ", "") + ".com")
         return row
+
+
+def bm25_fields(rec: CompanyRecord) -> dict[str, list[str]]:
+    """The tokens of a company's BM25 document by field (its snippets newest first, as `upsert`
+    sorts them); the technology tokens are also the row's `tech_tokens`."""
+    techs = " ".join(s.text for s in rec.snippets if s.kind == "tech_stack")
+    body = company_document(
+        name=rec.name,
+        description=rec.description,
+        industry=rec.industry,
+        snippets=[s.text for s in rec.snippets],
+    )
+    return {
+        "name": tokenize(rec.name),
+        "industry": tokenize(rec.industry or ""),
+        "tech": tokenize(techs),
+        "body": tokenize(body),
+    }
 
 
 def _text_sector(rec: CompanyRecord) -> str:
