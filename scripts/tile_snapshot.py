@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import get_settings
 from app.core.db import create_engine, create_sessionmaker
@@ -83,32 +84,32 @@ def tiled_store(source: LeadStore, copies: int) -> LeadStore:
     return out
 
 
-async def source_documents(store: LeadStore) -> list[IndexedDocument]:
+async def source_documents(
+    store: LeadStore, sessionmaker: async_sessionmaker[AsyncSession]
+) -> list[IndexedDocument]:
     """The BM25 document of every source row, from the companies in the source database."""
-    engine = create_engine(get_settings())
     docs = []
-    try:
-        sessionmaker = create_sessionmaker(engine)
-        ids = list(store.ids)
-        for start in range(0, len(ids), 2000):
-            async with sessionmaker() as session:
-                records = await load_companies(session, ids[start : start + 2000])
-            for rec in records:
-                rec.snippets = sorted(rec.snippets, key=lambda s: s.observed_at, reverse=True)
-                docs.append(IndexedDocument(row=store.row_of_id[rec.id], fields=bm25_fields(rec)))
-    finally:
-        await engine.dispose()
+    ids = list(store.ids)
+    for start in range(0, len(ids), 2000):
+        async with sessionmaker() as session:
+            records = await load_companies(session, ids[start : start + 2000])
+        for rec in records:
+            rec.snippets = sorted(rec.snippets, key=lambda s: s.observed_at, reverse=True)
+            docs.append(IndexedDocument(row=store.row_of_id[rec.id], fields=bm25_fields(rec)))
     return docs
 
 
-def tile(source_root: Path, out_root: Path, copies: int) -> dict[str, Any]:
+async def tile_snapshot(
+    *, source_root: Path, out_root: Path, copies: int, sessionmaker: async_sessionmaker[AsyncSession]
+) -> dict[str, Any]:
+    """Write the tiled snapshot of `source_root`'s CURRENT under `out_root` (made its CURRENT)."""
     source_path = current_snapshot(source_root)
     if source_path is None:
         raise SystemExit(f"{source_root}: no current snapshot")
     manifest = read_manifest(source_path)
     started = time.perf_counter()
     source = read_store(source_path / "store", manifest["store_fields"], dim=manifest["embedder"]["dim"])
-    docs = asyncio.run(source_documents(source))
+    docs = await source_documents(source, sessionmaker)
     store = tiled_store(source, copies)
     tiled_s = time.perf_counter() - started
     created = datetime.now(UTC)
@@ -146,13 +147,23 @@ def tile(source_root: Path, out_root: Path, copies: int) -> dict[str, Any]:
     }
 
 
+async def _run(source: Path, out: Path, copies: int) -> dict[str, Any]:
+    engine = create_engine(get_settings())
+    try:
+        return await tile_snapshot(
+            source_root=source, out_root=out, copies=copies, sessionmaker=create_sessionmaker(engine)
+        )
+    finally:
+        await engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, required=True, help="snapshot root to tile (its CURRENT)")
     parser.add_argument("--out", type=Path, required=True, help="snapshot root to write")
     parser.add_argument("--copies", type=int, default=50)
     args = parser.parse_args()
-    print(tile(args.source, args.out, args.copies), flush=True)
+    print(asyncio.run(_run(args.source, args.out, args.copies)), flush=True)
 
 
 if __name__ == "__main__":
