@@ -221,7 +221,7 @@ class StringSetColumn(_Column[frozenset[str]]):
             return out
         in_base = rows < self._base_len
         if self._changed:
-            in_base &= ~np.isin(rows, np.fromiter(self._changed, np.int64, len(self._changed)))
+            in_base &= ~np.isin(rows, np.array(list(self._changed), dtype=np.int64))
         for i in np.flatnonzero(~in_base).tolist():
             out[i] = len(wanted & self[int(rows[i])])
         codes = [c for c in (self._code_of.get(item) for item in wanted) if c is not None]
