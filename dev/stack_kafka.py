@@ -28,6 +28,7 @@ from dev.stack_proc import (
     port_open,
     require_port_free,
     signal_and_wait,
+    stop_owned,
     tail,
     write_pid,
 )
@@ -286,13 +287,5 @@ def status(cfg: StackConfig) -> Report:
 
 
 def down(cfg: StackConfig) -> Report:
-    pid_file = cfg.paths.pid_file(NAME)
-    pid = owned_pid(pid_file, MARKER)
-    if pid is None:
-        pid_file.unlink(missing_ok=True)
-        return Report(NAME, "not running")
     # SIGTERM = controlled shutdown; a single node needs a few seconds
-    if not signal_and_wait(pid, timeout=60):
-        raise StackError(f"kafka: pid {pid} did not exit")
-    pid_file.unlink(missing_ok=True)
-    return Report(NAME, "stopped", pid=pid)
+    return stop_owned(NAME, cfg.paths.pid_file(NAME), MARKER, timeout=60)

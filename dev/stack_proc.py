@@ -120,6 +120,18 @@ def signal_and_wait(pid: int, *, timeout: float, sig: int = signal.SIGTERM) -> b
     return wait_until(lambda: not pid_alive(pid), timeout=10)
 
 
+def stop_owned(name: str, pid_file: Path, marker: str, *, timeout: float) -> Report:
+    """Stop the server whose pid ``pid_file`` holds when it is ours (SIGTERM, SIGKILL after ``timeout``)."""
+    pid = owned_pid(pid_file, marker)
+    if pid is None:
+        pid_file.unlink(missing_ok=True)
+        return Report(name, "not running")
+    if not signal_and_wait(pid, timeout=timeout):
+        raise StackError(f"{name}: pid {pid} did not exit")
+    pid_file.unlink(missing_ok=True)
+    return Report(name, "stopped", pid=pid)
+
+
 def port_open(host: str, port: int, *, timeout: float = 0.5) -> bool:
     try:
         with socket.create_connection((host, port), timeout=timeout):

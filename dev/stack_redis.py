@@ -15,7 +15,7 @@ from dev.stack_proc import (
     owned_pid,
     read_pid,
     require_port_free,
-    signal_and_wait,
+    stop_owned,
     tail,
     wait_until,
 )
@@ -120,12 +120,4 @@ def status(cfg: StackConfig) -> Report:
 
 
 def down(cfg: StackConfig) -> Report:
-    pid_file = cfg.paths.pid_file(NAME)
-    pid = owned_pid(pid_file, MARKER)
-    if pid is None:
-        pid_file.unlink(missing_ok=True)
-        return Report(NAME, "not running")
-    if not signal_and_wait(pid, timeout=20):
-        raise StackError(f"redis: pid {pid} did not exit")
-    pid_file.unlink(missing_ok=True)
-    return Report(NAME, "stopped", pid=pid)
+    return stop_owned(NAME, cfg.paths.pid_file(NAME), MARKER, timeout=20)

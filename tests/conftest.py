@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+from app.api.lifespan import StartupHook
 from app.auth.service import create_key
 from app.core.config import Settings
 from app.main import create_app
@@ -84,11 +85,21 @@ async def app_client(
         yield client
 
 
-class app_client_for:
-    """`async with app_client_for(settings) as client:` runs the lifespan around an httpx client."""
+@pytest.fixture
+async def client(
+    settings: Settings, clean_db: AsyncEngine, redis_client: Redis
+) -> AsyncIterator[httpx.AsyncClient]:
+    """`app_client` with Kafka switched off: the HTTP edge's own behaviour, no broker involved."""
+    async with app_client_for(settings.model_copy(update={"kafka_bootstrap_servers": ""})) as client:
+        yield client
 
-    def __init__(self, settings: Settings) -> None:
-        self.app = create_app(settings)
+
+class app_client_for:
+    """`async with app_client_for(settings) as client:` runs the lifespan around an httpx client
+    (every domain's startup hook, or only `hooks`)."""
+
+    def __init__(self, settings: Settings, *, hooks: list[StartupHook] | None = None) -> None:
+        self.app = create_app(settings, hooks=hooks)
         self._lifespan = self.app.router.lifespan_context(self.app)
         self._client: httpx.AsyncClient | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import time
@@ -51,6 +52,27 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Linux's ephemeral range ends at 60999 by default: a server listening above it cannot collide with
+# the local port of an outgoing connection.
+HIGH_PORTS = range(61000, 65536)
+
+
+def free_high_ports(n: int) -> tuple[int, ...]:
+    """n distinct loopback ports above the ephemeral range that nothing listens on right now (random,
+    so two checkouts running the same test at once do not pick the same ones)."""
+    picked: list[int] = []
+    for port in random.sample(HIGH_PORTS, len(HIGH_PORTS)):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        picked.append(port)
+        if len(picked) == n:
+            return tuple(picked)
+    raise RuntimeError(f"fewer than {n} free ports above the ephemeral range")
+
+
 @contextmanager
 def served_process(
     cmd: Sequence[str],
@@ -82,9 +104,14 @@ def served_process(
                 time.sleep(0.2)
             yield proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
+
+
+def stop_process(proc: subprocess.Popen[bytes], *, timeout_s: float = 20.0) -> None:
+    """Terminate `proc`, and kill it when it has not exited after `timeout_s`."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -18,15 +18,17 @@ PREFIX_LEN = 8
 SECRET_BYTES = 24
 
 
+def hash_key(*, key: str, pepper: str) -> str:
+    return hmac.new(pepper.encode(), key.encode(), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class NewKey:
+    """A freshly minted key: `clear` is shown once, only `prefix` and `key_hash` are stored."""
+
     clear: str
     prefix: str
     key_hash: str
-
-
-def hash_key(*, key: str, pepper: str) -> str:
-    return hmac.new(pepper.encode(), key.encode(), hashlib.sha256).hexdigest()
 
 
 def mint_key(*, pepper: str) -> NewKey:

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from pgvector.sqlalchemy import HALFVEC
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, text
+from sqlalchemy import DateTime, Index, Integer, SmallInteger, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.orm import Base, TimestampMixin
+from app.core.orm import Base, TimestampMixin, cascade_fk
 
 # Fixed at the schema: changing the embedding model's dimension is a migration.
 EMBEDDING_DIM = 256
@@ -53,9 +53,7 @@ class CompanyEmbedding(Base):
 
     __tablename__ = "company_embeddings"
 
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
-    )
+    company_id: Mapped[uuid.UUID] = cascade_fk("companies", primary_key=True)
     embedding: Mapped[list[float]] = mapped_column(HALFVEC(EMBEDDING_DIM), nullable=False)
     embedding_model: Mapped[str] = mapped_column(String(100), nullable=False)
     country: Mapped[str | None] = mapped_column(String(2))
@@ -81,9 +79,7 @@ class Contact(TimestampMixin, Base):
     __tablename__ = "contacts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
-    )
+    company_id: Mapped[uuid.UUID] = cascade_fk("companies")
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     title: Mapped[str] = mapped_column(String(200), nullable=False, server_default="")
     email: Mapped[str | None] = mapped_column(String(320))

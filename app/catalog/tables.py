@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import BYTEA, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.orm import Base, TimestampMixin, check_in
+from app.core.orm import Base, TimestampMixin, cascade_fk, check_in
 
 SNIPPET_KINDS = ("profile", "news", "job_post", "tech_stack", "funding", "review", "social", "web")
 SNIPPET_STATUSES = ("accepted", "duplicate", "near_duplicate", "quarantined")
@@ -64,9 +64,7 @@ class Snippet(Base):
     # fetches the evidence of its K leads by primary key instead of scanning their snippets.
     seq: Mapped[int] = mapped_column(BigInteger, Identity(), nullable=False)
     miner_id: Mapped[str] = mapped_column(String(64), ForeignKey("miners.id"), nullable=False)
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
-    )
+    company_id: Mapped[uuid.UUID] = cascade_fk("companies")
     kind: Mapped[str] = mapped_column(String(16), nullable=False)
     text: Mapped[str] = mapped_column(Text, nullable=False)
     source_url: Mapped[str] = mapped_column(String(2048), nullable=False)
@@ -96,9 +94,7 @@ class Outcome(Base):
 
     event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     request_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
-    )
+    company_id: Mapped[uuid.UUID] = cascade_fk("companies")
     type: Mapped[str] = mapped_column(String(16), nullable=False)
     position: Mapped[int | None] = mapped_column(SmallInteger)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

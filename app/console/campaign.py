@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 from pydantic import ValidationError
 
-from app.console.service import parse_whole, text_problem, validation_errors
+from app.console.service import TextForm, parse_whole, text_problem, validation_errors
 from app.jobs.schemas import TERMINAL_STATES, JobCreate
 
 # Each form carries a random nonce, sent as the job's idempotency key: a form submitted twice
@@ -21,17 +21,12 @@ SHOWN_ROWS = 500
 
 
 @dataclass(frozen=True, slots=True)
-class CampaignForm:
+class CampaignForm(TextForm):
     prompt: str = ""
     icp_id: str = ""
     limit: str = "100"
     drafts: str = ""  # a checkbox: "on" when ticked
     nonce: str = ""
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> CampaignForm:
-        values = {f.name: params[f.name] for f in fields(cls) if f.name in params}
-        return replace(cls(), **values)
 
     @property
     def idempotency_key(self) -> str | None:

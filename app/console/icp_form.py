@@ -4,13 +4,12 @@ same messages, keyed by form field."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from app.console.service import parse_whole, split_list, text_problem, validation_errors
+from app.console.service import TextForm, parse_whole, split_list, text_problem, validation_errors
 from app.icps.tables import Icp
 
 LIST_FIELDS = ("industries", "countries", "technologies", "exclusions", "exemplar_domains")
@@ -20,7 +19,7 @@ MAX_FIELD_CHARS = 260_000
 
 
 @dataclass(frozen=True, slots=True)
-class IcpForm:
+class IcpForm(TextForm):
     """The form as typed; echoed back into the page with its errors."""
 
     name: str = ""
@@ -34,11 +33,6 @@ class IcpForm:
     exemplar_domains: str = ""
     custom_criteria: str = ""
     draft_threshold: str = "50"
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> IcpForm:
-        values = {f.name: params[f.name] for f in fields(cls) if f.name in params}
-        return replace(cls(), **values)
 
     @classmethod
     def from_icp(cls, icp: Icp) -> IcpForm:

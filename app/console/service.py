@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self, cast
 from urllib.parse import urlencode, urlsplit
 
 from pydantic import ValidationError
@@ -26,6 +26,9 @@ from app.leads.schemas import SearchRequestIn
 from app.leads.service import SearchService
 from app.ranking.text import query_tokens, stem
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 EXAMPLE_PROMPT = "Cloud cost optimisation software for engineering teams running large AWS bills"
 MAX_FIELD_CHARS = 5000
 LIST_FIELDS = ("industries", "countries", "technologies", "exclude_domains")
@@ -35,8 +38,21 @@ MAX_INT = 2_147_483_647
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.+#][A-Za-z0-9]+)*")
 
 
+class TextForm:
+    """A console form as typed: a frozen dataclass of text fields, each with its default."""
+
+    __slots__ = ()
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> Self:
+        """The form from submitted parameters; a field not submitted keeps its default, others are ignored."""
+        names = [f.name for f in fields(cast("type[DataclassInstance]", cls))]
+        values = {name: params[name] for name in names if name in params}
+        return cls(**values)
+
+
 @dataclass(frozen=True, slots=True)
-class SearchForm:
+class SearchForm(TextForm):
     """The search form's raw text, as typed (lists comma-separated); echoed back into the page."""
 
     prompt: str = ""
@@ -48,11 +64,6 @@ class SearchForm:
     technologies: str = ""
     exclude_domains: str = ""
     icp_id: str = ""  # a saved ICP searched for (its text and filters; the prompt adds to it)
-
-    @classmethod
-    def from_params(cls, params: Mapping[str, str]) -> SearchForm:
-        values = {f.name: params[f.name] for f in fields(cls) if f.name in params}
-        return replace(cls(), **values)
 
     @property
     def empty(self) -> bool:

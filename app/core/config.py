@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +18,9 @@ DEV_PEPPER = "leadpoet-dev-pepper-change-me"
 # Peppers committed to this repository (settings default, docker-compose): never secret.
 KNOWN_PEPPERS = frozenset({DEV_PEPPER, "change-me-compose-only"})
 MIN_PEPPER_CHARS = 32
+# Types many settings share: the constraint is part of what the setting means.
+Seconds = Annotated[float, Field(gt=0)]  # a duration or interval, never zero
+Fraction = Annotated[float, Field(ge=0, le=1)]  # a share or a probability
 
 
 class Settings(BaseSettings):
@@ -44,12 +47,12 @@ class Settings(BaseSettings):
     database_app_password: str = ""
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=10, ge=0)
-    db_pool_timeout_s: float = Field(default=5.0, gt=0)
+    db_pool_timeout_s: Seconds = 5.0
     db_statement_timeout_ms: int = Field(default=5000, ge=0)
 
     # --- Redis (empty: in-process cache only) ------------------------------------------------
     redis_url: str = "redis://127.0.0.1:56379/0"
-    redis_timeout_s: float = Field(default=0.25, gt=0)
+    redis_timeout_s: Seconds = 0.25
     cache_ttl_s: int = Field(default=300, ge=0)
     cache_local_max_entries: int = Field(default=10_000, ge=0)
 
@@ -65,7 +68,7 @@ class Settings(BaseSettings):
     kafka_request_timeout_ms: int = Field(default=10_000, ge=100)
     # An HTTP ingestion request waits at most this long for the broker's acknowledgements, then
     # answers 503 with Retry-After (a broker restart must not hold requests until clients time out).
-    kafka_publish_timeout_s: float = Field(default=5.0, gt=0)
+    kafka_publish_timeout_s: Seconds = 5.0
     # MSK and other managed brokers: TLS and SASL/SCRAM (PLAINTEXT for the local stack).
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
     kafka_sasl_mechanism: str = ""
@@ -78,22 +81,22 @@ class Settings(BaseSettings):
     ingest_max_message_bytes: int = Field(default=256_000, ge=1024)
     ingest_future_skew_s: float = Field(default=300.0, ge=0)  # observed_at may be this far ahead
     ingest_near_dup_bits: int = Field(default=9, ge=0, le=16)  # simhash Hamming distance
-    ingest_reputation_prior: float = Field(default=0.6, ge=0, le=1)
-    ingest_quarantine_below: float = Field(default=0.4, ge=0, le=1)
-    ingest_quarantine_release_at: float = Field(default=0.45, ge=0, le=1)
+    ingest_reputation_prior: Fraction = 0.6
+    ingest_quarantine_below: Fraction = 0.4
+    ingest_quarantine_release_at: Fraction = 0.45
     # Token bucket per miner: refill rate = ingest_throttle_rate_per_s * reputation^2 (at least
     # ingest_throttle_min_rate_per_s); capacity = rate * ingest_throttle_burst_s (at least 1).
     ingest_throttle_rate_per_s: float = Field(default=2000.0, gt=0)
     ingest_throttle_min_rate_per_s: float = Field(default=1.0, gt=0)
-    ingest_throttle_burst_s: float = Field(default=10.0, gt=0)
+    ingest_throttle_burst_s: Seconds = 10.0
     ingest_consumer_poll_ms: int = Field(default=200, ge=1)
-    ingest_retry_max_s: float = Field(default=10.0, gt=0)  # backoff cap while PostgreSQL is down
-    ingest_embed_interval_s: float = Field(default=0.2, gt=0)  # embedding queue poll
+    ingest_retry_max_s: Seconds = 10.0  # backoff cap while PostgreSQL is down
+    ingest_embed_interval_s: Seconds = 0.2  # embedding queue poll
     ingest_embed_batch: int = Field(default=256, ge=1)
     # A company vector is rewritten (one HNSW insert) only when the new one is farther than this cosine
     # distance from the stored one (0: always; docs/INGESTION.md "Embeddings").
     ingest_embed_min_change: float = Field(default=0.002, ge=0, le=2)
-    ingest_churn_interval_s: float = Field(default=60.0, gt=0)
+    ingest_churn_interval_s: Seconds = 60.0
     ingest_workers_in_api: bool = True  # embedding + churn loops inside the API process
     # Test-only fault injection: exit the consumer process right after storing this many batches
     # (before committing offsets), to prove redelivery never duplicates. 0 = off.
@@ -112,13 +115,13 @@ class Settings(BaseSettings):
     console_enabled: bool = True
     console_session_ttl_s: int = Field(default=8 * 3600, ge=60, le=30 * 24 * 3600)
     # How often the operator view samples the service's meters, and how many samples it keeps.
-    console_sample_interval_s: float = Field(default=10.0, gt=0)
+    console_sample_interval_s: Seconds = 10.0
     console_samples_kept: int = Field(default=90, ge=2, le=10_000)
 
     # --- models ------------------------------------------------------------------------------
     model_dir: Path = REPO_ROOT / "models"
     embedding_dim: int = Field(default=256, ge=8)
-    model_poll_interval_s: float = Field(default=10.0, gt=0)
+    model_poll_interval_s: Seconds = 10.0
 
     # --- ranker (app/ranking, app/leads) ------------------------------------------------------
     # "static": distilled MiniLM token table (fast, default); "minilm": the int8 ONNX transformer.
@@ -128,7 +131,7 @@ class Settings(BaseSettings):
     # Admission control per worker: at most this many uncached searches run at once; a search that
     # waits longer than search_queue_timeout_s for a slot is shed (503 "overloaded", Retry-After).
     search_max_concurrency: int = Field(default=8, ge=1, le=1024)
-    search_queue_timeout_s: float = Field(default=0.5, gt=0)
+    search_queue_timeout_s: Seconds = 0.5
     search_ann_candidates: int = Field(default=100, ge=1, le=5000)
     search_hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
     # Candidates reranked per query: the BM25 + ANN union, filled up to this by the intent prior.
@@ -144,7 +147,7 @@ class Settings(BaseSettings):
     # pre-ping), and the split computes ~16 % more feature rows; measured slower, not faster.
     search_overlap_ann: bool = False
     # How often the in-memory index polls PostgreSQL watermarks for new companies/snippets.
-    index_refresh_interval_s: float = Field(default=1.0, gt=0)
+    index_refresh_interval_s: Seconds = 1.0
     # Snapshot root written by `python -m app.cli index build --out DIR`: workers map its CURRENT
     # snapshot at start and catch up from its watermarks (unset, empty or unusable: build from
     # PostgreSQL). Its BM25 index is copied to a private temporary directory (it takes writes).
@@ -159,9 +162,9 @@ class Settings(BaseSettings):
     llm_base_url: str = ""
     llm_api_key: str = ""
     llm_model: str = "gpt-4o-mini"
-    llm_timeout_s: float = Field(default=2.0, gt=0)
+    llm_timeout_s: Seconds = 2.0
     llm_breaker_failures: int = Field(default=5, ge=1)
-    llm_breaker_reset_s: float = Field(default=30.0, gt=0)
+    llm_breaker_reset_s: Seconds = 30.0
     llm_price_input_per_1k_tokens_usd: float = Field(default=0.00015, ge=0)
     llm_price_output_per_1k_tokens_usd: float = Field(default=0.0006, ge=0)
     # More provider keys for the outreach writer, comma-separated: a 429 or 5xx answer moves to the
@@ -176,7 +179,7 @@ class Settings(BaseSettings):
     lists_evidence_per_signal: int = Field(default=5, ge=1, le=50)
     # The eligibility worker: how often it grades new evidence against saved ICPs, and how many
     # (ICP, company) pairs per round.
-    eligibility_interval_s: float = Field(default=30.0, gt=0)
+    eligibility_interval_s: Seconds = 30.0
     eligibility_batch: int = Field(default=500, ge=1, le=100000)
     eligibility_enabled: bool = True
     # A company is eligible for an ICP only when the cosine similarity of its vector and the ICP's
@@ -186,7 +189,7 @@ class Settings(BaseSettings):
     # the API process; `python -m app.cli grades calibrate` refits on demand), and the least
     # samples (graded companies with outcomes) and positives (and negatives) a fitted map needs.
     calibration_enabled: bool = True
-    calibration_interval_s: float = Field(default=3600.0, gt=0)
+    calibration_interval_s: Seconds = 3600.0
     calibration_min_samples: int = Field(default=50, ge=2, le=1_000_000)
     calibration_min_positives: int = Field(default=5, ge=1, le=1_000_000)
 
@@ -214,9 +217,9 @@ class Settings(BaseSettings):
     # `python -m app.jobs` serves /metrics on this port (0: none); the API serves its own.
     jobs_metrics_port: int = Field(default=9102, ge=0, le=65535)
     # Webhooks: first retry delay, the longest delay, how long retries go on, and each call's timeout.
-    webhook_retry_base_s: float = Field(default=30.0, gt=0)
-    webhook_retry_max_s: float = Field(default=3600.0, gt=0)
-    webhook_retry_window_s: float = Field(default=86400.0, gt=0)
+    webhook_retry_base_s: Seconds = 30.0
+    webhook_retry_max_s: Seconds = 3600.0
+    webhook_retry_window_s: Seconds = 86400.0
     webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
     # Deep search (POST /v1/leads/search/pages): how long a ranked result set and its cursors last.
     search_cursor_ttl_s: float = Field(default=1800.0, ge=900, le=86400)

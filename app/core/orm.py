@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import DateTime, ForeignKey, MetaData, func
+from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -19,6 +21,16 @@ NAMING_CONVENTION = {
 def check_in(column: str, values: tuple[str, ...]) -> str:
     """The SQL of a CHECK constraint keeping `column` within `values`."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+def cascade_fk(table: str, *, primary_key: bool = False, nullable: bool = False) -> MappedColumn[Any]:
+    """A UUID column referencing `table`.id whose rows are deleted with the row they belong to."""
+    return mapped_column(
+        UUID(as_uuid=True),
+        ForeignKey(f"{table}.id", ondelete="CASCADE"),
+        primary_key=primary_key,
+        nullable=nullable,
+    )
 
 
 class Base(DeclarativeBase):

@@ -21,8 +21,6 @@ SYSTEM = (
     "prospect lists the ids of the snippets it comes from; sentences about the seller or the call to "
     "action have empty citations. At most 120 words in total, no greeting placeholders."
 )
-MAX_SNIPPETS = 12
-SNIPPET_CHARS = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +30,11 @@ class LlmDraft:
     output_tokens: int
     calls: int
     fallback: str | None  # why the deterministic writer was used instead, or None
+
+
+# The evidence the prompt shows: the newest snippets first, each cut to a length.
+MAX_SNIPPETS = 12
+SNIPPET_CHARS = 400
 
 
 def evidence_prompt(lead: LeadEvidence, product_description: str) -> str:

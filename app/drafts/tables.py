@@ -6,26 +6,20 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text, func
+from sqlalchemy import DateTime, Index, Integer, SmallInteger, String, Text, func
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.orm import Base
+from app.core.orm import Base, cascade_fk
 
 
 class Draft(Base):
     __tablename__ = "drafts"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
-    icp_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("icps.id", ondelete="CASCADE"), nullable=False
-    )
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
-    )
+    workspace_id: Mapped[uuid.UUID] = cascade_fk("workspaces")
+    icp_id: Mapped[uuid.UUID] = cascade_fk("icps")
+    company_id: Mapped[uuid.UUID] = cascade_fk("companies")
     evidence_version: Mapped[int] = mapped_column(Integer, nullable=False)
     grade: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     subject: Mapped[str] = mapped_column(Text, nullable=False)

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.orm import Base, TimestampMixin
+from app.core.orm import Base, TimestampMixin, cascade_fk
 
 
 class Icp(TimestampMixin, Base):
     __tablename__ = "icps"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
+    workspace_id: Mapped[uuid.UUID] = cascade_fk("workspaces")
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     product_description: Mapped[str] = mapped_column(Text, nullable=False)
     industries: Mapped[list[str]] = mapped_column(ARRAY(String(200)), nullable=False, server_default="{}")

@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Float, ForeignKey, Index, String, Text, func
-from sqlalchemy.dialects.postgresql import ARRAY, UUID
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.orm import Base, check_in
+from app.core.orm import Base, cascade_fk, check_in
 
 CHURN_EVENTS = ("added", "dropped", "evaluating")
 
@@ -36,9 +36,7 @@ class EmbeddingQueue(Base):
 
     __tablename__ = "embedding_queue"
 
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
-    )
+    company_id: Mapped[uuid.UUID] = cascade_fk("companies", primary_key=True)
     enqueued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     # Bumped by every re-enqueue: the worker deletes a row only if nothing changed while it embedded.
     version: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default="0")
@@ -52,9 +50,7 @@ class ChurnEvent(Base):
     __tablename__ = "churn_events"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
-    )
+    company_id: Mapped[uuid.UUID] = cascade_fk("companies")
     technology: Mapped[str] = mapped_column(String(100), nullable=False)
     event: Mapped[str] = mapped_column(String(16), nullable=False)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

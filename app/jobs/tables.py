@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.schema import ForeignKey, Identity, Index
+from sqlalchemy.schema import Identity, Index
 from sqlalchemy.sql import func, text
 from sqlalchemy.types import BigInteger, Boolean, DateTime, Float, Integer, SmallInteger, String, Text
 
-from app.core.orm import Base
+from app.core.orm import Base, cascade_fk
 
 
 class Job(Base):
@@ -23,9 +23,7 @@ class Job(Base):
     __tablename__ = "jobs"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
+    workspace_id: Mapped[uuid.UUID] = cascade_fk("workspaces")
     api_key_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     # The client's Idempotency-Key: a POST retried with the same key gets the same job.
     idempotency_key: Mapped[str | None] = mapped_column(String(200))
@@ -75,9 +73,7 @@ class Job(Base):
 class JobResult(Base):
     __tablename__ = "job_results"
 
-    job_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    job_id: Mapped[uuid.UUID] = cascade_fk("jobs", primary_key=True)
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     lead_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     domain: Mapped[str | None] = mapped_column(String(253))
@@ -87,9 +83,7 @@ class JobResult(Base):
 class JobEvent(Base):
     __tablename__ = "job_events"
 
-    job_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
-    )
+    job_id: Mapped[uuid.UUID] = cascade_fk("jobs", primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     type: Mapped[str] = mapped_column(String(32), nullable=False)
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
@@ -101,9 +95,7 @@ class WebhookDelivery(Base):
     __tablename__ = "webhook_deliveries"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    job_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("jobs.id", ondelete="CASCADE"), nullable=False
-    )
+    job_id: Mapped[uuid.UUID] = cascade_fk("jobs")
     event: Mapped[str] = mapped_column(String(32), nullable=False)
     url: Mapped[str] = mapped_column(Text, nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
@@ -132,9 +124,7 @@ class SearchResultSet(Base):
     __tablename__ = "search_result_sets"
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
+    workspace_id: Mapped[uuid.UUID] = cascade_fk("workspaces")
     request: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     # [[lead_id, score, fit, intent], ...] best first
     leads: Mapped[list[Any]] = mapped_column(JSONB, nullable=False)

@@ -204,6 +204,40 @@ async def refit_all(
     return out
 
 
+# pg advisory lock id of the periodic refit: one process of the fleet refits at a time.
+REFIT_LOCK = 0x6772_6164_6563  # "gradec"
+
+
+async def refit_if_due(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    interval_s: float,
+    min_samples: int,
+    min_positives: int,
+) -> dict[uuid.UUID | None, Calibration] | None:
+    """The periodic refit, once per interval across every process that runs it: the first process
+    whose round comes after the global map's `fitted_at` is `interval_s` old takes a transaction
+    lock and refits; the others (locked out, or finding a fresh map) skip. None when skipped."""
+    async with sessionmaker() as session, session.begin():
+        got = (
+            await session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": REFIT_LOCK})
+        ).scalar_one()
+        if not got:
+            return None
+        age = (
+            await session.execute(
+                text(
+                    "SELECT extract(epoch FROM now() - fitted_at) FROM grade_calibrations "
+                    "WHERE workspace_id IS NULL"
+                )
+            )
+        ).scalar_one_or_none()
+        # 0.9: rounds of different processes drift; a map a little younger than the interval is due.
+        if age is not None and float(age) < 0.9 * interval_s:
+            return None
+        return await refit_all(sessionmaker, min_samples=min_samples, min_positives=min_positives)
+
+
 def _loaded(row: GradeCalibration, scope: Scope) -> Calibration:
     knots = [(float(x), float(y)) for x, y in row.knots]
     return Calibration(

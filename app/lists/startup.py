@@ -1,12 +1,12 @@
 """Starts the eligibility worker (after the ranker: it grades with the ranker's index) and the
-periodic refit of the grade calibration."""
+periodic refit of the grade calibration (due once per interval across the fleet)."""
 
 from __future__ import annotations
 
 from app.core.clients import Cleanup, CoreClients
 from app.core.periodic import Periodic
 from app.leads.startup import Ranker
-from app.lists.calibration import refit_all
+from app.lists.calibration import refit_if_due
 from app.lists.eligibility import run_round
 
 
@@ -28,8 +28,9 @@ async def start_eligibility(core: CoreClients, ranker: Ranker | None) -> Cleanup
     if settings.calibration_enabled:
 
         async def calibrate() -> None:
-            await refit_all(
+            await refit_if_due(
                 core.sessionmaker,
+                interval_s=settings.calibration_interval_s,
                 min_samples=settings.calibration_min_samples,
                 min_positives=settings.calibration_min_positives,
             )

@@ -7,13 +7,13 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.schema import ForeignKey, Identity, Index, UniqueConstraint
+from sqlalchemy.schema import Identity, Index, UniqueConstraint
 from sqlalchemy.sql import func, text
 from sqlalchemy.types import BigInteger, Boolean, DateTime, Float, Integer, SmallInteger, String
 
-from app.core.orm import Base
+from app.core.orm import Base, cascade_fk
 
 
 class LeadGrade(Base):
@@ -24,15 +24,9 @@ class LeadGrade(Base):
     __tablename__ = "lead_grades"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    workspace_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
-    )
-    icp_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("icps.id", ondelete="CASCADE")
-    )
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
-    )
+    workspace_id: Mapped[uuid.UUID] = cascade_fk("workspaces")
+    icp_id: Mapped[uuid.UUID | None] = cascade_fk("icps", nullable=True)
+    company_id: Mapped[uuid.UUID] = cascade_fk("companies")
     evidence_version: Mapped[int] = mapped_column(Integer, nullable=False)
     grade: Mapped[int | None] = mapped_column(SmallInteger)
     band: Mapped[str | None] = mapped_column(String(1))
@@ -67,9 +61,7 @@ class GradeCalibration(Base):
     __tablename__ = "grade_calibrations"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    workspace_id: Mapped[uuid.UUID | None] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("workspaces.id", ondelete="CASCADE")
-    )
+    workspace_id: Mapped[uuid.UUID | None] = cascade_fk("workspaces", nullable=True)
     mapping: Mapped[str] = mapped_column(String(16), nullable=False)
     sample_size: Mapped[int] = mapped_column(Integer, nullable=False)
     positives: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -97,12 +89,8 @@ class IcpEligibility(Base):
 
     __tablename__ = "icp_eligibility"
 
-    icp_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("icps.id", ondelete="CASCADE"), primary_key=True
-    )
-    company_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True
-    )
+    icp_id: Mapped[uuid.UUID] = cascade_fk("icps", primary_key=True)
+    company_id: Mapped[uuid.UUID] = cascade_fk("companies", primary_key=True)
     evidence_version: Mapped[int] = mapped_column(Integer, primary_key=True)
     eligible: Mapped[bool] = mapped_column(Boolean, nullable=False)
     relevance: Mapped[float] = mapped_column(Float, nullable=False)

@@ -4,31 +4,19 @@ per-item rejection in a batch), never a 500; valid items of the same batch are s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import orjson
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.config import Settings
-from tests.conftest import app_client_for
 from tests.ingest.factory import outcome, snippet
 from tests.ingest.support import MakeKey
 
 NUL = "\\u0000"
 LONE = "\\udfff"
-
-
-@pytest.fixture
-async def client(
-    settings: Settings, clean_db: AsyncEngine, redis_client: Redis
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client_for(settings.model_copy(update={"kafka_bootstrap_servers": ""})) as client:
-        yield client
 
 
 def raw_json(template: str, **escapes: str) -> bytes:

@@ -9,11 +9,9 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.workspaces.support import bearer
+
 KeyMaker = Callable[..., Awaitable[str]]
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 async def test_missing_key_is_401(app_client: httpx.AsyncClient) -> None:

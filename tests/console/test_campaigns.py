@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from tests.console.conftest import Keys, csrf, sign_in
-from tests.console.test_icps import bearer
+from tests.workspaces.support import bearer
 
 NONCE = re.compile(r'name="nonce" value="([0-9a-f]{32})"')
 

@@ -8,6 +8,7 @@ import re
 import httpx
 
 from tests.console.conftest import Keys, csrf, sign_in
+from tests.workspaces.support import bearer
 
 ICP = {
     "name": "Cloud FinOps",
@@ -36,10 +37,6 @@ async def icp_ids(client: httpx.AsyncClient) -> dict[str, str]:
         name: icp_id
         for icp_id, name in re.findall(r'<td><a href="/app/icps/([0-9a-f-]{36})">([^<]+)</a>', page.text)
     }
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 async def test_create_list_edit_and_delete_an_icp(browser: httpx.AsyncClient, keys: Keys) -> None:

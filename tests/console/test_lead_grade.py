@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 
 from tests.console.conftest import PROMPT, Keys, csrf, sign_in
-from tests.console.test_icps import bearer, create, icp_ids
+from tests.console.test_icps import create, icp_ids
+from tests.workspaces.support import bearer
 
 # The ICP the lists' tests grade Acme Foods against, as the form takes it.
 COLD_CHAIN = {

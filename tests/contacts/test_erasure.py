@@ -3,34 +3,17 @@ ingestion (checked by the storage code) and the request is in the audit trail.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 from prometheus_client import REGISTRY
-from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.catalog.privacy import email_digest
-from app.core.config import Settings
-from tests.conftest import app_client_for
 from tests.ingest.factory import snippet
 from tests.ingest.support import MakeKey
+from tests.workspaces.support import bearer
 
 EMAIL = "jane.roe@acme.com"
-
-
-@pytest.fixture
-async def client(
-    settings: Settings, clean_db: AsyncEngine, redis_client: Redis
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client_for(settings.model_copy(update={"kafka_bootstrap_servers": ""})) as client:
-        yield client
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 async def scalar(engine: AsyncEngine, sql: str) -> object:

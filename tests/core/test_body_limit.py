@@ -6,24 +6,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import orjson
-import pytest
-from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.config import Settings
-from tests.conftest import app_client_for
 from tests.ingest.factory import snippet
 from tests.ingest.support import MakeKey
 
 MB = 1_000_000
-
-
-@pytest.fixture
-async def client(
-    settings: Settings, clean_db: AsyncEngine, redis_client: Redis
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client_for(settings.model_copy(update={"kafka_bootstrap_servers": ""})) as client:
-        yield client
 
 
 def assert_413(response: httpx.Response) -> None:

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
-from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-
 from app.core.config import Settings
 from app.core.kafka import KafkaHub
+from tests.ingest.kafka_support import create_topics, read_topic
 from tests.support import unique
 
 
 async def test_produce_consume_round_trip(settings: Settings) -> None:
     topic = unique("test.roundtrip")
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name=topic, num_partitions=2, replication_factor=1)])
-    finally:
-        await admin.close()
+    await create_topics(settings.kafka_bootstrap_servers, topic, partitions=2)
 
     hub = KafkaHub(settings)
     try:
@@ -29,24 +20,8 @@ async def test_produce_consume_round_trip(settings: Settings) -> None:
     finally:
         await hub.close()
 
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=unique("test-group"),
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    received: list[tuple[bytes, bytes]] = []
-    try:
-        async with asyncio.timeout(30):
-            while len(received) < 10:
-                batch = await consumer.getmany(timeout_ms=500)
-                for records in batch.values():
-                    received.extend((r.key, r.value) for r in records)
-        await consumer.commit()
-    finally:
-        await consumer.stop()
+    records = await read_topic(settings.kafka_bootstrap_servers, topic, 10)
+    received: list[tuple[bytes, bytes]] = [(r.key, r.value) for r in records]
     assert sorted(v for _, v in received) == sorted(f"v{i}".encode() for i in range(10))
     # Same key, same partition: per-key order is kept.
     by_key: dict[bytes, list[bytes]] = {}

@@ -1,5 +1,5 @@
 """Kafka helpers for the ingestion tests: unique topics, producing raw bytes, running a consumer
-in-process, reading a DLQ, waiting for the database to reach a state."""
+in-process, reading a topic back, waiting for the database to reach a state."""
 
 from __future__ import annotations
 
@@ -93,9 +93,10 @@ async def running_consumer(settings: Settings, kind: str = "snippets") -> AsyncI
         await engine.dispose()
 
 
-async def read_dlq(bootstrap: str, topic: str, expected: int, *, within: float = 30.0) -> list[Any]:
+async def read_topic(bootstrap: str, topic: str, expected: int, *, within: float = 30.0) -> list[Any]:
+    """A topic's records from its start, read until `expected` have arrived."""
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=bootstrap, group_id=unique("dlq-reader"), auto_offset_reset="earliest"
+        topic, bootstrap_servers=bootstrap, group_id=unique("reader"), auto_offset_reset="earliest"
     )
     await consumer.start()
     out: list[Any] = []

@@ -4,30 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-import httpx
-
 from app.api.lifespan import ingest_hook
 from app.core.config import Settings
-from app.main import create_app
+from tests.conftest import app_client_for
 
 MakeKey = Callable[..., Awaitable[str]]  # the `make_key` fixture
 
 
-class ingest_client:
+class ingest_client(app_client_for):
+    """`async with ingest_client(settings) as client:` the app with only the ingestion hook."""
+
     def __init__(self, settings: Settings) -> None:
-        self.app = create_app(settings, hooks=[ingest_hook])
-        self._lifespan = self.app.router.lifespan_context(self.app)
-        self._client: httpx.AsyncClient | None = None
-
-    async def __aenter__(self) -> httpx.AsyncClient:
-        await self._lifespan.__aenter__()
-        self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app, raise_app_exceptions=False),
-            base_url="http://testserver",
-        )
-        return self._client
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._client is not None
-        await self._client.aclose()
-        await self._lifespan.__aexit__(None, None, None)
+        super().__init__(settings, hooks=[ingest_hook])

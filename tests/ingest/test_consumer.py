@@ -11,7 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
 from tests.ingest.factory import outcome, snippet
-from tests.ingest.kafka_support import kafka_settings, produce, read_dlq, running_consumer, scalar, wait_until
+from tests.ingest.kafka_support import (
+    kafka_settings,
+    produce,
+    read_topic,
+    running_consumer,
+    scalar,
+    wait_until,
+)
 from tests.ingest.support import MakeKey, ingest_client
 
 
@@ -37,7 +44,7 @@ async def test_snippets_are_stored_once_and_poison_goes_to_the_dlq(
             return int(await scalar(clean_db, "SELECT count(*) FROM snippets")) >= 60
 
         await wait_until(stored, within=60)
-        dlq = await read_dlq(cfg.kafka_bootstrap_servers, cfg.topic_snippets_dlq, len(poison))
+        dlq = await read_topic(cfg.kafka_bootstrap_servers, cfg.topic_snippets_dlq, len(poison))
     assert await scalar(clean_db, "SELECT count(*) FROM snippets") == 60
     accepted = await scalar(clean_db, "SELECT count(*) FROM snippets WHERE status = 'accepted'")
     assert await scalar(clean_db, "SELECT sum(snippet_count) FROM companies") == accepted
@@ -90,7 +97,7 @@ async def test_flood_is_throttled_while_a_good_miner_flows(settings: Settings, c
 
         await wait_until(good_stored, within=60)
         flooded = int(await scalar(clean_db, "SELECT count(*) FROM snippets WHERE miner_id = 'flooder'"))
-        dlq = await read_dlq(cfg.kafka_bootstrap_servers, cfg.topic_snippets_dlq, 200 - flooded)
+        dlq = await read_topic(cfg.kafka_bootstrap_servers, cfg.topic_snippets_dlq, 200 - flooded)
     assert flooded < 50
     assert {dict(r.headers)["dlq-reason"] for r in dlq} == {b"throttled"}
     assert await scalar(clean_db, "SELECT throttled_requests FROM miners WHERE id = 'flooder'") > 0
@@ -108,7 +115,7 @@ async def test_outcomes_consumer(settings: Settings, clean_db: AsyncEngine) -> N
             return int(await scalar(clean_db, "SELECT count(*) FROM outcomes")) >= 20
 
         await wait_until(stored, within=60)
-        dlq = await read_dlq(cfg.kafka_bootstrap_servers, cfg.topic_outcomes_dlq, 1)
+        dlq = await read_topic(cfg.kafka_bootstrap_servers, cfg.topic_outcomes_dlq, 1)
     assert await scalar(clean_db, "SELECT count(*) FROM outcomes") == 20
     assert dict(dlq[0].headers)["dlq-reason"] == b"not_json"
 

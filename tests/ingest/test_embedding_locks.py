@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
-import pytest
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
@@ -19,16 +16,7 @@ from app.ingest.db import transaction
 from app.ingest.embeddings import EmbeddingWorker, release_claims
 from tests.ingest.factory import snippet
 from tests.ingest.kafka_support import scalar
-from tests.ingest.support import MakeKey, ingest_client
-
-
-@pytest.fixture
-async def direct(
-    settings: Settings, clean_db: AsyncEngine, redis_client: Redis
-) -> AsyncIterator[httpx.AsyncClient]:
-    cfg = settings.model_copy(update={"kafka_bootstrap_servers": "", "ingest_workers_in_api": False})
-    async with ingest_client(cfg) as client:
-        yield client
+from tests.ingest.support import MakeKey
 
 
 async def ingest(client: httpx.AsyncClient, key: str, *domains: str) -> None:

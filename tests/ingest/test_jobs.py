@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings, get_settings
@@ -17,20 +15,11 @@ from app.ingest.churn import run_churn
 from app.ingest.embeddings import EmbeddingWorker
 from tests.ingest.factory import snippet
 from tests.ingest.kafka_support import scalar
-from tests.ingest.support import MakeKey, ingest_client
+from tests.ingest.support import MakeKey
 
 
 def _ts(days_ago: int) -> str:
     return (datetime.now(UTC) - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@pytest.fixture
-async def direct(
-    settings: Settings, clean_db: AsyncEngine, redis_client: Redis
-) -> AsyncIterator[httpx.AsyncClient]:
-    cfg = settings.model_copy(update={"kafka_bootstrap_servers": "", "ingest_workers_in_api": False})
-    async with ingest_client(cfg) as client:
-        yield client
 
 
 async def test_embeddings_and_churn_follow_ingestion(

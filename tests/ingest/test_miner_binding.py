@@ -3,31 +3,15 @@ miner's reputation; per-miner figures are for admins only (GET /v1/miners), neve
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth.keys import parse_miners
-from app.core.config import Settings
-from tests.conftest import app_client_for
 from tests.ingest.factory import snippet
 from tests.ingest.support import MakeKey
-
-
-@pytest.fixture
-async def client(
-    settings: Settings, clean_db: AsyncEngine, redis_client: Redis
-) -> AsyncIterator[httpx.AsyncClient]:
-    async with app_client_for(settings.model_copy(update={"kafka_bootstrap_servers": ""})) as client:
-        yield client
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+from tests.workspaces.support import bearer
 
 
 async def miners(engine: AsyncEngine) -> dict[str, tuple[int, int]]:

@@ -17,14 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from app.core.config import REPO_ROOT, Settings
 from tests.ingest.factory import snippet
 from tests.ingest.kafka_support import kafka_settings, produce, running_consumer, scalar, wait_until
+from tests.support import free_high_ports
 from tools.db_admin import alembic_run, ensure_database, with_database
 
 pytestmark = pytest.mark.slow
 
-# Above Linux's ephemeral range (32768-60999 by default): a listener on a port inside it can collide
-# with the local port of any outgoing connection on the machine (seen once: "could not bind ...
-# Address already in use" on 55532 with nothing listening there before or after).
-OWN_KAFKA_PORT, OWN_KAFKA_CONTROLLER_PORT, OWN_PG_PORT = 61192, 61193, 61532
+# Above the ephemeral range (seen once inside it: "could not bind ... Address already in use" on a
+# port nothing listened on before or after), picked at random so parallel checkouts do not collide.
+OWN_KAFKA_PORT, OWN_KAFKA_CONTROLLER_PORT, OWN_PG_PORT = free_high_ports(3)
 
 
 def _consistent_sql() -> list[str]:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.config import Settings
 from tests.jobs.conftest import JobsApp, open_jobs_app
 from tests.jobs.support import SseEvent, read_sse, serve, wait_state
+from tests.support import stop_process
 from tests.workspaces.support import bearer, workspace_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,12 +137,7 @@ def spawn(worker_env: dict[str, str], tmp_path: Path) -> Iterator[list[subproces
     yield procs
     for proc in procs:
         if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
 
 
 def worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

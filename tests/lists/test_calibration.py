@@ -4,6 +4,7 @@ outcomes, stored, and used by POST /v1/leads/score (which says which mapping it 
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import uuid
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.db import create_sessionmaker
-from app.lists.calibration import FORMULA, Calibration, fit, isotonic, raw_score, refit_all
+from app.lists.calibration import FORMULA, Calibration, fit, isotonic, raw_score, refit_all, refit_if_due
 from app.lists.cli import calibrate_now
 from tests.lists.conftest import ListsApp
 from tests.lists.test_score import score
@@ -183,3 +184,18 @@ async def test_cli_refits_on_demand(
     assert lines[0] == "global: outcomes (3 samples, 1 positive)"
     assert lines[1].startswith("workspace ")
     assert lines[1].endswith(": formula (0 samples, 0 positive)")
+
+
+async def test_the_periodic_refit_runs_once_per_interval_across_processes(engine: AsyncEngine) -> None:
+    sessions = create_sessionmaker(engine)
+    async with engine.begin() as conn:
+        await conn.execute(text("UPDATE grade_calibrations SET fitted_at = now() - interval '2 hours'"))
+    # Two processes' rounds at the same moment: one refits, the other is locked out or finds it fresh.
+    rounds = await asyncio.gather(
+        *(refit_if_due(sessions, interval_s=3600, min_samples=3, min_positives=1) for _ in range(2))
+    )
+    assert sum(r is not None for r in rounds) == 1
+    assert await refit_if_due(sessions, interval_s=3600, min_samples=3, min_positives=1) is None
+    refitted = await refit_if_due(sessions, interval_s=0.001, min_samples=3, min_positives=1)
+    assert refitted is not None
+    assert None in refitted

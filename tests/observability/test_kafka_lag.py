@@ -6,12 +6,12 @@ import asyncio
 
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from prometheus_client import REGISTRY
 
 from app.core.config import Settings
 from app.core.kafka import KafkaHub
 from app.observability.kafka_lag import compute_lag, publish_lag, report_lag_forever
+from tests.ingest.kafka_support import create_topics
 from tests.support import unique
 
 
@@ -24,12 +24,7 @@ def test_compute_lag() -> None:
 @pytest.mark.kafka
 async def test_lag_of_an_assigned_consumer(settings: Settings) -> None:
     topic = unique("test.lag")
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name=topic, num_partitions=2, replication_factor=1)])
-    finally:
-        await admin.close()
+    await create_topics(settings.kafka_bootstrap_servers, topic, partitions=2)
     hub = KafkaHub(settings)
     try:
         for i in range(5):

@@ -1,6 +1,7 @@
 # Leadpoet environment root: the platform module (terraform/modules/platform) with this environment's
-# terraform.tfvars and backend.hcl. variables.tf links to the module's variables; staging and prod
-# differ only by terraform.tfvars and backend.hcl (tests/deploy checks it).
+# terraform.tfvars and backend.hcl. variables.tf links to the module's variables; envs/staging links
+# its main.tf and outputs.tf to these, so staging and prod differ only by terraform.tfvars and
+# backend.hcl (tests/deploy checks it).
 #
 #   terraform init -backend-config=backend.hcl
 #   terraform apply -target=module.platform.module.msk -target=module.platform.module.secrets

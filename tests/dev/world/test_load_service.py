@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, cast
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from app.core.config import Settings
 from app.main import create_app
 from dev.world import PERSONAL_EMAIL_DOMAINS, World, normalize_domain
 from dev.world.loader import HttpLoader, produce_kafka
+from tests.ingest.kafka_support import create_topics, read_topic
 from tests.support import test_settings as service_settings
 from tests.support import unique
 
@@ -27,34 +25,15 @@ def as_dicts(records: Sequence[object]) -> list[dict[str, Any]]:
 @pytest.mark.kafka
 async def test_kafka_load_keys_messages_by_company_domain(settings: Settings, tiny_world: World) -> None:
     topic = unique("test.world-snippets")
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(name=topic, num_partitions=3, replication_factor=1)])
-    finally:
-        await admin.close()
+    await create_topics(settings.kafka_bootstrap_servers, topic, partitions=3)
     snippets = as_dicts(tiny_world.snippets[:300])
     stats = await produce_kafka(
         bootstrap=settings.kafka_bootstrap_servers, topic=topic, records=snippets, key_of="company"
     )
     assert stats.sent == stats.accepted == len(snippets)
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        group_id=unique("test-world"),
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    received: list[tuple[bytes, bytes]] = []
-    try:
-        async with asyncio.timeout(30):
-            while len(received) < len(snippets):
-                batch = await consumer.getmany(timeout_ms=500)
-                for records in batch.values():
-                    received.extend((r.key, r.value) for r in records)
-    finally:
-        await consumer.stop()
+    received = [
+        (r.key, r.value) for r in await read_topic(settings.kafka_bootstrap_servers, topic, len(snippets))
+    ]
     values = [json.loads(v) for _, v in received]
     assert sorted(map(json.dumps, values)) == sorted(map(json.dumps, snippets))
     for key, value in received:
