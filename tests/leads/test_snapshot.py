@@ -35,10 +35,10 @@ from app.observability.meters import INDEX_SNAPSHOT_CREATED, INDEX_SNAPSHOT_SWAP
 from app.ranking.bm25 import Bm25Index
 from app.ranking.embedding import load_embedder
 from app.ranking.text import tokenize
-from scripts.tile_snapshot import tile_snapshot
 from tests.conftest import app_client_for
 from tests.leads.test_freshness import TEXT, add_company, found
 from tools.ranker_world import World
+from tools.tile_snapshot import tile_snapshot
 
 
 def dirs(root: Path) -> list[str]:
