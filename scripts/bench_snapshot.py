@@ -3,6 +3,7 @@ PostgreSQL, and the memory of two workers serving side by side (RSS and PSS from
 
 python -m scripts.bench_snapshot --size tiny   # after `python -m scripts.bulk_load --size tiny`
 python -m scripts.bench_snapshot --size demo --database leadpoet_world_demo --json .dev/results/snap.json
+python -m scripts.bench_snapshot --size demo --serve-only .dev/snapshots/tiled   # an existing snapshot
 
 Uses DATABASE_URL / REDIS_URL of the environment (`.dev/stack.env`), with the database replaced by
 `--database` (default `<DATABASE_URL db>_world_<size>`). Each worker is its own uvicorn process (one
@@ -158,6 +159,12 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for a worker")
     parser.add_argument("--searches", type=int, default=20, help="searches per worker before measuring")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--serve-only",
+        type=Path,
+        default=None,
+        help="serve two workers from this existing snapshot root only (no build, no PostgreSQL pair)",
+    )
     args = parser.parse_args()
 
     env = dict(os.environ)
@@ -171,13 +178,19 @@ def main() -> None:
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     env.pop("INDEX_SNAPSHOT_DIR", None)
     with tempfile.TemporaryDirectory(prefix="leadpoet-snapshots-") as tmp:
-        out = args.out or Path(tmp)
+        out = args.serve_only or args.out or Path(tmp)
         result: dict[str, Any] = {"size": args.size, "database": env["DATABASE_URL"].rsplit("/", 1)[1]}
-        result["snapshot"] = build(env, out)
-        print(json.dumps(result["snapshot"]), flush=True)
         key = mint_key(env)
-        result["from_postgres"] = serve_pair(env, args.port, args.timeout, key=key, searches=args.searches)
-        print(json.dumps(result["from_postgres"]), flush=True)
+        if args.serve_only is None:
+            result["snapshot"] = build(env, out)
+            print(json.dumps(result["snapshot"]), flush=True)
+            pair = serve_pair(env, args.port, args.timeout, key=key, searches=args.searches)
+            result["from_postgres"] = pair
+            print(json.dumps(pair), flush=True)
+        else:
+            path = current_snapshot(out)
+            assert path is not None, f"{out}: no current snapshot"
+            result["snapshot"] = {"path": str(path), "companies": read_manifest(path)["companies"]}
         env["INDEX_SNAPSHOT_DIR"] = str(out)
         result["from_snapshot"] = serve_pair(env, args.port, args.timeout, key=key, searches=args.searches)
         print(json.dumps(result["from_snapshot"]), flush=True)

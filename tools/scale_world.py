@@ -21,7 +21,7 @@ from __future__ import annotations
 import resource
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -274,14 +274,16 @@ def store_memory(store: LeadStore) -> dict[str, int]:
             out[name] = int(value.nbytes)
         elif hasattr(value, "codes") and hasattr(value, "scales"):
             out[name] = int(value.codes.nbytes + value.scales.nbytes)
-        elif isinstance(value, list | dict):
+        elif isinstance(value, Sequence | Mapping):
             out[name] = _container_bytes(value)
     return dict(sorted(out.items(), key=lambda kv: -kv[1]))
 
 
-def _container_bytes(value: list[Any] | dict[Any, Any]) -> int:
+def _container_bytes(value: Sequence[Any] | Mapping[Any, Any]) -> int:
+    """As Python objects (what an index built in memory holds; a store mapped from a snapshot holds
+    its columns in shared pages instead, see app/ranking/mapped.py)."""
     size = sys.getsizeof(value)
-    items: Sequence[Any] = list(value.items()) if isinstance(value, dict) else value
+    items: Sequence[Any] = list(value.items()) if isinstance(value, Mapping) else list(value)
     if not items:
         return size
     step = max(1, len(items) // 2000)

@@ -236,8 +236,8 @@ class HardFilters:
         return bool(self.mask(store, np.array([row], dtype=np.int64))[0])
 
     def mask(self, store: LeadStore, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        """Which of `rows` pass every filter (numpy over the store's columns; only the technology
-        subset tests run per row, and only for rows still in)."""
+        """Which of `rows` pass every filter (numpy over the store's columns, the technology token
+        sets included: a set holds all of a filter's tokens when it holds as many of them)."""
         keep = np.ones(len(rows), dtype=bool)
         if len(rows) == 0:
             return keep
@@ -255,16 +255,11 @@ class HardFilters:
             keep &= (employees >= 0) & (employees <= self.employees_max)
         if self.industries:
             keep &= self._industry_mask(store, rows)
-        if self.technologies or self.excluded_terms:
-            still = np.flatnonzero(keep)
-            tokens = store.tech_tokens
-            sets = [tokens[r] for r in rows[still].tolist()]
-            ok = np.ones(len(sets), dtype=bool)
-            for term in self.technologies:  # each test one C-level pass (`issubset`), no frame per row
-                ok &= np.fromiter(map(term.issubset, sets), dtype=bool, count=len(sets))
-            for term in self.excluded_terms:
-                ok &= ~np.fromiter(map(term.issubset, sets), dtype=bool, count=len(sets))
-            keep[still] = ok
+        techs = store.tech_tokens
+        for terms in self.technologies:  # every token of each: the count of them is their number
+            keep &= techs.count_in(rows, terms) == len(terms)
+        for terms in self.excluded_terms:
+            keep &= techs.count_in(rows, terms) < len(terms)
         return keep
 
     def _industry_mask(self, store: LeadStore, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
@@ -331,7 +326,7 @@ async def ann_rows(
     """The pgvector ANN query of a search, as store rows."""
     ids = await ann_search(engine, vectors=request.vectors, limit=limit, filters=request.filters, sent=sent)
     row_of_id = store.row_of_id
-    return [[r for r in (row_of_id.get(i) for i in lst) if r is not None] for lst in ids]
+    return [[r for r in row_of_id.rows_of(lst) if r is not None] for lst in ids]
 
 
 def vector_literal(vec: npt.NDArray[np.float32]) -> str:

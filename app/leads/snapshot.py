@@ -43,7 +43,9 @@ from app.ranking.embedding import Embedder
 from app.ranking.store_files import read_store, write_store
 
 logger = logging.getLogger(__name__)
-FORMAT = 2
+# 2: per-company strings, ids and row maps as mapped arrays (app/ranking/mapped.py);
+# 3: a company's own sentences in its free snippet slots.
+FORMAT = 3
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 BUILDING_PREFIX = ".building-"
@@ -250,12 +252,29 @@ def open_snapshot(path: Path, *, embedder: Embedder, verify: bool = False) -> Op
     return OpenedSnapshot(path=path, manifest=manifest, store=store, bm25_path=path / "bm25")
 
 
+def _link_or_copy(src: str, dst: str) -> None:
+    """A hard link where the file system allows it (tantivy never rewrites a segment file in place: a
+    write adds new files and replaces meta.json by rename), so the private index shares the
+    snapshot's page cache with every worker; else a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def _private_bm25(opened: OpenedSnapshot) -> Bm25Index:
     """A private copy of the snapshot's BM25 index (it takes the delta's writes), deleted once the
-    index object is gone (the last search holding its view has finished)."""
+    index object is gone (the last search holding its view has finished). Its files are hard links
+    to the snapshot's where possible (shared pages, no copy); lock files are never shared."""
     private = Path(tempfile.mkdtemp(prefix="leadpoet-bm25-"))
     try:
-        shutil.copytree(opened.bm25_path, private, dirs_exist_ok=True)
+        shutil.copytree(
+            opened.bm25_path,
+            private,
+            dirs_exist_ok=True,
+            copy_function=_link_or_copy,
+            ignore=shutil.ignore_patterns("*.lock"),
+        )
         bm25 = Bm25Index(path=private)
     except BaseException:
         shutil.rmtree(private, ignore_errors=True)

@@ -27,6 +27,7 @@ from app.ranking.documents import (
     self_sentences,
 )
 from app.ranking.embedding import Embedder, l2_normalise
+from app.ranking.mapped import OptionalStringColumn, RowMap, StringColumn, StringSetColumn, UuidColumn
 from app.ranking.signals import (
     EVIDENCE_FEATURES,
     SnippetView,
@@ -140,17 +141,19 @@ class LeadStore:
         # Bumped by every write of rows (`upsert`): what readers caching something derived from the
         # columns compare (app/leads/prior.py).
         self.generation = 0
-        self.ids: list[uuid.UUID] = []
-        self.domains: list[str] = []
-        self.names: list[str] = []
-        self.industries: list[str | None] = []
-        self.row_of_id: dict[uuid.UUID, int] = {}
-        self.row_of_domain: dict[str, int] = {}
-        self.row_of_name: dict[str, int] = {}
+        # Per-row values and maps to rows: lists and dicts in behaviour, flat arrays mapped from a
+        # snapshot in memory (app/ranking/mapped.py), so a worker holds no Python object per company.
+        self.ids = UuidColumn()
+        self.domains = StringColumn()
+        self.names = StringColumn()
+        self.industries = OptionalStringColumn()
+        self.row_of_id: RowMap[uuid.UUID] = RowMap("uuid")
+        self.row_of_domain: RowMap[str] = RowMap("str")
+        self.row_of_name: RowMap[str] = RowMap("str")
         self.sector = np.zeros(capacity, dtype=np.int16)  # NAICS 2-digit, 0 unknown
-        self.naics: list[str] = []
+        self.naics = StringColumn()
         self.employees = np.full(capacity, -1, dtype=np.int64)
-        self.country: list[str] = []
+        self.country = StringColumn()
         self._countries = Codebook()
         self.country_code = np.zeros(capacity, dtype=np.int32)  # code in _countries, 0 unknown
         self._industries = Codebook()
@@ -170,7 +173,7 @@ class LeadStore:
         # The newest profile snippet (the company's own description) per row: evidence of what it
         # is when it has no signal snippets; -1 when none.
         self.profile_seq = np.full(capacity, -1, dtype=np.int64)
-        self.tech_tokens: list[frozenset[str]] = []
+        self.tech_tokens = StringSetColumn()
 
     @property
     def capacity(self) -> int:
@@ -237,21 +240,11 @@ class LeadStore:
             records, prints = [records[i] for i in keep], [prints[i] for i in keep]
         if not records:
             return []
-        bodies: list[str] = []  # BM25 body per record
-        for rec in records:
-            bodies.append(
-                company_document(
-                    name=rec.name,
-                    description=rec.description,
-                    industry=rec.industry,
-                    snippets=[s.text for s in rec.snippets],
-                )
-            )
         heads, snippet_vectors = self._embed(records, embedder)
         sentence_vectors = _sentence_vectors(records, embedder)
         docs: list[IndexedDocument] = []
         with self._lock:
-            for i, (rec, body) in enumerate(zip(records, bodies, strict=True)):
+            for i, rec in enumerate(records):
                 row = self._row_for(rec)
                 views = [SnippetView(s.kind, s.text, s.observed_at, s.reputation) for s in rec.snippets]
                 weights = np.array([snippet_weight(v, now) for v in views], dtype=np.float32)
@@ -282,14 +275,8 @@ class LeadStore:
                     ]
                     self.snip_vec.set((row, slice(0, len(picked))), l2_normalise(snip[picked, :SNIPPET_DIM]))
                     self.snip_weight[row, : len(picked)] = weights[picked]
-                techs = " ".join(s.text for s in rec.snippets if s.kind == "tech_stack")
-                self.tech_tokens[row] = frozenset(tokenize(techs))
-                fields = {
-                    "name": tokenize(rec.name),
-                    "industry": tokenize(rec.industry or ""),
-                    "tech": tokenize(techs),
-                    "body": tokenize(body),
-                }
+                fields = bm25_fields(rec)
+                self.tech_tokens[row] = frozenset(fields["tech"])
                 docs.append(IndexedDocument(row=row, fields=fields))
             for rec, fp in zip(records, prints, strict=True):
                 self._fingerprints[rec.id] = fp
@@ -425,6 +412,24 @@ def _sentence_vectors(records: Sequence[CompanyRecord], embedder: Embedder) -> l
     vectors = embedder.embed(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
     bounds = np.cumsum([0, *(len(g) for g in said)])
     return [vectors[a:b] for a, b in itertools.pairwise(bounds.tolist())]
+
+
+def bm25_fields(rec: CompanyRecord) -> dict[str, list[str]]:
+    """The tokens of a company's BM25 document by field (its snippets newest first, as `upsert`
+    sorts them); the technology tokens are also the row's `tech_tokens`."""
+    techs = " ".join(s.text for s in rec.snippets if s.kind == "tech_stack")
+    body = company_document(
+        name=rec.name,
+        description=rec.description,
+        industry=rec.industry,
+        snippets=[s.text for s in rec.snippets],
+    )
+    return {
+        "name": tokenize(rec.name),
+        "industry": tokenize(rec.industry or ""),
+        "tech": tokenize(techs),
+        "body": tokenize(body),
+    }
 
 
 def _text_sector(rec: CompanyRecord) -> str:

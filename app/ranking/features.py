@@ -153,7 +153,6 @@ def compute_features(
     doc = store.doc_vec.get(rows)
     intent = store.intent_vec.get(rows)
     own = store.self_vec.get(rows)
-    keys = rows.tolist()
     found, ranks, scores = _lookup(rows, retrieval.bm25)
     out[found, c["bm25"]] = scores
     out[found, c["bm25_rrf"]] = 1.0 / (RRF_K + ranks + 1)
@@ -184,7 +183,7 @@ def compute_features(
     out[:, c["employees_log"]] = np.log10(np.maximum(employees, 1))
     keywords = set(parsed.keywords)
     if keywords:
-        out[:, c["tech_overlap"]] = [len(keywords & store.tech_tokens[r]) / len(keywords) for r in keys]
+        out[:, c["tech_overlap"]] = store.tech_tokens.count_in(rows, keywords) / len(keywords)
     out[:, len(QUERY_FEATURES) :] = store.company_features[rows]
     fit_products(out)
     return out

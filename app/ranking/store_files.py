@@ -6,15 +6,19 @@ added to `LeadStore` is included without touching this module (a type it does no
 - numpy arrays: `<name>.npy`, row-indexed arrays cut to the store's `size` plus `spare_rows` empty
   rows (companies added later fill them page by page instead of copying every array to grow);
 - `QuantizedVectors`: `<name>.codes.npy` and `<name>.scales.npy`;
-- lists of `str | None`: UTF-8 bytes (`<name>.bytes.npy`) + int64 offsets (`<name>.offsets.npy`)
-  + a null mask when some are None; lists of UUIDs: an (n, 16) uint8 array; lists of string sets:
-  the strings as above plus per-row offsets into them;
-- dicts (str or UUID -> int) and `Codebook`s: their keys as above + int64 values;
+- the per-row columns and row maps of `app.ranking.mapped` (ids, names, domains, labels, technology
+  tokens, key -> row): their flat arrays (`<name>.<part>.npy`), mapped back as they are, so a worker
+  holds no Python object per company and reading them back does not loop over the companies;
+- other lists of `str | None`: UTF-8 bytes (`<name>.bytes.npy`) + int64 offsets
+  (`<name>.offsets.npy`) + a null mask when some are None; lists of UUIDs: an (n, 16) uint8 array;
+  lists of string sets: the strings as above plus per-row offsets into them;
+- other dicts (str or UUID -> int) and `Codebook`s (a few hundred labels): their keys as above +
+  int64 values;
 - ints and floats: in the returned description (the manifest).
 
 `read_store` maps the `.npy` files with `np.load(mmap_mode="c")`: pages are shared by every process
 reading the same files until one writes a row (copy on write), so workers share the bulk of the
-store. Strings, ids and dicts become Python objects again (each process keeps its own).
+store. Plain lists, dicts and codebooks become Python objects again (each process keeps its own).
 Caches and locks (`TRANSIENT`) are not written; a store read back starts them empty.
 """
 
@@ -30,12 +34,20 @@ import numpy as np
 import numpy.typing as npt
 
 from app.ranking.columns import Codebook, LeadStore
+from app.ranking.mapped import OptionalStringColumn, RowMap, StringColumn, StringSetColumn, UuidColumn
 from app.ranking.vectors import QuantizedVectors
 
 # Per-process state rebuilt on use: the lock, the snippet-vector cache and the upsert fingerprints
 # (`hash()` of strings differs between processes, so they would not compare anyway).
 TRANSIENT = frozenset({"_lock", "_snippet_cache", "_fingerprints"})
 Field = dict[str, Any]  # one field's description in the manifest: name, kind, and kind-specific keys
+Column = StringColumn | OptionalStringColumn | StringSetColumn | UuidColumn
+COLUMNS: dict[str, type[Column]] = {
+    "strings": StringColumn,
+    "optional_strings": OptionalStringColumn,
+    "string_set_column": StringSetColumn,
+    "uuids": UuidColumn,
+}
 
 
 def _npy(directory: Path, name: str, array: npt.NDArray[Any]) -> str:
@@ -94,9 +106,32 @@ def _read_keys(directory: Path, name: str, key_type: str, files: Sequence[str]) 
     return _read_strings(directory, name, files)
 
 
-def _write_field(directory: Path, name: str, value: object, *, size: int, capacity: int) -> Field:
+def _write_parts(directory: Path, name: str, arrays: dict[str, npt.NDArray[Any]]) -> dict[str, str]:
+    return {part: _npy(directory, f"{name}.{part}", array) for part, array in sorted(arrays.items())}
+
+
+def _read_parts(directory: Path, field: Field) -> dict[str, npt.NDArray[Any]]:
+    return {part: _load(directory, file) for part, file in field["parts"].items()}
+
+
+def _write_direct(directory: Path, name: str, value: object) -> Field | None:
+    """A scalar, or a column or row map of `app.ranking.mapped` as its arrays; None for any other."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return {"name": name, "kind": "scalar", "value": value}
+    kind = next((k for k, cls in COLUMNS.items() if type(value) is cls), None)
+    if kind is not None or isinstance(value, RowMap):
+        parts = _write_parts(directory, name, value.arrays())  # type: ignore[attr-defined]
+        field: Field = {"name": name, "kind": kind or "row_map", "parts": parts}
+        field["files"] = sorted(parts.values())
+        if isinstance(value, RowMap):
+            field["key_type"] = value.key_type
+        return field
+    return None
+
+
+def _write_field(directory: Path, name: str, value: object, *, size: int, capacity: int) -> Field:
+    if (direct := _write_direct(directory, name, value)) is not None:
+        return direct
     if not isinstance(value, np.ndarray | QuantizedVectors | list | dict | Codebook):
         raise TypeError(f"store field {name!r}: cannot write a {type(value).__name__}")
     if isinstance(value, np.ndarray):
@@ -173,6 +208,10 @@ def _read_map(directory: Path, field: Field) -> dict[Any, int]:
     return dict(zip(keys, values, strict=True))
 
 
+def _column_reader(cls: type[Column]) -> Callable[[Path, Field], object]:
+    return lambda directory, field: cls.from_arrays(_read_parts(directory, field))
+
+
 READERS: dict[str, Callable[[Path, Field], object]] = {
     "scalar": lambda _directory, field: field["value"],
     "array": lambda directory, field: _load(directory, field["files"][0]),
@@ -181,6 +220,8 @@ READERS: dict[str, Callable[[Path, Field], object]] = {
     "list": lambda directory, field: _read_keys(directory, field["name"], field["key_type"], field["files"]),
     "map": _read_map,
     "codebook": lambda directory, field: Codebook(_read_map(directory, field)),
+    **{kind: _column_reader(cls) for kind, cls in COLUMNS.items()},
+    "row_map": lambda directory, field: RowMap.from_arrays(field["key_type"], _read_parts(directory, field)),
 }
 
 

@@ -38,6 +38,7 @@ from app.ranking.text import tokenize
 from tests.conftest import app_client_for
 from tests.leads.test_freshness import TEXT, add_company, found
 from tools.ranker_world import World
+from tools.tile_snapshot import tile_snapshot
 
 
 def dirs(root: Path) -> list[str]:
@@ -292,3 +293,33 @@ async def test_a_newer_snapshot_that_is_unusable_is_refused_and_the_old_one_kept
     assert INDEX_SNAPSHOT_SWAPS.labels(outcome="refused")._value.get() == refused + 1
     assert index.view.snapshot == first.path.name
     assert index.store.size == first.manifest["companies"]
+
+
+async def test_a_tiled_snapshot_maps_every_copy_without_python_rows(
+    ranker_engine: AsyncEngine, ranker_settings: Settings, world_db: World, tmp_path: Path
+) -> None:
+    embedder = load_embedder(ranker_settings)
+    sessionmaker = create_sessionmaker(ranker_engine)
+    built = await build_snapshot(sessionmaker=sessionmaker, embedder=embedder, root=tmp_path / "source")
+    n = built.manifest["companies"]
+    tiled = await tile_snapshot(
+        source_root=tmp_path / "source", out_root=tmp_path / "tiled", copies=3, sessionmaker=sessionmaker
+    )
+    assert tiled["companies"] == 3 * n
+    path = current_snapshot(tmp_path / "tiled")
+    assert path is not None
+    assert verify_snapshot(path)["bm25_documents"] == 3 * n
+    index = LeadIndex(sessionmaker=sessionmaker, embedder=embedder, refresh_interval_s=3600.0)
+    assert await start_from_snapshot(index, tmp_path / "tiled")
+    store = index.store
+    assert store.size == 3 * n
+    # the columns and maps are read from the mapped files: only what the catch-up re-read is in Python
+    assert store.names.python_rows == store.row_of_domain.python_keys == index.last_read < n
+    for row in (0, n // 2, n - 1):
+        assert store.row_of_domain[f"t2-{store.domains[row]}".lower()] == row + 2 * n
+        assert store.row_of_id[store.ids[row + n]] == row + n
+        assert store.names[row + n] == f"{store.names[row]} 1"
+        assert store.tech_tokens[row + 2 * n] == store.tech_tokens[row]
+        assert np.array_equal(store.doc_vec.codes[row], store.doc_vec.codes[row + 2 * n])
+        hits, _ = index.bm25.search(tokenize(store.names[row]), limit=150)
+        assert {row, row + n, row + 2 * n} <= set(hits.tolist()), store.names[row]

@@ -67,7 +67,7 @@ def real_query_sets(
 ) -> list[QuerySet]:
     """One set per prompt: the served candidates and features; labels and targets from the teacher's
     scores when one is given (the tags then only grade), else the tag grades themselves."""
-    row_of: dict[uuid.UUID, int] = index.store.row_of_id
+    row_of: Mapping[uuid.UUID, int] = index.store.row_of_id
     position = {row_of[lead_id_for_domain(co.domain)]: i for i, co in enumerate(companies)}
     out = []
     for p in prompts:
@@ -107,7 +107,7 @@ def teacher_query_sets(
     """Untagged prompts (e.g. the generated world's seller prompts: `prompt_id`, `text`, optional
     `filters`) over the real pool, labelled by the real-data teacher alone: more cold-start queries
     to learn from than the tagged train prompts, and none of them read a tag."""
-    row_of: dict[uuid.UUID, int] = index.store.row_of_id
+    row_of: Mapping[uuid.UUID, int] = index.store.row_of_id
     position = {row_of[lead_id_for_domain(co.domain)]: i for i, co in enumerate(companies)}
     out = []
     for p in prompts:
