@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -98,16 +99,21 @@ def mint_key(env: dict[str, str]) -> str:
 
 
 def warm(port: int, key: str, searches: int) -> None:
-    """Uncached searches (distinct k per round), so the worker touches the store as it serves."""
+    """Uncached searches, so the worker touches the store as it serves: every prompt carries a tag of
+    this call (" (ref TAG-i)", as tools/loadgen.py does), since the workers share the answer cache
+    (Redis) with each other and with earlier runs on the same database."""
+    tag = f"{port}-{secrets.token_hex(4)}"
     for i in range(searches):
-        body = json.dumps({"prompt": PROMPTS[i % len(PROMPTS)], "k": 5 + i // len(PROMPTS)}).encode()
+        prompt = f"{PROMPTS[i % len(PROMPTS)]} (ref {tag}-{i})"
+        body = json.dumps({"prompt": prompt, "k": 5 + i // len(PROMPTS)}).encode()
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/v1/leads/search",
             data=body,
             headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as r:  # noqa: S310 (http://127.0.0.1 above)
-            r.read()
+            if json.loads(r.read())["metadata"].get("cache_hit"):
+                raise SystemExit(f"worker on {port}: a cache hit among the uncached searches")
 
 
 def serve_pair(
