@@ -25,7 +25,7 @@ import numpy.typing as npt
 import orjson
 
 from app.core.config import get_settings
-from app.ranking.columns import CompanyRecord
+from app.ranking.columns import CompanyRecord, record_sentences
 from app.ranking.documents import company_head
 from app.ranking.embedding import Embedder, load_embedder
 from tools.ranker_world import World, company_records, domain_of
@@ -99,6 +99,7 @@ def _fold(path: str, start: int, end: int) -> Folded:
             for t in (
                 company_head(name=r.name, description=r.description, industry=r.industry),
                 *(s.text for s in r.snippets),
+                *record_sentences(r),
             )
         )
     )

@@ -23,7 +23,7 @@ from app.drafts.writer import DraftText, write_draft
 from app.icps.service import get_icp
 from app.icps.tables import Icp
 from app.leads.startup import Ranker
-from app.lists.answer import check_size, counts
+from app.lists.answer import check_list_size, counts
 from app.lists.evidence import LeadEvidence
 from app.lists.grading import Grade
 from app.lists.score import grade_list, icp_target
@@ -116,18 +116,16 @@ async def make_drafts(
 ) -> dict[str, Any]:
     started = time.perf_counter()
     settings = writer.settings
-    check_size(len(body.items), limit=settings.lists_max_items, field="items")
-    check_size(len(body.lead_ids), limit=settings.lists_max_items, field="lead_ids")
+    check_list_size(body, limit=settings.lists_max_items)
     meter = CostMeter(settings)
     now = datetime.now(UTC)
     icp = await get_icp(session, workspace_id=workspace_id, icp_id=body.icp_id)
     threshold = body.threshold if body.threshold is not None else icp.draft_threshold
     graded = await grade_list(
         session,
+        body,
         ranker=ranker,
         target=icp_target(icp),
-        items=body.items,
-        lead_ids=body.lead_ids,
         workspace_id=workspace_id,
         api_key_id=api_key_id,
         bm25_limit=settings.search_bm25_candidates,

@@ -7,19 +7,23 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from fastapi.responses import StreamingResponse
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.config import Settings
 from app.jobs.schemas import TERMINAL_STATES
 from app.jobs.tables import Job, JobEvent
 
 END_TYPES = frozenset({"pipeline_end", "pipeline_error"})
+# A stream's own headers: proxies neither cache nor buffer it.
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 PAGE = 500
 
 
@@ -122,6 +126,28 @@ async def event_stream(
             yield ": heartbeat\n\n"
             last_sent = time.monotonic()
         await asyncio.sleep(poll_s)
+
+
+def event_response(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    job_id: uuid.UUID,
+    after: int,
+    headers: Mapping[str, str] | None = None,
+) -> StreamingResponse:
+    """The answer of `event_stream` as `text/event-stream`, polled every JOBS_SSE_POLL_S with a
+    heartbeat after JOBS_SSE_HEARTBEAT_S of silence; `headers` add to SSE_HEADERS."""
+    stream = event_stream(
+        sessionmaker,
+        job_id=job_id,
+        after=after,
+        poll_s=settings.jobs_sse_poll_s,
+        heartbeat_s=settings.jobs_sse_heartbeat_s,
+    )
+    return StreamingResponse(
+        stream, media_type="text/event-stream", headers={**SSE_HEADERS, **(headers or {})}
+    )
 
 
 async def _more(sessionmaker: async_sessionmaker[AsyncSession], job_id: uuid.UUID, after: int) -> bool:

@@ -12,7 +12,7 @@ from pydantic import Strict
 from app.api.deps import RankerDep, SearchPrincipal, SessionDep, SettingsDep, StateDep
 from app.core.errors import AUTHENTICATED, error_responses
 from app.core.validation import Trimmed
-from app.jobs.events import event_stream, parse_last_event_id
+from app.jobs.events import event_response, parse_last_event_id
 from app.jobs.schemas import (
     EVENT_TYPES,
     DeepSearchPage,
@@ -162,18 +162,7 @@ async def events(
 ) -> StreamingResponse:
     await get_job(session, workspace_id=principal.workspace_id, job_id=job_id)
     start = after if after is not None else parse_last_event_id(last_event_id)
-    stream = event_stream(
-        state.core.sessionmaker,
-        job_id=job_id,
-        after=start,
-        poll_s=settings.jobs_sse_poll_s,
-        heartbeat_s=settings.jobs_sse_heartbeat_s,
-    )
-    return StreamingResponse(
-        stream,
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return event_response(state.core.sessionmaker, settings, job_id=job_id, after=start)
 
 
 @router.get(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from app.core.errors import ApiError
 from app.lists.items import ListItem, Rejected
@@ -29,6 +29,22 @@ def check_size(count: int, *, limit: int, field: str) -> None:
             message=f"at most {limit} items per request",
             field=field,
         )
+
+
+class SubmittedList(Protocol):
+    """The list a request grades: companies by domain, URL or address (`items`), and lead ids."""
+
+    @property
+    def items(self) -> list[Any]: ...
+
+    @property
+    def lead_ids(self) -> list[uuid.UUID]: ...
+
+
+def check_list_size(submitted: SubmittedList, *, limit: int) -> None:
+    """413 when `items` or `lead_ids` holds more than `limit` entries."""
+    check_size(len(submitted.items), limit=limit, field="items")
+    check_size(len(submitted.lead_ids), limit=limit, field="lead_ids")
 
 
 def rejected_item(index: int, raw: object, rejected: Rejected) -> dict[str, Any]:

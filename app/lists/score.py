@@ -19,7 +19,7 @@ from app.icps.service import get_icp, icp_filters, icp_prompt
 from app.icps.tables import Icp
 from app.leads.schemas import SearchFilters
 from app.leads.startup import Ranker
-from app.lists.answer import assemble, check_size, counts
+from app.lists.answer import SubmittedList, assemble, check_list_size, counts
 from app.lists.calibration import FORMULA, Calibration, current
 from app.lists.evidence import LeadEvidence, load_leads
 from app.lists.grading import Grade, Target, grade_leads
@@ -203,20 +203,19 @@ async def grade_and_record(
 
 async def grade_list(
     session: AsyncSession,
+    submitted: SubmittedList,
     *,
     ranker: Ranker,
     target: Target,
-    items: list[Any],
-    lead_ids: list[uuid.UUID],
     workspace_id: uuid.UUID,
     api_key_id: uuid.UUID | None,
     bm25_limit: int,
     meter: CostMeter | None = None,
 ) -> GradedList:
     """A submitted list parsed, its known companies loaded, graded and the grades stored."""
-    parsed = [parse_item(raw) for raw in items]
+    parsed = [parse_item(raw) for raw in submitted.items]
     domains = {p.domain for p in parsed if isinstance(p, ListItem)}
-    leads = await load_leads(session, domains=domains, ids=lead_ids)
+    leads = await load_leads(session, domains=domains, ids=submitted.lead_ids)
     calibration = await current(session, workspace_id=workspace_id)
     grades, _ = await grade_and_record(
         session,
@@ -230,7 +229,7 @@ async def grade_list(
         meter=meter,
         calibration=calibration,
     )
-    return GradedList(items, lead_ids, parsed, leads, grades, calibration)
+    return GradedList(submitted.items, submitted.lead_ids, parsed, leads, grades, calibration)
 
 
 async def score(
@@ -244,16 +243,14 @@ async def score(
     bm25_limit: int,
 ) -> dict[str, Any]:
     started = time.perf_counter()
-    check_size(len(body.items), limit=max_items, field="items")
-    check_size(len(body.lead_ids), limit=max_items, field="lead_ids")
+    check_list_size(body, limit=max_items)
     now = datetime.now(UTC)
     target = await resolve_target(session, workspace_id=workspace_id, icp_id=body.icp_id, prompt=body.prompt)
     graded = await grade_list(
         session,
+        body,
         ranker=ranker,
         target=target,
-        items=body.items,
-        lead_ids=body.lead_ids,
         workspace_id=workspace_id,
         api_key_id=api_key_id,
         bm25_limit=bm25_limit,

@@ -398,16 +398,20 @@ class LeadStore:
         return row
 
 
+def record_sentences(rec: CompanyRecord) -> list[str]:
+    """The sentences of what a company says about itself that its row's sentence slots hold: its
+    description, then its profile texts newest first (`self_sentences`)."""
+    profiles = sorted(
+        (s for s in rec.snippets if s.kind == "profile"), key=lambda s: s.observed_at, reverse=True
+    )
+    return self_sentences(
+        description=rec.description, profiles=[s.text for s in profiles], limit=SENTENCES_PER_COMPANY
+    )
+
+
 def _sentence_vectors(records: Sequence[CompanyRecord], embedder: Embedder) -> list[npt.NDArray[np.float32]]:
-    """Per record, the vectors of its own sentences (`self_sentences`), embedded in one call."""
-    said = [
-        self_sentences(
-            description=rec.description,
-            profiles=[s.text for s in rec.snippets if s.kind == "profile"],
-            limit=SENTENCES_PER_COMPANY,
-        )
-        for rec in records
-    ]
+    """Per record, the vectors of its own sentences (`record_sentences`), embedded in one call."""
+    said = [record_sentences(rec) for rec in records]
     flat = [s for group in said for s in group]
     vectors = embedder.embed(flat) if flat else np.zeros((0, embedder.dim), dtype=np.float32)
     bounds = np.cumsum([0, *(len(g) for g in said)])

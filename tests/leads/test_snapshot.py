@@ -259,8 +259,11 @@ async def test_a_worker_swaps_to_a_newer_snapshot_without_failing_a_search(
 
         after = {prompt: await search(prompt) for prompt in SWAP_PROMPTS}
         assert str(company_id) in after[SWAP_PROMPTS[0]]
-        for prompt in SWAP_PROMPTS:  # the same answers, up to the order of near ties
-            assert scores[prompt] == pytest.approx(scores_before[prompt], abs=0.02), prompt
+        # The same answers, up to the order of near ties. A 0-100 match score is placed between the
+        # search's worst and best candidate, so BM25 statistics that differ by the deleted documents
+        # of the delta's index move it by a fraction of a point: compared relatively.
+        for prompt in SWAP_PROMPTS:
+            assert scores[prompt] == pytest.approx(scores_before[prompt], rel=0.01, abs=0.02), prompt
             last = min(scores_before[prompt], default=0.0)
             clear = {i for i, x in zip(before[prompt], scores_before[prompt], strict=True) if x > last + 0.02}
             assert clear <= set(after[prompt]), prompt  # every lead clearly inside the top k still is

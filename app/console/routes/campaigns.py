@@ -24,7 +24,7 @@ from app.console.campaign import (
 )
 from app.console.routes.common import ConsoleDep, PageError, PageRouter, page_principal, read_form, render
 from app.icps.service import list_icps
-from app.jobs.events import event_stream, parse_last_event_id
+from app.jobs.events import event_response, parse_last_event_id
 from app.jobs.service import (
     cancel_job,
     create_job,
@@ -161,18 +161,12 @@ async def campaign_events(
     which wins over the page's `?last_event_id=` (where its first connection started)."""
     await _job(request, session, job_id)
     raw = last_event_id if last_event_id is not None else request.query_params.get("last_event_id")
-    settings = state.core.settings
-    stream = event_stream(
+    return event_response(
         state.core.sessionmaker,
+        state.core.settings,
         job_id=job_id,
         after=parse_last_event_id(raw),
-        poll_s=settings.jobs_sse_poll_s,
-        heartbeat_s=settings.jobs_sse_heartbeat_s,
-    )
-    return StreamingResponse(
-        stream,
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "X-Content-Type-Options": "nosniff"},
+        headers={"X-Content-Type-Options": "nosniff"},
     )
 
 
