@@ -176,4 +176,5 @@ class CpuSampler:
         signal.setitimer(signal.ITIMER_PROF, 0.0, 0.0)
 
     def write(self, path: Path) -> None:
-        path.write_text("".join(f"{stack} {n}\n" for stack, n in self.counts.items()))
+        counts = list(self.counts.items())  # a copy: a sample may land while the file is written
+        path.write_text("".join(f"{stack} {n}\n" for stack, n in counts))
