@@ -176,7 +176,5 @@ class CpuSampler:
         signal.setitimer(signal.ITIMER_PROF, 0.0, 0.0)
 
     def write(self, path: Path) -> None:
-        # A copy first: the SIGPROF handler can run between any two bytecodes of the loop below and
-        # add a stack (dict(...) copies in one C call, which no Python signal handler interrupts).
-        counts = dict(self.counts)
-        path.write_text("".join(f"{stack} {n}\n" for stack, n in counts.items()))
+        counts = list(self.counts.items())  # a copy: a sample may land while the file is written
+        path.write_text("".join(f"{stack} {n}\n" for stack, n in counts))
