@@ -78,6 +78,10 @@ _DISCONNECTS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.PostgresConnectionError,
     ConnectionError,  # reset, refused, broken pipe
+    # The protocol out of step with the server: a FATAL sent by a terminating backend arrived
+    # between two statements and the next one found the protocol still consuming it. The
+    # connection cannot be used again either way.
+    asyncpg.exceptions.InternalClientError,
 )
 
 

@@ -85,5 +85,6 @@ def test_what_counts_as_a_disconnect() -> None:
     assert is_disconnect(asyncpg.exceptions.ConnectionDoesNotExistError("gone"))
     assert is_disconnect(asyncpg.exceptions.InterfaceError("connection is closed"))
     assert is_disconnect(ConnectionResetError())
+    assert is_disconnect(asyncpg.exceptions.InternalClientError("cannot switch to state 11"))
     assert not is_disconnect(asyncpg.exceptions.UndefinedTableError("no table"))
     assert not is_disconnect(ValueError("x"))
