@@ -15,13 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.lists.evidence import LeadEvidence, SnippetFact
+from app.ranking.text import SENTENCE_END
 
 MAX_WORDS = 120
 MAX_FACT_SENTENCES = 3
 SELLER_WORDS = 30
 CLAUSE_WORDS = 18
 SUBJECT_WORDS = 8
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +72,7 @@ def _entry_snippets(lead: LeadEvidence, entry: dict[str, object]) -> list[Snippe
 
 def _first_clause(text: str) -> str | None:
     """The first sentence of a snippet, cut to a few words, as it appears in the text."""
-    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].rstrip(".!? ")
+    first = SENTENCE_END.split(text.strip(), maxsplit=1)[0].rstrip(".!? ")
     cut = " ".join(first.split()[:CLAUSE_WORDS])
     return cut if cut and cut in text else None
 
@@ -114,7 +114,7 @@ def fact_sentences(lead: LeadEvidence, *, technologies: Iterable[str] = ()) -> l
 
 def seller_sentence(product_description: str) -> Sentence:
     """The seller's voice: their own product description, first sentence, shortened."""
-    first = _SENTENCE_END.split(product_description.strip(), maxsplit=1)[0].rstrip(".!? ")
+    first = SENTENCE_END.split(product_description.strip(), maxsplit=1)[0].rstrip(".!? ")
     cut = " ".join(first.split()[:SELLER_WORDS])
     if not cut:
         return Sentence("We help teams like yours.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -11,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.ranking.signals import SnippetView, snippet_weight
+from app.ranking.text import SENTENCE_END
 
 if TYPE_CHECKING:
     from app.ranking.embedding import Embedder
@@ -100,12 +100,11 @@ def company_head(*, name: str, description: str, industry: str | None) -> str:
 
 
 MIN_SENTENCE_WORDS = 4
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def sentences(text: str) -> list[str]:
     """The sentences of a text with at least MIN_SENTENCE_WORDS words, in order."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= MIN_SENTENCE_WORDS]
+    return [s.strip() for s in SENTENCE_END.split(text) if len(s.split()) >= MIN_SENTENCE_WORDS]
 
 
 def self_sentences(*, description: str, profiles: Sequence[str], limit: int) -> list[str]:

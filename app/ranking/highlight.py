@@ -7,10 +7,9 @@ import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 
-from app.ranking.text import STOPWORDS, stem
+from app.ranking.text import SENTENCE_END, STOPWORDS, stem
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.+#][A-Za-z0-9]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 MARK_OPEN, MARK_CLOSE = "**", "**"
 EXCERPT_CHARS = 240
 
@@ -40,7 +39,7 @@ def spans(text: str, keywords: Collection[str], *, limit: int = 20) -> list[tupl
 
 
 def first_sentence(text: str, *, max_chars: int = 200) -> str:
-    head = _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    head = SENTENCE_END.split(text.strip(), maxsplit=1)[0]
     if len(head) <= max_chars:
         return head
     cut = head[:max_chars].rsplit(" ", 1)[0]

@@ -6,6 +6,8 @@ import re
 from functools import lru_cache
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")
+# Where a sentence ends: whitespace after ".", "!" or "?" (highlights, own sentences, drafts).
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 STOPWORDS = frozenset(
     [
