@@ -467,19 +467,6 @@ def best_admissible(
     return np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
 
 
-def prior_candidates(
-    *,
-    store: LeadStore,
-    parsed: ParsedPrompt,
-    filters: HardFilters,
-    taken: Sequence[int] | npt.NDArray[np.int64],
-    count: int,
-) -> npt.NDArray[np.int64]:
-    """Up to `count` rows, best prior first, that pass `filters` and are not in `taken`: the rows
-    `best_admissible` would pick over `prior_scores`, from the store's intent order (app/leads/prior.py)."""
-    return prior_picks(store=store, parsed=parsed, filters=filters, taken=taken, count=count)
-
-
 def fill_signals(store: LeadStore, parsed: ParsedPrompt) -> tuple[FloatArray, FloatArray]:
     """The prior (`prior_scores`) and the firmographic fit of every row, sharing the size fit and
     the sector test. The fit is the features' `fit_product` (size fit x 0.4 off a parsed sector x
@@ -568,9 +555,7 @@ def fill_order(
             taken=bm25_rows,
             count=count,
         )
-    return prior_candidates(
-        store=store, parsed=prepared.parsed, filters=filters, taken=bm25_rows, count=count
-    )
+    return prior_picks(store=store, parsed=prepared.parsed, filters=filters, taken=bm25_rows, count=count)
 
 
 # The union.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from app.leads.candidates import Candidates
+from app.leads.candidates import Candidates, descending_ranks
 from app.leads.prior import row_priors
 from app.ranking.columns import LeadStore
 from app.ranking.features import RRF_K
@@ -31,10 +31,7 @@ def cut_scores(store: LeadStore, parsed: ParsedPrompt, candidates: Candidates) -
     missing = 1 << 30
     bm25_rank = np.array([bm25[r][0] if r in bm25 else missing for r in rows.tolist()], dtype=np.float64)
     ann_rank = np.array([ann.get(r, missing) for r in rows.tolist()], dtype=np.float64)
-    prior = row_priors(store, parsed, rows)
-    order = np.lexsort((rows, -prior))
-    prior_rank = np.empty(len(rows), dtype=np.float64)
-    prior_rank[order] = np.arange(len(rows))
+    prior_rank = descending_ranks(row_priors(store, parsed, rows))  # ties by row: the rows are sorted
     score = np.zeros(len(rows), dtype=np.float64)
     for name, rank in (("bm25", bm25_rank), ("ann", ann_rank), ("prior", prior_rank)):
         score += CUT_WEIGHTS[name] / (RRF_K + 1.0 + rank)

@@ -17,11 +17,10 @@ from app.leads.candidates import (
     fill_signals,
     fused_candidates,
     hard_filters,
-    prior_candidates,
     top_rows,
 )
 from app.leads.prepare import prepare
-from app.leads.prior import prior_scores
+from app.leads.prior import prior_picks, prior_scores
 from app.leads.schemas import SearchFilters
 from app.ranking.embedding import load_embedder
 from app.ranking.prompt import parse_prompt
@@ -70,7 +69,7 @@ def test_prior_order_and_exclusions(index: OfflineIndex, base_settings: Settings
     best = [int(r) for r in np.lexsort((np.arange(store.size), -scores))[:40]]
     taken = best[:10]
     filters = hard_filters(store, prepared, None)
-    picked = prior_candidates(store=store, parsed=parsed, filters=filters, taken=taken, count=20)
+    picked = prior_picks(store=store, parsed=parsed, filters=filters, taken=taken, count=20)
     assert len(picked) == 20
     assert not set(picked.tolist()) & set(taken)
     assert 0 not in picked.tolist()  # excluded domain
