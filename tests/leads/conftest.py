@@ -73,14 +73,16 @@ async def world_db(ranker_settings: Settings, ranker_engine: AsyncEngine) -> Wor
     return world
 
 
-async def mint_key(engine: AsyncEngine, settings: Settings, *scopes: str) -> str:
+async def mint_key(
+    engine: AsyncEngine, settings: Settings, *scopes: str, rate_limit: int | None = None
+) -> str:
     async with AsyncSession(engine) as session:
         _, new = await create_key(
             session,
             name="ranker-test",
             scopes=list(scopes),
             pepper=settings.api_key_pepper,
-            rate_limit_per_minute=None,
+            rate_limit_per_minute=rate_limit,
         )
         await session.commit()
     return new.clear

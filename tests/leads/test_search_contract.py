@@ -11,9 +11,11 @@ from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from app.auth.service import announce_revocation, create_key, revoke_key
+from app.auth.keys import parse_prefix
+from app.auth.service import announce_revocation, revoke_key
 from app.catalog.ids import lead_id_for_domain
 from app.leads.tables import SearchRequest
+from tests.leads.conftest import mint_key
 from tools.ranker_world import World
 
 LEAD_KEYS = {
@@ -171,8 +173,6 @@ async def test_no_match_is_an_empty_list(client: httpx.AsyncClient, search_heade
 async def test_requires_the_search_scope(
     client: httpx.AsyncClient, ranker_engine: AsyncEngine, ranker_settings: Any
 ) -> None:
-    from tests.leads.conftest import mint_key  # noqa: PLC0415
-
     key = await mint_key(ranker_engine, ranker_settings, "ingest")
     response = await client.post(
         "/v1/leads/search", json={"prompt": "cloud"}, headers={"Authorization": f"Bearer {key}"}
@@ -204,17 +204,10 @@ async def test_one_redis_trip_keeps_the_rate_limit_the_revocation_and_the_cache(
     """Once a key's principal is cached, a search reads the revocation version, the rate-limit count
     and its cached answer in one round trip (app/api/deps.py): the same 429 with Retry-After, the
     same 401 right after a revocation, the same cache hits."""
-    async with AsyncSession(ranker_engine) as session:
-        row, new = await create_key(
-            session,
-            name="one-trip",
-            scopes=["search"],
-            pepper=ranker_settings.api_key_pepper,
-            rate_limit_per_minute=4,
-        )
-        prefix = row.prefix
-        await session.commit()
-    headers = {"Authorization": f"Bearer {new.clear}"}
+    key = await mint_key(ranker_engine, ranker_settings, "search", rate_limit=4)
+    prefix = parse_prefix(key)
+    assert prefix is not None
+    headers = {"Authorization": f"Bearer {key}"}
     body = {"prompt": f"payroll software for clinics {uuid.uuid4().hex[:6]}", "k": 3}
     first = await client.post("/v1/leads/search", json=body, headers=headers)  # the key is verified
     second = await client.post("/v1/leads/search", json=body, headers=headers)  # one trip from here

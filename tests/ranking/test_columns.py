@@ -4,13 +4,15 @@ snippets, and every stored value is the same as without the cache."""
 from __future__ import annotations
 
 import copy
+import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
 from app.core.config import Settings
-from app.ranking.columns import CompanyRecord, LeadStore
+from app.ranking.columns import SNIPPET_DIM, CompanyRecord, LeadStore, StoredSnippet
 from app.ranking.embedding import Embedder, load_embedder
 from tests.leads.world_loader import tiny_world
 from tools.ranker_world import company_records
@@ -95,24 +97,30 @@ def test_unchanged_records_are_skipped_on_request(embedder: Embedder, records: l
     assert len(store.upsert(copy.deepcopy(records[:5]), embedder=embedder, now=later)) == 5
 
 
+def described(*, domain: str, name: str, employees: int, snippets: Sequence[StoredSnippet]) -> CompanyRecord:
+    """A US company known by what it publishes, with no industry, NAICS code or description field."""
+    return CompanyRecord(
+        id=uuid.uuid4(),
+        domain=domain,
+        name=name,
+        industry=None,
+        naics_code=None,
+        employees=employees,
+        country="US",
+        description="",
+        snippets=list(snippets),
+    )
+
+
 def test_a_profile_only_company_is_known_by_its_description(embedder: Embedder) -> None:
     """No industry, no signals: its sector comes from its text, its vector from its description
     (not its name alone), and its profile snippet is its evidence."""
-    import uuid  # noqa: PLC0415
-
-    from app.ranking.columns import StoredSnippet  # noqa: PLC0415
-
     now = datetime(2026, 11, 1, tzinfo=UTC)
     text = "Underwriting software for online lenders and community banks."
-    rec = CompanyRecord(
-        id=uuid.uuid4(),
+    rec = described(
         domain="lendco.example",
         name="Zebra Orange",
-        industry=None,
-        naics_code=None,
         employees=12,
-        country="US",
-        description="",
         snippets=[StoredSnippet("profile", text, datetime(2023, 2, 27, tzinfo=UTC), 0.6, seq=41)],
     )
     store = LeadStore(dim=embedder.dim)
@@ -131,21 +139,12 @@ def test_own_sentences_fill_the_free_snippet_slots(embedder: Embedder) -> None:
     """Each sentence of a company's own description (>= 4 words) gets a snippet slot of its own,
     marked as a sentence and of weight 0: the snippet features and the evidence never see it, the
     sentence features do."""
-    import uuid  # noqa: PLC0415
-
-    from app.ranking.columns import SNIPPET_DIM, StoredSnippet  # noqa: PLC0415
-
     observed = datetime(2026, 10, 1, tzinfo=UTC)
     said = ["Payroll software for restaurants.", "We also run the kitchen scheduling for chains."]
-    rec = CompanyRecord(
-        id=uuid.uuid4(),
+    rec = described(
         domain="payco.example",
         name="Payco",
-        industry=None,
-        naics_code=None,
         employees=8,
-        country="US",
-        description="",
         snippets=[
             StoredSnippet("profile", " ".join([*said, "Thanks!"]), observed, 0.6, seq=7),
             StoredSnippet("job_post", "Hiring a payroll specialist for our team", observed, 0.6, seq=8),
