@@ -221,9 +221,100 @@ def _sizes(text: str, lowered: str) -> tuple[int | None, int | None]:
             low = a
         return low, high
     for term, (lo, hi) in sorted(SIZE_TERMS.items(), key=lambda kv: -len(kv[0])):
-        if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", lowered):
-            return lo, hi
+        for m in re.finditer(rf"(?<![\w-]){re.escape(term)}(?![\w-])", lowered):
+            if term not in SIZE_ADJECTIVES or _sizes_an_organisation(lowered[m.end() :]):
+                return lo, hi
     return None, None
+
+
+# Size words that are plain adjectives elsewhere: "large language models", "large AWS bills", "small
+# files" say nothing of the buyer's size; they count only before a word naming organisations.
+SIZE_ADJECTIVES = frozenset({"small", "large"})
+_ORGANISATION_WORDS = frozenset(
+    {*TARGET_NOUNS, *INDUSTRY_TERMS, *(f"{t}s" for t in INDUSTRY_TERMS)}
+    | {
+        "enterprise",
+        "enterprises",
+        "customer",
+        "customers",
+        "client",
+        "clients",
+        "employer",
+        "employers",
+        "corporation",
+        "corporations",
+        "corporate",
+        "corporates",
+        "org",
+        "orgs",
+        "startup",
+        "startups",
+        *(
+            f"{w}{suffix}"
+            for w in (
+                "grower",
+                "farm",
+                "producer",
+                "manufacturer",
+                "distributor",
+                "wholesaler",
+                "retailer",
+                "merchant",
+                "seller",
+                "agency",
+                "practice",
+                "clinic",
+                "hospital",
+                "school",
+                "university",
+                "district",
+                "municipality",
+                "carrier",
+                "fleet",
+                "shipper",
+                "restaurant",
+                "hotel",
+                "lab",
+                "studio",
+                "lender",
+                "fund",
+                "contractor",
+                "builder",
+                "developer",
+                "employer",
+                "nonprofit",
+                "charity",
+                "institution",
+                "bank",
+                "insurer",
+                "utility",
+                "store",
+                "shop",
+                "chain",
+                "law",
+            )
+            for suffix in ("", "s")
+        ),
+        "agencies",
+        "municipalities",
+        "utilities",
+        "charities",
+        "universities",
+    }
+)
+_SIZE_CONNECTORS = frozenset({"and", "or", "to"})  # "small and medium businesses", "small to mid-size"
+
+
+def _sizes_an_organisation(after: str) -> bool:
+    """Whether the noun a size adjective describes names organisations ("large retailers"), skipping
+    connectors and other size words ("small and medium businesses")."""
+    content = [
+        w
+        for w in re.findall(r"[a-z][a-z-]*", after)[:5]
+        if w not in _SIZE_CONNECTORS and w not in SIZE_TERMS and w != "medium"
+    ]
+    # The noun may follow one modifier: "small trades businesses", "large grocery chains".
+    return any(w in _ORGANISATION_WORDS for w in content[:2])
 
 
 def _names(pattern: re.Pattern[str], text: str) -> list[str]:

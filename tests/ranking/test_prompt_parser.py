@@ -48,6 +48,16 @@ COUNTRY_CODES = st.sampled_from(["US", "GB", "DE", "FR", "CA", "NL"])
             {"industries": ("44", "45", "52"), "employees_min": 2000},
         ),
         ("DRaaS for companies with up to 500 employees", {"employees_max": 500}),
+        # "small" / "large" describe the buyer only before a word naming organisations.
+        (
+            "GPU cloud capacity for teams training and serving large language models",
+            {"employees_min": None, "employees_max": None},
+        ),
+        ("Cloud cost optimisation for companies with large AWS bills", {"employees_min": None}),
+        ("Backup storage for large files and small images", {"employees_min": None, "employees_max": None}),
+        ("precision ag for large growers in Spain", {"employees_min": 2000}),
+        ("service management for small trades businesses", {"employees_max": 500}),
+        ("CRM for small and mid-size businesses", {"employees_min": 100, "employees_max": 5000}),
         ("Sales engagement, excluding existing Outreach customers", {"excluded_terms": ("Outreach",)}),
         (
             "monitoring for cloud-native apps — not companies already using Datadog",
