@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +31,14 @@ B = 0.75
 # only a little on top, so that a word in a company's name ("... Analytics") never outweighs what
 # its description says it does (technologies are short and precise).
 FIELD_BOOSTS: Mapping[str, float] = {"name": 0.25, "industry": 1.0, "tech": 1.5, "body": 1.0}
+# A query clause (a term in a field) found in more than MAX_DF of the documents is left out: its idf
+# is at most ln(1 + (1 - MAX_DF) / MAX_DF) = 1.6 (a term in 1 % of them: 4.6), and its posting list
+# is the longest to walk (tantivy-py collects through a MultiCollector, which never prunes: every
+# posting of every clause is scored). 0.2 by measurement: BM25 at 1M -19 %, real and world NDCG@10
+# not lower (0.1: -39 %, real validation -0.014; docs/BENCHMARKS.md, docs/EVALUATION.md). Lists of at
+# most MIN_PRUNED_DF documents are always kept (small pools, tests).
+MAX_DF = 0.2
+MIN_PRUNED_DF = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +70,18 @@ def lucene_bm25(
             total += idf * tf[term] * (k1 + 1.0) / (tf[term] + norm)
         scores.append(total)
     return scores
+
+
+def query_clauses(
+    doc_freq: Mapping[tuple[str, str], int], *, n_docs: int, max_df: float
+) -> list[tuple[str, str]]:
+    """The (field, term) clauses a query keeps, in `doc_freq`'s order: those found in some document
+    and in at most `max_df` of `n_docs` (or at most MIN_PRUNED_DF); all found ones when that would
+    leave none (a prompt of common words only keeps its full query)."""
+    found = [clause for clause, df in doc_freq.items() if df > 0]
+    cap = max(max_df * n_docs, MIN_PRUNED_DF)
+    kept = [clause for clause in found if doc_freq[clause] <= cap]
+    return kept or found
 
 
 class Bm25Index:
@@ -145,28 +166,45 @@ class Bm25Index:
         *,
         limit: int,
         boosts: Mapping[str, float] = FIELD_BOOSTS,
+        max_df: float = MAX_DF,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-        """Top `limit` rows by the summed, boosted BM25 of every field; empty arrays when no term matches."""
+        """Top `limit` rows by the summed, boosted BM25 of every field; empty arrays when no term matches.
+
+        A (field, term) clause found in more than `max_df` of the documents (and more than
+        `MIN_PRUNED_DF`) is left out (`query_clauses`); 1.0 keeps every clause."""
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         terms = [t for t in dict.fromkeys(tokens) if t]
         if not terms or limit <= 0:
             return empty
-        query_cls, occur = self._tantivy.Query, self._tantivy.Occur
-        clauses = []
-        for name in self.fields:
-            boost = boosts.get(name, 0.0)
-            if boost <= 0:
-                continue
-            for term in terms:
-                q = query_cls.term_query(self._schema, name, term, index_option="freq")
-                clauses.append((occur.Should, q if boost == 1.0 else query_cls.boost_query(q, boost)))
         searcher = self._index.searcher()
-        result = searcher.search(query_cls.boolean_query(clauses), limit=limit, count=False)
+        df = self._doc_freqs(searcher, terms, boosts)
+        clauses = query_clauses(df, n_docs=int(searcher.num_docs), max_df=max_df)
+        if not clauses:
+            return empty
+        query_cls, occur = self._tantivy.Query, self._tantivy.Occur
+        query = []
+        for name, term in clauses:
+            boost = boosts[name]
+            q = query_cls.term_query(self._schema, name, term, index_option="freq")
+            query.append((occur.Should, q if boost == 1.0 else query_cls.boost_query(q, boost)))
+        result = searcher.search(query_cls.boolean_query(query), limit=limit, count=False)
         if not result.hits:
             return empty
         scores = np.fromiter((h[0] for h in result.hits), dtype=np.float32, count=len(result.hits))
         rows = searcher.fast_field_values("row", [h[1] for h in result.hits])
         return np.asarray(rows, dtype=np.int64), scores
+
+    def doc_freqs(
+        self, tokens: Sequence[str], *, boosts: Mapping[str, float] = FIELD_BOOSTS
+    ) -> dict[tuple[str, str], int]:
+        """How many documents hold each (field, term) a search for `tokens` would query."""
+        return self._doc_freqs(self._index.searcher(), [t for t in dict.fromkeys(tokens) if t], boosts)
+
+    def _doc_freqs(
+        self, searcher: Any, terms: Sequence[str], boosts: Mapping[str, float]
+    ) -> dict[tuple[str, str], int]:
+        fields = [name for name in self.fields if boosts.get(name, 0.0) > 0]
+        return {(name, term): int(searcher.doc_freq(name, term)) for name in fields for term in terms}
 
     def rows_with_all(self, tokens: Sequence[str], *, field: str = "body", limit: int = 100_000) -> list[int]:
         """Rows whose `field` holds every one of `tokens` (a conjunctive term query, unscored order)."""
