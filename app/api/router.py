@@ -15,6 +15,7 @@ from app.leads import routes as lead_routes
 from app.lists import routes as list_routes
 
 api_router = APIRouter()
+api_router.include_router(lead_routes.search_router)  # first: the hot path, one fixed path
 api_router.include_router(health.router)
 api_router.include_router(auth_routes.router)
 api_router.include_router(ingest_routes.router)

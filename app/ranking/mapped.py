@@ -427,6 +427,26 @@ class RowMap(Mapping[K, int], Generic[K]):
             out[i] = self._base_get(keys[i])
         return out
 
+    def rows_of_raw(self, raw: Array) -> list[int | None]:
+        """`rows_of` for UUID keys given as their (n, 16) uint8 bytes: the base searched with numpy,
+        no UUID object made unless keys were set since the base was mapped."""
+        if self.key_type != "uuid":
+            raise TypeError("rows_of_raw needs a uuid RowMap")
+        raw = np.ascontiguousarray(raw, dtype=np.uint8).reshape(-1, 16)
+        if self._changed or not len(self._hashes):
+            return self.rows_of([uuid.UUID(bytes=bytes(key)) for key in raw])  # type: ignore[misc]
+        n = len(self._hashes)
+        hashes = uuid_hashes(raw)
+        at = np.minimum(np.searchsorted(self._hashes, hashes), n - 1)
+        assert isinstance(self._keys, np.ndarray)
+        exact = (self._hashes[at] == hashes) & (self._keys[at] == raw).all(axis=1)
+        rows: list[int | None] = self._rows[at].tolist()
+        if not exact.all():
+            for i in np.flatnonzero(~exact).tolist():
+                # a hash shared by another key (astronomically rare) falls back to the scan
+                rows[i] = self._base_get(uuid.UUID(bytes=raw[i].tobytes()))  # type: ignore[arg-type]
+        return rows
+
     def arrays(self) -> dict[str, Array]:
         keys = list(self)
         rows = np.fromiter((self[k] for k in keys), dtype=np.int64, count=len(keys))
