@@ -112,7 +112,12 @@ class SearchCache:
     async def set(self, key: str, value: dict[str, Any]) -> None:
         if self.ttl_s <= 0:
             return
-        data = orjson.dumps(value)
+        await self.store(key, orjson.dumps(value))
+
+    async def store(self, key: str, data: bytes) -> None:
+        """`set`, for an answer already serialised (`orjson.dumps`)."""
+        if self.ttl_s <= 0:
+            return
         self._local_set(key, data)
         if self.redis is not None:
             try:

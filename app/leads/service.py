@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
@@ -83,6 +84,22 @@ class SearchService:
     ) -> dict[str, Any]:
         """`read`: the cache key (`cache_key_of`) and Redis's answer for it, when the caller read it
         in its own round trip (app/api/deps.py, `authorize_and_get`)."""
+        response, _ = await self._search(body=body, api_key_id=api_key_id, read=read)
+        return response
+
+    async def search_json(
+        self, *, body: SearchRequestBody, api_key_id: uuid.UUID | None, read: CacheRead | None = None
+    ) -> bytes:
+        """`search`, serialised (orjson): a computed answer's bytes are those stored in the cache, not
+        serialised a second time."""
+        response, data = await self._search(body=body, api_key_id=api_key_id, read=read)
+        return data if data is not None else orjson.dumps(response)
+
+    async def _search(
+        self, *, body: SearchRequestBody, api_key_id: uuid.UUID | None, read: CacheRead | None
+    ) -> tuple[dict[str, Any], bytes | None]:
+        """The answer, and its JSON when it was computed (and cached) rather than read."""
+        data: bytes | None = None
         started = time.perf_counter()
         meter = CostMeter(self.settings)  # CPU of the synchronous stages only (no await inside blocks)
         request_id = uuid.uuid4()
@@ -117,7 +134,8 @@ class SearchService:
                 )
             finally:
                 self._slots.release()
-            await self.cache.set(key, response)
+            data = orjson.dumps(response)
+            await self.cache.store(key, data)
         self._finish(
             request_id=request_id,
             body=body,
@@ -126,7 +144,7 @@ class SearchService:
             started=started,
             meter=meter,
         )
-        return response
+        return response, data
 
     async def _admit(self) -> None:
         """Wait for one of `search_max_concurrency` slots; shed the request when the wait is long."""
