@@ -305,7 +305,8 @@ class HardFilters:
 def bm25_hits(index: Bm25Index, prepared: Prepared, *, limit: int) -> dict[int, tuple[int, float]]:
     """The BM25 top `limit` for the prompt's keywords: row -> (rank, score)."""
     rows, scores = index.search(list(prepared.parsed.keywords), limit=limit)
-    return {int(r): (rank, float(s)) for rank, (r, s) in enumerate(zip(rows, scores, strict=True))}
+    pairs = zip(rows.tolist(), scores.tolist(), strict=True)  # Python ints and floats, not numpy scalars
+    return {r: (rank, s) for rank, (r, s) in enumerate(pairs)}
 
 
 # ANN: pgvector HNSW in PostgreSQL (served), exact cosine in numpy (offline).
