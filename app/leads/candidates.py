@@ -585,8 +585,13 @@ def merge_candidates(
     fill: npt.NDArray[np.int64],
     budget: int,
 ) -> npt.NDArray[np.int64]:
+    """The union of the BM25 and ANN rows, then the fill's rows not among the ANN's up to `budget`,
+    sorted; `ann_rows` sorted and unique, as `admissible` gives them."""
     union = np.union1d(bm25_rows, ann_rows)
-    extra = fill[~np.isin(fill, ann_rows)][: max(budget - len(union), 0)]
+    if len(ann_rows):  # sorted and unique (`admissible`): membership by binary search
+        at = np.minimum(np.searchsorted(ann_rows, fill), len(ann_rows) - 1)
+        fill = fill[ann_rows[at] != fill]
+    extra = fill[: max(budget - len(union), 0)]
     return np.sort(np.concatenate([union, extra]))
 
 
