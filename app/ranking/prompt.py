@@ -184,16 +184,25 @@ _REGION_FORMS = [(f" {name} ", codes) for name, codes in REGIONS.items()]
 _COUNTRY_FORMS = [(f" {name} ", code) for name, code in COUNTRIES.items()]
 
 
+def _triggers(term_words: str) -> frozenset[str] | None:
+    """A form of a term is found only as whole words of the prompt, so the prompt holds its first
+    word: a one-word term's forms are single words, the others' all start with the term's first."""
+    if not term_words:
+        return None
+    if " " not in term_words:
+        return frozenset((term_words, term_words + "s", term_words + "es"))
+    return frozenset((term_words.split(" ", 1)[0],))
+
+
 # Each industry term as the words a prompt is matched on, with its sectors (computed once).
 _INDUSTRY_FORMS = [(" ".join(words(term.replace("-", " "))), codes) for term, codes in INDUSTRY_TERMS.items()]
-# The same, with what `_industries` needs of each: the word a match has to start with (None: no
-# words, always looked for), and the singular and plural forms between spaces.
+# The same, with what `_industries` needs of each: the words one of which a prompt has to hold for
+# a form to be found (None: no words, always looked for), and the forms, bare and between spaces.
 _INDUSTRY_SEARCH = [
     (
         term_words,
         codes,
-        term_words.split(" ", 1)[0] if term_words else None,
-        " " not in term_words,
+        _triggers(term_words),
         [(form, f" {form} ") for form in (term_words, term_words + "s", term_words + "es")],
     )
     for term_words, codes in _INDUSTRY_FORMS
@@ -207,15 +216,9 @@ def _industries(lowered: str) -> list[str]:
     joined = " " + " ".join(tokens) + " "
     present = frozenset(tokens)
     sectors: list[str] = []
-    for term_words, codes, first, single, forms in _INDUSTRY_SEARCH:
-        # A form is found only as whole words, so its first word is one of the prompt's words
-        # (a one-word term: the word itself, or its plural); a cheap test that skips most terms.
-        if (
-            first is not None
-            and first not in present
-            and not (single and any(f in present for f, _ in forms))
-        ):
-            continue
+    for term_words, codes, triggers, forms in _INDUSTRY_SEARCH:
+        if triggers is not None and present.isdisjoint(triggers):
+            continue  # a cheap test that skips most terms
         for form, padded in forms:
             idx = joined.find(padded)
             if idx < 0:
