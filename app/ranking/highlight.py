@@ -27,28 +27,16 @@ def spans(text: str, keywords: Collection[str], *, limit: int = 20) -> list[tupl
 
     The same result as testing every word (`spans_reference`), but only the words that can have
     such a token are tested: those that start with a keyword's stem prefix (`_prefixes`) and those
-    joined by an inner ".", "+" or "#" (normalised before stemming), found by substring and
-    regular-expression scans instead of a Python step per word. A text with other than ASCII
-    characters is read word by word."""
+    joined by an inner ".", "+" or "#" (normalised before stemming), found by substring scans
+    instead of a Python step per word. A text with other than ASCII characters is read word by word."""
     if not keywords:
         return []
     if not text.isascii():
         return spans_reference(text, keywords, limit=limit)
     lowered = text.lower()  # ASCII: the same offsets
-    found: dict[int, None] = {}  # where the candidate words start
-    for prefix in _prefixes(keywords if isinstance(keywords, frozenset) else frozenset(keywords)):
-        at = lowered.find(prefix)
-        while at >= 0:
-            if _starts_word(lowered, at):
-                found[at] = None
-            at = lowered.find(prefix, at + 1)
-    for joiner in _JOINER.finditer(lowered):
-        at = joiner.start() - 1
-        while not _starts_word(lowered, at):
-            at -= 1
-        found[at] = None
+    frozen = keywords if isinstance(keywords, frozenset) else frozenset(keywords)
     out: list[tuple[int, int]] = []
-    for start in sorted(found):
+    for start in _candidate_starts(lowered, _prefixes(frozen)):
         m = _WORD_LOWER.match(lowered, start)
         if m is None:
             continue
@@ -61,6 +49,29 @@ def spans(text: str, keywords: Collection[str], *, limit: int = 20) -> list[tupl
             if len(out) >= limit:
                 break
     return out
+
+
+def _candidate_starts(lowered: str, prefixes: Collection[str]) -> list[int]:
+    """Where the words of a lower-case ASCII text that start with one of `prefixes` or hold a
+    joiner start, in order."""
+    found: dict[int, None] = {}
+    for prefix in prefixes:
+        at = lowered.find(prefix)
+        while at >= 0:
+            if _starts_word(lowered, at):
+                found[at] = None
+            at = lowered.find(prefix, at + 1)
+    last = len(lowered) - 1
+    for joiner in _JOINERS:  # substring scans: a joiner between two letters or digits joins a word
+        at = lowered.find(joiner, 1)
+        while 0 < at < last:
+            if lowered[at - 1] in _ALNUM and lowered[at + 1] in _ALNUM:
+                start = at - 1
+                while not _starts_word(lowered, start):
+                    start -= 1
+                found[start] = None
+            at = lowered.find(joiner, at + 1)
+    return sorted(found)
 
 
 def spans_reference(text: str, keywords: Collection[str], *, limit: int = 20) -> list[tuple[int, int]]:
@@ -80,10 +91,8 @@ def spans_reference(text: str, keywords: Collection[str], *, limit: int = 20) ->
 
 
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-_JOINERS = frozenset(".+#")
+_JOINERS = ".+#"
 _WORD_LOWER = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")  # `_WORD` in a lower-case text
-# The inner ".", "+" or "#" of a joined word ("node.js", "3.5"), in a lower-case text.
-_JOINER = re.compile(r"[.+#](?<=[a-z0-9][.+#])(?=[a-z0-9])")
 
 
 def _starts_word(lowered: str, i: int) -> bool:
