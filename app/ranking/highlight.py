@@ -125,7 +125,9 @@ def _prefixes(keywords: frozenset[str]) -> tuple[str, ...]:
 
 
 def first_sentence(text: str, *, max_chars: int = 200) -> str:
-    head = SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    stripped = text.strip()
+    end = SENTENCE_END.search(stripped)  # = SENTENCE_END.split(stripped, maxsplit=1)[0], no rest copied
+    head = stripped if end is None else stripped[: end.start()]
     if len(head) <= max_chars:
         return head
     cut = head[:max_chars].rsplit(" ", 1)[0]

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.ranking.highlight import excerpt, first_sentence, spans, spans_reference
-from app.ranking.text import query_tokens, tokenize
+from app.ranking.text import SENTENCE_END, query_tokens, tokenize
 
 
 def test_spans_find_stemmed_keywords() -> None:
@@ -112,3 +112,12 @@ def test_spans_match_the_definition_on_prompts_and_compound_words() -> None:
     for prompt in ("node.js developers", "c++ and c#", "study class", "net services", "kelvin", "b c"):
         keywords = frozenset(query_tokens(prompt))
         assert spans(text, keywords) == spans_reference(text, keywords)
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab .!?\n\t,;:…"), max_size=300), st.integers(min_value=5, max_value=220)
+)
+def test_first_sentence_is_the_text_before_the_first_sentence_end(text: str, max_chars: int) -> None:
+    head = SENTENCE_END.split(text.strip(), maxsplit=1)[0]
+    expected = head if len(head) <= max_chars else head[:max_chars].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    assert first_sentence(text, max_chars=max_chars) == expected
