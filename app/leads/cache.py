@@ -109,13 +109,8 @@ class SearchCache:
         CACHE_EVENTS.labels(result="hit" if local is not None else "miss", tier="local").inc()
         return dict(orjson.loads(local)) if local is not None else None
 
-    async def set(self, key: str, value: dict[str, Any]) -> None:
-        if self.ttl_s <= 0:
-            return
-        await self.store(key, orjson.dumps(value))
-
     async def store(self, key: str, data: bytes) -> None:
-        """`set`, for an answer already serialised (`orjson.dumps`)."""
+        """Keep an answer, serialised (`orjson.dumps`: the service sends the same bytes)."""
         if self.ttl_s <= 0:
             return
         self._local_set(key, data)
