@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from app.api.lifespan import StartupHook, default_hooks, make_lifespan
-from app.api.router import api_router
+from app.api.router import ROUTERS
 from app.core.body_limit import BodyLimitMiddleware
 from app.core.config import Settings, get_settings
 from app.core.errors import install_error_handlers
@@ -25,7 +25,8 @@ def create_app(settings: Settings | None = None, *, hooks: list[StartupHook] | N
         redoc_url=None,
     )
     install_error_handlers(app)
-    app.include_router(api_router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.add_middleware(
         BodyLimitMiddleware,
         default_bytes=settings.max_body_bytes,

@@ -50,6 +50,8 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("hydration", r"app/leads/service\.py", r"_leads"),
     ("cache", r"app/leads/cache\.py", r".*"),
     ("query log", r"app/leads/querylog\.py", r".*"),
+    # The service serialises the answer it computed once (its cached bytes are the response body).
+    ("JSON response", r"app/leads/service\.py", r"_search|search_json"),
     ("search service (rest)", r"app/leads/(service|flow)\.py", r".*"),
     ("JSON response", r"app/leads/routes\.py", r"search_leads"),
     ("auth + rate limit", r"app/auth/|app/api/deps\.py", r".*"),
@@ -98,8 +100,11 @@ def stage_of(frames: list[Frame]) -> str:
         path = app.group(1)
         if PASS_THROUGH.search(path):
             continue
+        # A method or a nested function is named by its qualified name ("SearchService._build_leads",
+        # "prior_picks.<locals>.consider"): a rule names any part of it.
+        names = (frame.function, *frame.function.split("."))
         for stage, file_pattern, function_pattern in RULES:
-            if re.search(file_pattern, path) and re.fullmatch(function_pattern, frame.function):
+            if re.search(file_pattern, path) and any(re.fullmatch(function_pattern, n) for n in names):
                 return stage
         return path.removesuffix(".py")
     for frame in reversed(frames):

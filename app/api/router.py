@@ -14,18 +14,22 @@ from app.jobs import routes as job_routes
 from app.leads import routes as lead_routes
 from app.lists import routes as list_routes
 
-api_router = APIRouter()
-api_router.include_router(health.router)
-api_router.include_router(auth_routes.router)
-api_router.include_router(ingest_routes.router)
-api_router.include_router(icp_routes.router)
-api_router.include_router(lead_routes.post_only)  # before any /v1/leads/{lead_id}
-api_router.include_router(audit_routes.router)
-api_router.include_router(list_routes.router)  # before /v1/leads/{lead_id}
-api_router.include_router(job_routes.search_router)
-api_router.include_router(draft_routes.router)
-api_router.include_router(draft_routes.stored)
-api_router.include_router(lead_routes.router)
-api_router.include_router(console_routes.router)
-api_router.include_router(contact_routes.router)
-api_router.include_router(job_routes.router)
+# Included by the app one by one (app/main.py), not nested in one router: FastAPI works out a
+# nested router's routes on every request, walking every router under it.
+ROUTERS: tuple[APIRouter, ...] = (
+    lead_routes.search_router,  # first: the hot path, one fixed path
+    health.router,
+    auth_routes.router,
+    ingest_routes.router,
+    icp_routes.router,
+    lead_routes.post_only,  # before any /v1/leads/{lead_id}
+    audit_routes.router,
+    list_routes.router,  # before /v1/leads/{lead_id}
+    job_routes.search_router,
+    draft_routes.router,
+    draft_routes.stored,
+    lead_routes.router,
+    console_routes.router,
+    contact_routes.router,
+    job_routes.router,
+)

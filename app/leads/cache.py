@@ -109,10 +109,10 @@ class SearchCache:
         CACHE_EVENTS.labels(result="hit" if local is not None else "miss", tier="local").inc()
         return dict(orjson.loads(local)) if local is not None else None
 
-    async def set(self, key: str, value: dict[str, Any]) -> None:
+    async def store(self, key: str, data: bytes) -> None:
+        """Keep an answer, serialised (`orjson.dumps`: the service sends the same bytes)."""
         if self.ttl_s <= 0:
             return
-        data = orjson.dumps(value)
         self._local_set(key, data)
         if self.redis is not None:
             try:

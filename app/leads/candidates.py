@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -305,7 +305,8 @@ class HardFilters:
 def bm25_hits(index: Bm25Index, prepared: Prepared, *, limit: int) -> dict[int, tuple[int, float]]:
     """The BM25 top `limit` for the prompt's keywords: row -> (rank, score)."""
     rows, scores = index.search(list(prepared.parsed.keywords), limit=limit)
-    return {int(r): (rank, float(s)) for rank, (r, s) in enumerate(zip(rows, scores, strict=True))}
+    pairs = zip(rows.tolist(), scores.tolist(), strict=True)  # Python ints and floats, not numpy scalars
+    return {r: (rank, s) for rank, (r, s) in enumerate(pairs)}
 
 
 # ANN: pgvector HNSW in PostgreSQL (served), exact cosine in numpy (offline).
@@ -326,12 +327,19 @@ async def ann_rows(
     """The pgvector ANN query of a search, as store rows."""
     ids = await ann_search(engine, vectors=request.vectors, limit=limit, filters=request.filters, sent=sent)
     row_of_id = store.row_of_id
-    return [[r for r in row_of_id.rows_of(lst) if r is not None] for lst in ids]
+    return [[r for r in row_of_id.rows_of_raw(raw) if r is not None] for raw in ids]
+
+
+@functools.lru_cache(maxsize=8)
+def _literal_format(dim: int) -> str:
+    return "[" + ",".join(["%.6f"] * dim) + "]"
 
 
 def vector_literal(vec: npt.NDArray[np.float32]) -> str:
-    """pgvector's text form of one vector (6 decimals: far below the model's int8 resolution)."""
-    return "[" + ",".join(f"{x:.6f}" for x in vec.tolist()) + "]"
+    """pgvector's text form of one vector (6 decimals: far below the model's int8 resolution), one
+    %-format of the whole vector (the same text as formatting each component with `.6f`)."""
+    values = vec.tolist()
+    return _literal_format(len(values)) % tuple(values)
 
 
 async def ann_search(
@@ -341,29 +349,32 @@ async def ann_search(
     limit: int,
     filters: HardFilters,
     sent: asyncio.Event | None = None,
-) -> list[list[uuid.UUID]]:
+) -> list[npt.NDArray[np.uint8]]:
     """Company ids nearest to each query vector by cosine distance (pgvector HNSW on
-    `company_embeddings`), best first.
+    `company_embeddings`), best first, as (n, 16) arrays of their bytes.
 
     One round trip per vector on a pooled connection, no transaction: the HNSW settings come with the
     connection (`app.core.db.hnsw_server_settings`) and the statement is prepared once per
-    connection by asyncpg. `sent` is set as the first query leaves (after the pool's checkout), so a
+    connection by asyncpg. The ids come back as one bytea, their 16 bytes each in the order of the
+    index scan (a plain aggregate over the ordered, limited scan keeps its order), so no row or UUID
+    object is made per id. `sent` is set as the first query leaves (after the pool's checkout), so a
     caller can compute meanwhile without holding the query back (`find_candidates(overlap=True)`)."""
     if len(vectors) == 0 or limit <= 0:
         return []
     where, params = filters.sql(first_param=3)
     sql = (
-        f"SELECT company_id FROM company_embeddings WHERE {where} ORDER BY embedding <=> $1::halfvec LIMIT $2"  # noqa: S608
+        "SELECT string_agg(uuid_send(company_id), ''::bytea) FROM (SELECT company_id FROM company_embeddings "  # noqa: S608
+        f"WHERE {where} ORDER BY embedding <=> $1::halfvec LIMIT $2) AS nearest"
     )
     literals = [vector_literal(vec) for vec in vectors]
 
-    async def query(driver: Any) -> list[list[uuid.UUID]]:
-        out: list[list[uuid.UUID]] = []
+    async def query(driver: Any) -> list[npt.NDArray[np.uint8]]:
+        out: list[npt.NDArray[np.uint8]] = []
         for literal in literals:
             if sent is not None:
                 sent.set()  # the caller resumes once this task awaits the answer, i.e. after the send
-            rows = await driver.fetch(sql, literal, limit, *params)
-            out.append([r[0] for r in rows])
+            ids = await driver.fetchval(sql, literal, limit, *params)
+            out.append(np.frombuffer(ids or b"", dtype=np.uint8).reshape(-1, 16))
         return out
 
     return await run_raw(engine, query)
@@ -574,8 +585,13 @@ def merge_candidates(
     fill: npt.NDArray[np.int64],
     budget: int,
 ) -> npt.NDArray[np.int64]:
+    """The union of the BM25 and ANN rows, then the fill's rows not among the ANN's up to `budget`,
+    sorted; `ann_rows` sorted and unique, as `admissible` gives them."""
     union = np.union1d(bm25_rows, ann_rows)
-    extra = fill[~np.isin(fill, ann_rows)][: max(budget - len(union), 0)]
+    if len(ann_rows):  # sorted and unique (`admissible`): membership by binary search
+        at = np.minimum(np.searchsorted(ann_rows, fill), len(ann_rows) - 1)
+        fill = fill[ann_rows[at] != fill]
+    extra = fill[: max(budget - len(union), 0)]
     return np.sort(np.concatenate([union, extra]))
 
 

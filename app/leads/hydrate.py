@@ -117,11 +117,14 @@ def evidence_slots(
     weights = store.snip_weight[rows] * (0.25 + np.clip(sims, 0.0, 1.0))
     weights = np.where(seqs >= 0, weights, -1.0)
     order = np.argsort(-weights, axis=1, kind="stable")[:, :limit]
-    profiles = store.profile_seq[rows]
+    profiles = store.profile_seq[rows].tolist()
     out: list[list[tuple[int, float]]] = []
-    for i in range(len(rows)):
-        picked = [(int(seqs[i, j]), round(float(weights[i, j]), 4)) for j in order[i] if seqs[i, j] >= 0]
-        if len(picked) < limit and profiles[i] >= 0:
-            picked.append((int(profiles[i]), PROFILE_WEIGHT))
+    # As Python lists: indexing them gives ints and floats at list speed (not numpy scalars).
+    for seq, weight, best, profile in zip(
+        seqs.tolist(), weights.tolist(), order.tolist(), profiles, strict=True
+    ):
+        picked = [(seq[j], round(weight[j], 4)) for j in best if seq[j] >= 0]
+        if len(picked) < limit and profile >= 0:
+            picked.append((profile, PROFILE_WEIGHT))
         out.append(picked)
     return out

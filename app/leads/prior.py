@@ -216,8 +216,9 @@ def prior_picks(
 
     def consider(rows: IntArray) -> None:
         nonlocal best_rows, best_prior
-        if len(excluded):
-            rows = rows[~np.isin(rows, excluded)]
+        if len(excluded):  # sorted and unique: membership by binary search (np.isin sorts both)
+            at = np.minimum(np.searchsorted(excluded, rows), len(excluded) - 1)
+            rows = rows[excluded[at] != rows]
         prior = row_priors(store, parsed, rows)
         ok = np.isfinite(prior)
         if len(best_rows) == count:  # only rows that can still make the cut are tested by the filters

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
+import orjson
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.core.config import Settings
@@ -83,6 +84,22 @@ class SearchService:
     ) -> dict[str, Any]:
         """`read`: the cache key (`cache_key_of`) and Redis's answer for it, when the caller read it
         in its own round trip (app/api/deps.py, `authorize_and_get`)."""
+        response, _ = await self._search(body=body, api_key_id=api_key_id, read=read)
+        return response
+
+    async def search_json(
+        self, *, body: SearchRequestBody, api_key_id: uuid.UUID | None, read: CacheRead | None = None
+    ) -> bytes:
+        """`search`, serialised (orjson): a computed answer's bytes are those stored in the cache, not
+        serialised a second time."""
+        response, data = await self._search(body=body, api_key_id=api_key_id, read=read)
+        return data if data is not None else orjson.dumps(response)
+
+    async def _search(
+        self, *, body: SearchRequestBody, api_key_id: uuid.UUID | None, read: CacheRead | None
+    ) -> tuple[dict[str, Any], bytes | None]:
+        """The answer, and its JSON when it was computed (and cached) rather than read."""
+        data: bytes | None = None
         started = time.perf_counter()
         meter = CostMeter(self.settings)  # CPU of the synchronous stages only (no await inside blocks)
         request_id = uuid.uuid4()
@@ -117,7 +134,8 @@ class SearchService:
                 )
             finally:
                 self._slots.release()
-            await self.cache.set(key, response)
+            data = orjson.dumps(response)
+            await self.cache.store(key, data)
         self._finish(
             request_id=request_id,
             body=body,
@@ -126,7 +144,7 @@ class SearchService:
             started=started,
             meter=meter,
         )
-        return response
+        return response, data
 
     async def _admit(self) -> None:
         """Wait for one of `search_max_concurrency` slots; shed the request when the wait is long."""
@@ -242,7 +260,7 @@ class SearchService:
     async def _leads(
         self, store: LeadStore, ranked: Ranked, prepared: Prepared, *, explain: bool, meter: CostMeter
     ) -> list[dict[str, Any]]:
-        ids = [store.ids[int(r)] for r in ranked.rows]
+        ids = [store.ids[r] for r in ranked.rows.tolist()]
         with meter.cpu():
             slots = evidence_slots(store, ranked.rows, query_vec=prepared.query_vec)
         roles = prepared.parsed.roles
@@ -251,6 +269,7 @@ class SearchService:
             return self._build_leads(
                 store,
                 ranked,
+                ids,
                 contacts,
                 evidence,
                 explain=explain,
@@ -261,6 +280,7 @@ class SearchService:
         self,
         store: LeadStore,
         ranked: Ranked,
+        ids: list[uuid.UUID],
         contacts: dict[uuid.UUID, list[ContactView]],
         evidence: list[list[Evidence]],
         *,
@@ -272,25 +292,32 @@ class SearchService:
         matches = ranked.matches if ranked.matches is not None else np.full(len(ranked.rows), 100.0)
         now = datetime.now(UTC)
         history = COLUMN["outcome_impressions_log"]
+        rows = ranked.rows.tolist()
+        # Per-lead values as Python lists (list indexing, not a numpy scalar per value).
+        probabilities = ranked.probabilities.tolist()
+        match_scores = matches.tolist()
+        calibrated_rows = (ranked.features[:, history] > 0).tolist()  # outcomes exist for the company
+        employee_counts = store.employees[ranked.rows].tolist()
         leads = []
-        for i, row in enumerate(ranked.rows.tolist()):
-            cid = store.ids[row]
-            probability = float(ranked.probabilities[i])
-            match = float(matches[i])
-            calibrated = bool(ranked.features[i, history] > 0)  # outcomes exist for this company
+        for i, row in enumerate(rows):
+            cid = ids[i]
+            probability = probabilities[i]
+            match = match_scores[i]
+            calibrated = calibrated_rows[i]
             fit, intent = fit_and_intent(ranked.features[i])
-            employees = int(store.employees[row])
+            employees = employee_counts[i]
+            name, industry, country = store.names[row], store.industries[row], store.country[row]
             signals = [signal_out(e, keywords=keywords, now=now) for e in evidence[i]]
             explanation = None
             if contributions is not None:
                 top = top_features(reranker.feature_names, ranked.features[i], contributions[i])
                 said = reasons(
-                    name=store.names[row],
+                    name=name,
                     evidence=[(e.kind, first_sentence(e.text)) for e in evidence[i]],
                     matched=matched_words(evidence[i], signals),
                     employees=employees if employees > 0 else None,
-                    country=store.country[row] or None,
-                    industry=store.industries[row],
+                    country=country or None,
+                    industry=industry,
                     top=top,
                     probability=probability if calibrated else None,
                 )
@@ -306,15 +333,15 @@ class SearchService:
                     "rank": i + 1,
                     "lead_id": str(cid),
                     "domain": store.domains[row],
-                    "name": store.names[row],
+                    "name": name,
                     "score": round(probability, 4) if calibrated else match,
                     "score_kind": "probability" if calibrated else "match",
                     "match_score": match,
                     "fit_score": fit,
                     "intent_score": intent,
-                    "industry": store.industries[row],
+                    "industry": industry,
                     "employees": employees if employees >= 0 else None,
-                    "country": store.country[row] or None,
+                    "country": country or None,
                     "contacts": [
                         {"name": c.name, "title": c.title, "email": c.email} for c in contacts.get(cid, [])
                     ],

@@ -118,7 +118,10 @@ class StaticEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
             return out
-        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        if len(texts) == 1:  # a search's prompt: the same encoding, without the batch's thread pool
+            encodings = [self._tokenizer.encode(texts[0], add_special_tokens=False)]
+        else:
+            encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
         vectors = self._table.vectors
         for i, enc in enumerate(encodings):
             ids = enc.ids

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -118,7 +119,8 @@ def _lookup(
     if not hits or len(rows) == 0:
         return empty
     keys = np.fromiter(hits.keys(), dtype=np.int64, count=len(hits))
-    values = np.array(list(hits.values()), dtype=np.float64).reshape(len(hits), 2)
+    pairs = itertools.chain.from_iterable(hits.values())  # (rank, score) flat: no array of tuples
+    values = np.fromiter(pairs, dtype=np.float64, count=2 * len(hits)).reshape(len(hits), 2)
     order = np.argsort(keys)
     keys, values = keys[order], values[order]
     pos = np.minimum(np.searchsorted(keys, rows), len(keys) - 1)
@@ -129,8 +131,15 @@ def _lookup(
 
 def set_ann_rrf(out: FloatArray, rows: npt.NDArray[np.int64], ann: Mapping[int, int]) -> None:
     """The ANN reciprocal-rank column of `out` (rows found in `ann`; the others keep their value)."""
-    found, ranks, _ = _lookup(rows, {r: (rank, 0.0) for r, rank in ann.items()})
-    out[found, COLUMN["ann_rrf"]] = 1.0 / (RRF_K + ranks + 1)
+    if not ann or len(rows) == 0:
+        return
+    keys = np.fromiter(ann.keys(), dtype=np.int64, count=len(ann))
+    values = np.fromiter(ann.values(), dtype=np.float64, count=len(ann))
+    order = np.argsort(keys)
+    keys, values = keys[order], values[order]
+    pos = np.minimum(np.searchsorted(keys, rows), len(keys) - 1)
+    found = np.flatnonzero(keys[pos] == rows)
+    out[found, COLUMN["ann_rrf"]] = 1.0 / (RRF_K + values[pos[found]] + 1)
 
 
 def compute_features(

@@ -194,7 +194,7 @@ class StringSetColumn(_Column[frozenset[str]]):
     at per-row `offsets`) into a vocabulary (`vocab`: code -> item, a `RowMap` item -> code), so
     `count_in` counts the items of many rows in a set with numpy, without building their sets."""
 
-    __slots__ = ("_code_of", "_codes", "_codes_mv", "_offsets", "_offsets_mv", "_vocab")
+    __slots__ = ("_code_of", "_codes", "_codes_mv", "_codes_wanted", "_offsets", "_offsets_mv", "_vocab")
 
     def __init__(self, items: Iterable[frozenset[str]] = ()) -> None:
         super().__init__(items)
@@ -204,6 +204,18 @@ class StringSetColumn(_Column[frozenset[str]]):
         self._offsets: Array = np.zeros(1, dtype=np.int64)
         self._codes_mv = _ints(self._codes)
         self._offsets_mv = _ints(self._offsets)
+        self._codes_wanted: dict[frozenset[str], list[int]] = {}  # `_codes_of`, remembered
+
+    def _codes_of(self, wanted: frozenset[str]) -> list[int]:
+        """The vocabulary codes of the items of `wanted` the base holds (its vocabulary never changes
+        once mapped, so each set's codes are looked up once: a hash and a search per item)."""
+        codes = self._codes_wanted.get(wanted)
+        if codes is None:
+            if len(self._codes_wanted) >= 4096:
+                self._codes_wanted.clear()
+            codes = [c for c in (self._code_of.get(item) for item in wanted) if c is not None]
+            self._codes_wanted[wanted] = codes
+        return codes
 
     def _base(self, row: int) -> frozenset[str]:
         a, b = self._offsets_mv[row], self._offsets_mv[row + 1]
@@ -224,7 +236,7 @@ class StringSetColumn(_Column[frozenset[str]]):
             in_base &= ~np.isin(rows, np.array(list(self._changed), dtype=np.int64))
         for i in np.flatnonzero(~in_base).tolist():
             out[i] = len(wanted & self[int(rows[i])])
-        codes = [c for c in (self._code_of.get(item) for item in wanted) if c is not None]
+        codes = self._codes_of(wanted)
         base = np.flatnonzero(in_base)
         if not codes or not len(base):
             return out
@@ -426,6 +438,26 @@ class RowMap(Mapping[K, int], Generic[K]):
         for i in todo:
             out[i] = self._base_get(keys[i])
         return out
+
+    def rows_of_raw(self, raw: Array) -> list[int | None]:
+        """`rows_of` for UUID keys given as their (n, 16) uint8 bytes: the base searched with numpy,
+        no UUID object made unless keys were set since the base was mapped."""
+        if self.key_type != "uuid":
+            raise TypeError("rows_of_raw needs a uuid RowMap")
+        raw = np.ascontiguousarray(raw, dtype=np.uint8).reshape(-1, 16)
+        if self._changed or not len(self._hashes):
+            return self.rows_of([uuid.UUID(bytes=bytes(key)) for key in raw])  # type: ignore[misc]
+        n = len(self._hashes)
+        hashes = uuid_hashes(raw)
+        at = np.minimum(np.searchsorted(self._hashes, hashes), n - 1)
+        assert isinstance(self._keys, np.ndarray)
+        exact = (self._hashes[at] == hashes) & (self._keys[at] == raw).all(axis=1)
+        rows: list[int | None] = self._rows[at].tolist()
+        if not exact.all():
+            for i in np.flatnonzero(~exact).tolist():
+                # a hash shared by another key (astronomically rare) falls back to the scan
+                rows[i] = self._base_get(uuid.UUID(bytes=raw[i].tobytes()))  # type: ignore[arg-type]
+        return rows
 
     def arrays(self) -> dict[str, Array]:
         keys = list(self)

@@ -170,17 +170,43 @@ def _places(fragment: str) -> list[str]:
     """Country codes named at the start of `fragment` ("the US and Canada" -> US, CA)."""
     out: list[str] = []
     low = " " + re.sub(r"[^a-z. ]", " ", fragment.lower()) + " "
-    for name, codes in REGIONS.items():
-        if f" {name} " in low:
+    for padded, codes in _REGION_FORMS:
+        if padded in low:
             out.extend(codes)
-    for name, code in COUNTRIES.items():
-        if f" {name} " in low:
+    for padded, code in _COUNTRY_FORMS:
+        if padded in low:
             out.append(code)
     return out
 
 
+# The gazetteer's place names between spaces, as `_places` looks for them (computed once).
+_REGION_FORMS = [(f" {name} ", codes) for name, codes in REGIONS.items()]
+_COUNTRY_FORMS = [(f" {name} ", code) for name, code in COUNTRIES.items()]
+
+
+def _triggers(term_words: str) -> frozenset[str] | None:
+    """A form of a term is found only as whole words of the prompt, so the prompt holds its first
+    word: a one-word term's forms are single words, the others' all start with the term's first."""
+    if not term_words:
+        return None
+    if " " not in term_words:
+        return frozenset((term_words, term_words + "s", term_words + "es"))
+    return frozenset((term_words.split(" ", 1)[0],))
+
+
 # Each industry term as the words a prompt is matched on, with its sectors (computed once).
 _INDUSTRY_FORMS = [(" ".join(words(term.replace("-", " "))), codes) for term, codes in INDUSTRY_TERMS.items()]
+# The same, with what `_industries` needs of each: the words one of which a prompt has to hold for
+# a form to be found (None: no words, always looked for), and the forms, bare and between spaces.
+_INDUSTRY_SEARCH = [
+    (
+        term_words,
+        codes,
+        _triggers(term_words),
+        [(form, f" {form} ") for form in (term_words, term_words + "s", term_words + "es")],
+    )
+    for term_words, codes in _INDUSTRY_FORMS
+]
 # One pattern per role term: the term, optionally plural, as whole words.
 _ROLE_PATTERNS = [(role, re.compile(rf"\b{re.escape(role)}s?\b")) for role in ROLE_TERMS]
 
@@ -188,10 +214,13 @@ _ROLE_PATTERNS = [(role, re.compile(rf"\b{re.escape(role)}s?\b")) for role in RO
 def _industries(lowered: str) -> list[str]:
     tokens = words(lowered.replace("-", " "))
     joined = " " + " ".join(tokens) + " "
+    present = frozenset(tokens)
     sectors: list[str] = []
-    for term_words, codes in _INDUSTRY_FORMS:
-        for form in (term_words, term_words + "s", term_words + "es"):
-            idx = joined.find(f" {form} ")
+    for term_words, codes, triggers, forms in _INDUSTRY_SEARCH:
+        if triggers is not None and present.isdisjoint(triggers):
+            continue  # a cheap test that skips most terms
+        for form, padded in forms:
+            idx = joined.find(padded)
             if idx < 0:
                 continue
             after = joined[idx + len(form) + 2 :].split(" ", 2)
@@ -220,11 +249,20 @@ def _sizes(text: str, lowered: str) -> tuple[int | None, int | None]:
         elif a is not None:
             low = a
         return low, high
-    for term, (lo, hi) in sorted(SIZE_TERMS.items(), key=lambda kv: -len(kv[0])):
-        for m in re.finditer(rf"(?<![\w-]){re.escape(term)}(?![\w-])", lowered):
+    for term, pattern, (lo, hi) in _SIZE_PATTERNS:
+        if term not in lowered:
+            continue
+        for m in pattern.finditer(lowered):
             if term not in SIZE_ADJECTIVES or _sizes_an_organisation(lowered[m.end() :]):
                 return lo, hi
     return None, None
+
+
+# The size terms, longest first, each as a whole-word pattern (compiled once).
+_SIZE_PATTERNS = [
+    (term, re.compile(rf"(?<![\w-]){re.escape(term)}(?![\w-])"), bounds)
+    for term, bounds in sorted(SIZE_TERMS.items(), key=lambda kv: -len(kv[0]))
+]
 
 
 # Size words that are plain adjectives elsewhere: "large language models", "large AWS bills", "small

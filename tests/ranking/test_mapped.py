@@ -116,6 +116,9 @@ def assert_same_map(rows: RowMap[Any], expected: dict[Any, int], absent: list[An
                 rows[key]
     keys = [*expected, *absent]
     assert rows.rows_of(keys) == [expected.get(k) for k in keys]
+    if rows.key_type == "uuid":  # the same rows from the keys' bytes (the ANN query's answer)
+        raw = np.frombuffer(b"".join(k.bytes for k in keys), dtype=np.uint8).reshape(len(keys), 16)
+        assert rows.rows_of_raw(raw) == [expected.get(k) for k in keys]
 
 
 MAP_CASES: list[tuple[str, st.SearchStrategy[Any]]] = [

@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.ranking.prompt import ParsedPrompt, merge_parsed, parse_prompt
+from app.ranking.gazetteer import TARGET_NOUNS
+from app.ranking.prompt import _INDUSTRY_FORMS, ParsedPrompt, _industries, merge_parsed, parse_prompt
+from app.ranking.text import words
 
 COUNTRY_CODES = st.sampled_from(["US", "GB", "DE", "FR", "CA", "NL"])
 
@@ -147,3 +149,34 @@ def test_merge_only_adds(countries: list[str], industries: list[str]) -> None:
     assert set(refined.countries) <= set(merged.countries)
     assert set(base.industries) | set(refined.industries) == set(merged.industries)
     assert merged.source == "rules+llm"
+
+
+def _industries_reference(lowered: str) -> list[str]:
+    """The industry matching as first written: every term and form searched in the prompt."""
+    tokens = words(lowered.replace("-", " "))
+    joined = " " + " ".join(tokens) + " "
+    sectors: list[str] = []
+    for term_words, codes in _INDUSTRY_FORMS:
+        for form in (term_words, term_words + "s", term_words + "es"):
+            idx = joined.find(f" {form} ")
+            if idx < 0:
+                continue
+            after = joined[idx + len(form) + 2 :].split(" ", 2)
+            plural = form != term_words or term_words.endswith(("ies", "ers", "ks", "ls", "es"))
+            target = plural or (after and after[0] in TARGET_NOUNS)
+            before = joined[:idx].split()
+            target = target or bool(before and before[-1] in {"for", "in", "to", "at", "across"})
+            if target:
+                sectors.extend(codes)
+            break
+    return sectors
+
+
+_TERM_WORDS = sorted({w for term, _ in _INDUSTRY_FORMS for w in term.split()})
+_FILLERS = ["for", "in", "to", "companies", "firms", "s", "es", "the", "-", " ", "  ", "x"]
+
+
+@given(st.lists(st.sampled_from(_TERM_WORDS + [w + "s" for w in _TERM_WORDS[::7]] + _FILLERS), max_size=12))
+def test_industries_match_every_term_searched(pieces: list[str]) -> None:
+    lowered = " ".join(pieces)
+    assert _industries(lowered) == _industries_reference(lowered)

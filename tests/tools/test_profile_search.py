@@ -23,6 +23,21 @@ def test_the_innermost_app_frame_names_the_stage() -> None:
     assert stage_of(parse_stack("_run_once (/usr/lib/python3.11/asyncio/base_events.py:1)")) == "event loop"
 
 
+def test_a_rule_names_a_part_of_a_qualified_name() -> None:
+    """The CPU sampler names methods and nested functions by their qualified names."""
+    lead = f"{COMPUTE};SearchService._build_leads.<locals>.<listcomp> (/w/app/leads/service.py:300)"
+    assert stage_of(parse_stack(lead)) == "explanations"
+    table_of = f"{COMPUTE};ContributionTable.contributions (/w/app/ranking/compiled.py:170)"
+    assert stage_of(parse_stack(table_of)) == "explanations"
+    assert (
+        stage_of(parse_stack(f"{COMPUTE};SearchService._search (/w/app/leads/service.py:1)"))
+        == "JSON response"
+    )
+    assert stage_of(parse_stack(f"{COMPUTE};SearchService._finish (/w/app/leads/service.py:1)")) == (
+        "search service (rest)"
+    )
+
+
 def test_the_table_spreads_the_measured_cpu_over_the_stages() -> None:
     lines = [f"{COMPUTE};compute_features (/w/app/ranking/features.py:150) 30", f"{SERVE} 10", "garbage"]
     result = table(attribute(lines), requests=20, cpu_s=0.4, rate=250)

@@ -52,7 +52,7 @@ FORM_RESPONSES: Responses = {
 }
 
 
-def get_console(state: StateDep) -> Console:
+async def get_console(state: StateDep) -> Console:
     console = state.console
     if console is None:
         raise ApiError(status_code=404, code="not_found", message="the console is turned off")
