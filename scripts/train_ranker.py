@@ -1,7 +1,8 @@
 """Train the student reranker (LightGBM) by distilling the offline teacher.
 
     python -m scripts.train_ranker [--size tiny] [--seed 7] [--register]
-        [--with-real [--real-repeat 4] [--real-labels teacher|tags] [--real-world-prompts]]
+        [--with-real [--real-repeat 4] [--real-labels teacher|tags] [--real-world-prompts]
+         [--real-teacher minilm|mpnet]]
 
 Train prompts only; validation prompts for early stopping (on the teacher's labels); test prompts
 (categories unseen in training); with --with-real also the real-data train prompts of
@@ -51,7 +52,7 @@ from tools.real_eval.data import default_data_path, load_companies
 from tools.real_eval.offline import LABEL_OF_GRADE, real_index, real_query_sets, teacher_query_sets
 from tools.real_eval.prompts import load_prompts
 from tools.real_eval.run import acceptable
-from tools.real_eval.teacher import RealTeacher
+from tools.real_eval.teacher import RealTeacher, mpnet_teacher
 
 # The issue's student is a lambdarank model. Objectives were compared by category-grouped 5-fold
 # cross-validation over the train + validation prompts (NDCG@10 against the qrels of the held-out
@@ -100,6 +101,7 @@ def real_sets(
     settings: Settings,
     labels: str,
     untagged: Sequence[dict[str, Any]] = (),
+    teacher_model: str = "minilm",
 ) -> dict[str, list[QuerySet]]:
     """Query sets of the real-data train and validation prompts (none when the file is absent).
     Train labels from the real-data teacher (`labels="teacher"`) or the directory tags; the
@@ -114,8 +116,11 @@ def real_sets(
     prompts = load_prompts()
     teacher = None
     if labels == "teacher" or untagged:
-        model = OnnxMiniLMEmbedder(StaticTable.load(static_table_path(settings.model_dir)), threads=2)
-        teacher = RealTeacher.build(companies, model)
+        if teacher_model == "mpnet":
+            teacher = mpnet_teacher(companies)
+        else:
+            model = OnnxMiniLMEmbedder(StaticTable.load(static_table_path(settings.model_dir)), threads=2)
+            teacher = RealTeacher.build(companies, model)
     out = {
         split: real_query_sets(
             index,
@@ -177,6 +182,13 @@ def main() -> None:
         help="with --with-real: also the generated world's train prompts over the real pool, "
         "labelled by the real-data teacher (no tags)",
     )
+    parser.add_argument(
+        "--real-teacher",
+        choices=("minilm", "mpnet"),
+        default="minilm",
+        help="the real-data teacher's model: all-MiniLM-L6-v2 int8 or all-mpnet-base-v2 "
+        "(tools/real_eval/mpnet.py, wheels in requirements-eval.txt)",
+    )
     args = parser.parse_args()
 
     settings = get_settings()
@@ -198,6 +210,7 @@ def main() -> None:
             settings=settings,
             labels=args.real_labels,
             untagged=world.prompts_in("train") if args.real_world_prompts else (),
+            teacher_model=args.real_teacher,
         )
         if args.with_real
         else {}
@@ -272,7 +285,7 @@ def main() -> None:
             "real": (
                 f"{len(real.get('train', []))} real train prompts x {args.real_repeat} (labels: "
                 + (
-                    "the real-data teacher's grades, tools/real_eval/teacher.py"
+                    f"the real-data teacher's grades ({args.real_teacher}), tools/real_eval/teacher.py"
                     if args.real_labels == "teacher"
                     else f"directory tag grades {LABEL_OF_GRADE}"
                 )

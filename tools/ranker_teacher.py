@@ -12,7 +12,7 @@ on this machine: the tiny world's 11k snippets take ~5 minutes once).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,23 +40,36 @@ class TeacherData:
     model: OnnxMiniLMEmbedder
 
 
+def cached_vectors(
+    embed: Callable[[list[str]], npt.NDArray[np.float32]],
+    texts: Sequence[str],
+    tag: str,
+    *,
+    model: str = "minilm",
+    dim: int = 384,
+) -> npt.NDArray[np.float32]:
+    """`embed`'s vectors of `texts` (a `model`'s, `dim` wide), cached under .dev/cache/ by model, tag
+    and content digest."""
+    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
+    path = CACHE / f"teacher-{model}-{tag}-{digest}.npy"
+    if path.exists():
+        cached: npt.NDArray[np.float32] = np.load(path).astype(np.float32)
+        return cached
+    print(f"teacher: embedding {len(texts)} texts with {model} (cached at {path})", flush=True)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # batches of similar length: less padding
+    raw = np.zeros((len(texts), dim), dtype=np.float32)
+    if texts:
+        raw[order] = embed([texts[i] for i in order])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, raw)
+    return raw
+
+
 def cached_minilm_vectors(
     model: OnnxMiniLMEmbedder, texts: Sequence[str], tag: str
 ) -> npt.NDArray[np.float32]:
     """Raw 384-d MiniLM vectors of `texts`, cached under .dev/cache/ by tag and content digest."""
-    digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    path = CACHE / f"teacher-minilm-{tag}-{digest}.npy"
-    if path.exists():
-        cached: npt.NDArray[np.float32] = np.load(path).astype(np.float32)
-        return cached
-    print(f"teacher: embedding {len(texts)} snippets with MiniLM (cached at {path})", flush=True)
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # batches of similar length: less padding
-    raw = np.zeros((len(texts), 384), dtype=np.float32)
-    if texts:
-        raw[order] = model.embed_raw([texts[i] for i in order])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    np.save(path, raw)
-    return raw
+    return cached_vectors(model.embed_raw, texts, tag)
 
 
 def build_teacher(

