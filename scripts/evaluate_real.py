@@ -33,6 +33,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="add the rrf-minilm baseline (BM25 + all-MiniLM-L6-v2 cosine; the first run embeds the pool)",
     )
+    parser.add_argument(
+        "--teacher",
+        choices=("minilm", "mpnet"),
+        action="append",
+        default=[],
+        help="add the real-data teacher of this model as a ranker over the whole pool (teacher-NAME)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write per-prompt figures here")
     parser.add_argument(
         "--show", action="append", default=[], help="print the top 3 served leads of this prompt id"
@@ -44,7 +51,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     companies = load_companies(path, limit=args.limit)
     prompts = [p for p in load_prompts(args.prompts) if args.split is None or p.split in args.split]
-    ev = asyncio.run(evaluate(Settings(), companies, prompts, served=not args.no_served, minilm=args.minilm))
+    ev = asyncio.run(
+        evaluate(
+            Settings(),
+            companies,
+            prompts,
+            served=not args.no_served,
+            minilm=args.minilm,
+            teachers=args.teacher,
+        )
+    )
     version = ev.model_version or "-"
     print(
         f"{ev.companies} companies (of {len(companies)} read), {len(prompts)} prompts, served model {version}"

@@ -6,7 +6,7 @@ gets none)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +73,12 @@ class Baselines:
         """RRF of plain BM25 and the MiniLM cosine of the prompt to name + description."""
         dense = self._top(minilm.scores(prompt.prompt), prompt, depth)
         return self._fused(prompt, k, self.bm25_rows(prompt, depth), dense)
+
+    def scored_rows(
+        self, prompt: SellerPrompt, k: int, scores: Callable[[str], npt.NDArray[np.float64]]
+    ) -> list[int]:
+        """The top `k` companies by any per-company score of the prompt (a teacher's), filters applied."""
+        return self._top(scores(prompt.prompt), prompt, k)
 
     def _fused(self, prompt: SellerPrompt, k: int, *rankings: list[int]) -> list[int]:
         fused = np.zeros(len(self.companies), dtype=np.float64)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,7 +35,7 @@ from tools.real_eval.served import (
     run_served,
     snippet_of,
 )
-from tools.real_eval.teacher import RealTeacher
+from tools.real_eval.teacher import RealTeacher, mpnet_teacher
 
 DEPTH = 100
 
@@ -85,6 +85,7 @@ def evaluate_baselines(
     embedder: Embedder,
     *,
     minilm: MiniLMCosine | None = None,
+    teachers: Mapping[str, RealTeacher] | None = None,
 ) -> dict[str, dict[str, Scores]]:
     base = Baselines.build(companies, embedder)
     by_domain = {c.domain: c for c in companies}
@@ -95,6 +96,8 @@ def evaluate_baselines(
     }
     if minilm is not None:
         systems["rrf-minilm"] = functools.partial(base.rrf_minilm_rows, minilm=minilm)
+    for name, teacher in (teachers or {}).items():
+        systems[f"teacher-{name}"] = functools.partial(base.scored_rows, scores=teacher.scores)
     out: dict[str, dict[str, Scores]] = {name: {} for name in systems}
     for p in prompts:
         g = grades(p, companies)
@@ -111,6 +114,14 @@ def minilm_cosine(settings: Settings, companies: Sequence[RealCompany]) -> MiniL
     return MiniLMCosine(model, l2_normalise(teacher.whole))
 
 
+def real_teacher(name: str, settings: Settings, companies: Sequence[RealCompany]) -> RealTeacher:
+    """The real-data teacher of `name` ("minilm" or "mpnet") over the pool."""
+    if name == "mpnet":
+        return mpnet_teacher(companies)
+    model = OnnxMiniLMEmbedder(StaticTable.load(static_table_path(settings.model_dir)), threads=2)
+    return RealTeacher.build(companies, model)
+
+
 async def evaluate(
     settings: Settings,
     companies: Sequence[RealCompany],
@@ -118,6 +129,7 @@ async def evaluate(
     *,
     served: bool = True,
     minilm: bool = False,
+    teachers: Sequence[str] = (),
     embedder: Embedder | None = None,
     database: str = DATABASE,
     redis_db: int = REDIS_DB,
@@ -131,6 +143,7 @@ async def evaluate(
             prompts,
             embedder or load_embedder(settings),
             minilm=minilm_cosine(settings, companies) if minilm else None,
+            teachers={name: real_teacher(name, settings, companies) for name in teachers},
         )
     )
     if served:
