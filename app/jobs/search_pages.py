@@ -8,8 +8,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.catalog.companies import Company
 from app.core.config import Settings
@@ -19,8 +20,48 @@ from app.jobs.campaign import rank_deep
 from app.jobs.schemas import DeepSearchRequest
 from app.jobs.service import decode_cursor, encode_cursor
 from app.jobs.tables import SearchResultSet
+from app.leads.cache import CacheRead
 from app.leads.schemas import SearchRequestBody, SearchRequestIn
 from app.leads.startup import Ranker
+
+NO_CURSOR = b',"next_cursor":null}'
+
+
+async def search_answer(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    ranker: Ranker,
+    settings: Settings,
+    body: SearchRequestIn,
+    request: SearchRequestBody | None,
+    workspace_id: uuid.UUID,
+    api_key_id: uuid.UUID | None,
+    read: CacheRead | None,
+) -> bytes:
+    """The JSON body of `POST /v1/leads/search` (`SearchResponse`, the documented shape, checked by
+    the contract tests; serialised without a second validation pass). `request`: the search when it
+    needs no database read (`direct_search_body`), else None and the ICP is read. A search without an
+    ICP and without `max_results` opens no database session: its bytes are the cached answer's."""
+    if request is not None and body.max_results is None:
+        data = await ranker.service.search_json(body=request, api_key_id=api_key_id, read=read)
+        # = orjson.dumps({**result, "next_cursor": None}): the object's last key added to its bytes
+        return data[:-1] + NO_CURSOR
+    async with sessionmaker() as session:
+        if request is None:
+            request = await search_body(session, workspace_id=workspace_id, body=body)
+        result = await ranker.service.search(body=request, api_key_id=api_key_id, read=read)
+        cursor = None
+        if body.max_results is not None:  # the workspace's own result set: never part of the cached answer
+            cursor = await continue_search(
+                session,
+                ranker=ranker,
+                settings=settings,
+                request=request,
+                workspace_id=workspace_id,
+                shown=result["leads"],
+                max_results=body.max_results,
+            )
+    return orjson.dumps({**result, "next_cursor": cursor})
 
 
 def gone() -> ApiError:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Response
 
 from app.api.deps import (
@@ -18,14 +17,13 @@ from app.api.deps import (
     bearer_token,
 )
 from app.core.errors import AUTHENTICATED, error_responses, method_not_allowed
-from app.icps.service import direct_search_body, search_body
-from app.jobs.search_pages import continue_search
+from app.icps.service import direct_search_body
+from app.jobs.search_pages import search_answer
 from app.leads.cache import CacheRead
 from app.leads.profile import lead_profile
 from app.leads.schemas import LeadProfile, SearchRequestIn, SearchResponse
 
 router = APIRouter(prefix="/v1/leads", tags=["leads"], responses=error_responses(*AUTHENTICATED))
-NO_CURSOR = b',"next_cursor":null}'
 # The search alone, included first of all routes (app/api/router.py): FastAPI tries the routes in
 # order, each in Python, and the search is the hot path. Its path is fixed, so it matches nothing
 # else (and `GET /v1/leads/search` still reaches `post_only` below, as before).
@@ -54,28 +52,17 @@ async def search_leads(
         state, token=bearer_token(credentials), scope="search", also_get=key
     )
     read = CacheRead(key, admitted.value) if key is not None and admitted is not None else None
-    # The service builds the response in the documented shape (`SearchResponse`, checked by the
-    # contract tests); serialising it directly skips a second validation pass per request.
-    if request is not None and body.max_results is None:  # no ICP to read, no result set to keep
-        data = await ranker.service.search_json(body=request, api_key_id=principal.key_id, read=read)
-        # = orjson.dumps({**result, "next_cursor": None}): the object's last key added to its bytes
-        return Response(data[:-1] + NO_CURSOR, media_type="application/json")
-    async with state.core.sessionmaker() as session:  # only the searches that use the database
-        if request is None:
-            request = await search_body(session, workspace_id=principal.workspace_id, body=body)
-        result = await ranker.service.search(body=request, api_key_id=principal.key_id, read=read)
-        cursor = None
-        if body.max_results is not None:  # the workspace's own result set: never part of the cached answer
-            cursor = await continue_search(
-                session,
-                ranker=ranker,
-                settings=state.core.settings,
-                request=request,
-                workspace_id=principal.workspace_id,
-                shown=result["leads"],
-                max_results=body.max_results,
-            )
-    return Response(orjson.dumps({**result, "next_cursor": cursor}), media_type="application/json")
+    data = await search_answer(
+        sessionmaker=state.core.sessionmaker,
+        ranker=ranker,
+        settings=state.core.settings,
+        body=body,
+        request=request,
+        workspace_id=principal.workspace_id,
+        api_key_id=principal.key_id,
+        read=read,
+    )
+    return Response(data, media_type="application/json")
 
 
 # The POST-only actions under /v1/leads: without this, GET /v1/leads/search would match `/{lead_id}`
