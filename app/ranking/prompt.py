@@ -268,77 +268,39 @@ _SIZE_PATTERNS = [
 # Size words that are plain adjectives elsewhere: "large language models", "large AWS bills", "small
 # files" say nothing of the buyer's size; they count only before a word naming organisations.
 SIZE_ADJECTIVES = frozenset({"small", "large"})
+# Organisation nouns beyond the gazetteer's target nouns and industry terms (those count too).
+_BUYER_NOUNS = (
+    "charity",
+    "client",
+    "corporate",
+    "corporation",
+    "customer",
+    "developer",
+    "district",
+    "employer",
+    "fund",
+    "grower",
+    "institution",
+    "lab",
+    "law",
+    "merchant",
+    "municipality",
+    "org",
+    "practice",
+    "producer",
+    "seller",
+    "shipper",
+    "studio",
+)
+
+
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+
+
 _ORGANISATION_WORDS = frozenset(
     {*TARGET_NOUNS, *INDUSTRY_TERMS, *(f"{t}s" for t in INDUSTRY_TERMS)}
-    | {
-        "enterprise",
-        "enterprises",
-        "customer",
-        "customers",
-        "client",
-        "clients",
-        "employer",
-        "employers",
-        "corporation",
-        "corporations",
-        "corporate",
-        "corporates",
-        "org",
-        "orgs",
-        "startup",
-        "startups",
-        *(
-            f"{w}{suffix}"
-            for w in (
-                "grower",
-                "farm",
-                "producer",
-                "manufacturer",
-                "distributor",
-                "wholesaler",
-                "retailer",
-                "merchant",
-                "seller",
-                "agency",
-                "practice",
-                "clinic",
-                "hospital",
-                "school",
-                "university",
-                "district",
-                "municipality",
-                "carrier",
-                "fleet",
-                "shipper",
-                "restaurant",
-                "hotel",
-                "lab",
-                "studio",
-                "lender",
-                "fund",
-                "contractor",
-                "builder",
-                "developer",
-                "employer",
-                "nonprofit",
-                "charity",
-                "institution",
-                "bank",
-                "insurer",
-                "utility",
-                "store",
-                "shop",
-                "chain",
-                "law",
-            )
-            for suffix in ("", "s")
-        ),
-        "agencies",
-        "municipalities",
-        "utilities",
-        "charities",
-        "universities",
-    }
+    | {*_BUYER_NOUNS, *map(_plural, _BUYER_NOUNS)}
 )
 _SIZE_CONNECTORS = frozenset({"and", "or", "to"})  # "small and medium businesses", "small to mid-size"
 
