@@ -39,6 +39,7 @@ from app.leads.schemas import SearchFilters
 from app.ranking.bm25 import Bm25Index
 from app.ranking.columns import LeadStore
 from app.ranking.features import FEATURE_NAMES, RRF_K, Retrieval, set_ann_rrf
+from app.ranking.lookup import sorted_positions
 from app.ranking.prompt import ParsedPrompt
 from app.ranking.text import tokenize
 
@@ -589,8 +590,7 @@ def merge_candidates(
     sorted; `ann_rows` sorted and unique, as `admissible` gives them."""
     union = np.union1d(bm25_rows, ann_rows)
     if len(ann_rows):  # sorted and unique (`admissible`): membership by binary search
-        at = np.minimum(np.searchsorted(ann_rows, fill), len(ann_rows) - 1)
-        fill = fill[ann_rows[at] != fill]
+        fill = fill[~sorted_positions(ann_rows, fill)[1]]
     extra = fill[: max(budget - len(union), 0)]
     return np.sort(np.concatenate([union, extra]))
 

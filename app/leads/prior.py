@@ -31,6 +31,7 @@ import numpy.typing as npt
 
 from app.ranking.columns import COMPANY_FEATURES, LeadStore
 from app.ranking.features import size_fit
+from app.ranking.lookup import sorted_positions
 from app.ranking.prompt import ParsedPrompt
 
 if TYPE_CHECKING:
@@ -217,8 +218,7 @@ def prior_picks(
     def consider(rows: IntArray) -> None:
         nonlocal best_rows, best_prior
         if len(excluded):  # sorted and unique: membership by binary search (np.isin sorts both)
-            at = np.minimum(np.searchsorted(excluded, rows), len(excluded) - 1)
-            rows = rows[excluded[at] != rows]
+            rows = rows[~sorted_positions(excluded, rows)[1]]
         prior = row_priors(store, parsed, rows)
         ok = np.isfinite(prior)
         if len(best_rows) == count:  # only rows that can still make the cut are tested by the filters

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.ranking.columns import COMPANY_FEATURES, LeadStore
+from app.ranking.lookup import sorted_positions
 from app.ranking.prompt import ParsedPrompt
 
 RRF_K = 60.0
@@ -123,8 +124,8 @@ def _lookup(
     values = np.fromiter(pairs, dtype=np.float64, count=2 * len(hits)).reshape(len(hits), 2)
     order = np.argsort(keys)
     keys, values = keys[order], values[order]
-    pos = np.minimum(np.searchsorted(keys, rows), len(keys) - 1)
-    found = np.flatnonzero(keys[pos] == rows)
+    pos, hit = sorted_positions(keys, rows)
+    found = np.flatnonzero(hit)
     picked = values[pos[found]]
     return found, picked[:, 0], picked[:, 1]
 
@@ -137,8 +138,8 @@ def set_ann_rrf(out: FloatArray, rows: npt.NDArray[np.int64], ann: Mapping[int, 
     values = np.fromiter(ann.values(), dtype=np.float64, count=len(ann))
     order = np.argsort(keys)
     keys, values = keys[order], values[order]
-    pos = np.minimum(np.searchsorted(keys, rows), len(keys) - 1)
-    found = np.flatnonzero(keys[pos] == rows)
+    pos, hit = sorted_positions(keys, rows)
+    found = np.flatnonzero(hit)
     out[found, COLUMN["ann_rrf"]] = 1.0 / (RRF_K + values[pos[found]] + 1)
 
 

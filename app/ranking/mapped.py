@@ -28,6 +28,8 @@ from typing import Any, Generic, TypeVar, overload
 import numpy as np
 import numpy.typing as npt
 
+from app.ranking.lookup import sorted_positions
+
 T = TypeVar("T")
 K = TypeVar("K", str, uuid.UUID)
 Array = npt.NDArray[Any]
@@ -420,17 +422,12 @@ class RowMap(Mapping[K, int], Generic[K]):
         """The row of each key (None when absent), the base searched once for all of them."""
         out: list[int | None] = [self._changed.get(k) for k in keys]
         todo = [i for i, row in enumerate(out) if row is None]
-        n = len(self._hashes)
-        if not todo or not n:
+        if not todo or not len(self._hashes):
             return out
         wanted = [keys[i] for i in todo]
         if self.key_type == "uuid" and all(isinstance(k, uuid.UUID) for k in wanted):
-            raw = _uuid_raw(wanted)  # type: ignore[arg-type]
-            hashes = uuid_hashes(raw)
-            at = np.minimum(np.searchsorted(self._hashes, hashes), n - 1)
-            assert isinstance(self._keys, np.ndarray)
-            exact = ((self._hashes[at] == hashes) & (self._keys[at] == raw).all(axis=1)).tolist()
-            rows = self._rows[at].tolist()
+            rows, found = self._base_rows_raw(_uuid_raw(wanted))  # type: ignore[arg-type]
+            exact = found.tolist()
             for j, i in enumerate(todo):
                 # a hash shared by another key (astronomically rare) falls back to the scan
                 out[i] = rows[j] if exact[j] else self._base_get(keys[i])
@@ -438,6 +435,16 @@ class RowMap(Mapping[K, int], Generic[K]):
         for i in todo:
             out[i] = self._base_get(keys[i])
         return out
+
+    def _base_rows_raw(self, raw: Array) -> tuple[list[int | None], npt.NDArray[np.bool_]]:
+        """The base's row for each UUID key given as (n, 16) bytes, and whether it is that key's (a
+        key absent, or sharing its hash with another, is False): one binary search on the hashes."""
+        hashes = uuid_hashes(raw)
+        at, same_hash = sorted_positions(self._hashes, hashes)
+        assert isinstance(self._keys, np.ndarray)
+        exact = same_hash & (self._keys[at] == raw).all(axis=1)
+        rows: list[int | None] = self._rows[at].tolist()
+        return rows, exact
 
     def rows_of_raw(self, raw: Array) -> list[int | None]:
         """`rows_of` for UUID keys given as their (n, 16) uint8 bytes: the base searched with numpy,
@@ -447,12 +454,7 @@ class RowMap(Mapping[K, int], Generic[K]):
         raw = np.ascontiguousarray(raw, dtype=np.uint8).reshape(-1, 16)
         if self._changed or not len(self._hashes):
             return self.rows_of([uuid.UUID(bytes=bytes(key)) for key in raw])  # type: ignore[misc]
-        n = len(self._hashes)
-        hashes = uuid_hashes(raw)
-        at = np.minimum(np.searchsorted(self._hashes, hashes), n - 1)
-        assert isinstance(self._keys, np.ndarray)
-        exact = (self._hashes[at] == hashes) & (self._keys[at] == raw).all(axis=1)
-        rows: list[int | None] = self._rows[at].tolist()
+        rows, exact = self._base_rows_raw(raw)
         if not exact.all():
             for i in np.flatnonzero(~exact).tolist():
                 # a hash shared by another key (astronomically rare) falls back to the scan
