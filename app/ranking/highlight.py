@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection, Sequence
 from functools import lru_cache
 
-from app.ranking.text import SENTENCE_END, STOPWORDS, stem
+from app.ranking.text import LOWER_WORD, SENTENCE_END, STOPWORDS, stem
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.+#][A-Za-z0-9]+)*")
 MARK_OPEN, MARK_CLOSE = "**", "**"
@@ -37,7 +37,7 @@ def spans(text: str, keywords: Collection[str], *, limit: int = 20) -> list[tupl
     frozen = keywords if isinstance(keywords, frozenset) else frozenset(keywords)
     out: list[tuple[int, int]] = []
     for start in _candidate_starts(lowered, _prefixes(frozen)):
-        m = _WORD_LOWER.match(lowered, start)
+        m = LOWER_WORD.match(lowered, start)  # `_WORD` in a lower-case text
         if m is None:
             continue
         end = m.end()
@@ -92,7 +92,6 @@ def spans_reference(text: str, keywords: Collection[str], *, limit: int = 20) ->
 
 _ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 _JOINERS = ".+#"
-_WORD_LOWER = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")  # `_WORD` in a lower-case text
 
 
 def _starts_word(lowered: str, i: int) -> bool:

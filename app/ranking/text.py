@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_WORD = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")
+# A word of a lower-case text: letters and digits, joined through an inner ".", "+" or "#" ("node.js").
+LOWER_WORD = re.compile(r"[a-z0-9]+(?:[.+#][a-z0-9]+)*")
 # Where a sentence ends: whitespace after ".", "!" or "?" (highlights, own sentences, drafts).
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -236,7 +237,7 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased word tokens (letters/digits, keeping inner '.', '+', '#' as in 'c++', 'node.js')."""
-    return _WORD.findall(text.lower())
+    return LOWER_WORD.findall(text.lower())
 
 
 def tokenize(text: str) -> list[str]:
