@@ -54,6 +54,7 @@ RULES: tuple[tuple[str, str, str], ...] = (
     ("JSON response", r"app/leads/service\.py", r"_search|search_json"),
     ("search service (rest)", r"app/leads/(service|flow)\.py", r".*"),
     ("JSON response", r"app/leads/routes\.py", r"search_leads"),
+    ("JSON response", r"app/jobs/search_pages\.py", r"search_answer"),  # the answer's bytes
     ("auth + rate limit", r"app/auth/|app/api/deps\.py", r".*"),
     ("metrics + cost meter", r"app/observability/|app/core/metrics\.py", r".*"),
     ("DB pool", r"app/core/db\.py", r".*"),

@@ -36,6 +36,8 @@ def test_a_rule_names_a_part_of_a_qualified_name() -> None:
     assert stage_of(parse_stack(f"{COMPUTE};SearchService._finish (/w/app/leads/service.py:1)")) == (
         "search service (rest)"
     )
+    answer = f"{COMPUTE};search_answer (/w/app/jobs/search_pages.py:1)"
+    assert stage_of(parse_stack(answer)) == "JSON response"
 
 
 def test_the_table_spreads_the_measured_cpu_over_the_stages() -> None:
