@@ -34,7 +34,7 @@ from app.core.db import create_engine, create_sessionmaker
 from app.leads.candidates import CANDIDATE_BUDGET, DEFAULT_FILL
 from app.leads.tables import ModelVersion
 from app.ranking.calibration import expected_calibration_error, fit_platt
-from app.ranking.embedding import Embedder, OnnxMiniLMEmbedder, StaticTable, load_embedder, static_table_path
+from app.ranking.embedding import Embedder, load_embedder
 from app.ranking.features import FEATURE_NAMES
 from app.ranking.reranker import load_artifact, write_artifact
 from tools.ranker_dataset import (
@@ -52,7 +52,7 @@ from tools.real_eval.data import default_data_path, load_companies
 from tools.real_eval.offline import LABEL_OF_GRADE, real_index, real_query_sets, teacher_query_sets
 from tools.real_eval.prompts import load_prompts
 from tools.real_eval.run import acceptable
-from tools.real_eval.teacher import RealTeacher, mpnet_teacher
+from tools.real_eval.teacher import real_teacher
 
 # The student is a lambdarank model. Objectives were compared by category-grouped 5-fold
 # cross-validation over the train + validation prompts (NDCG@10 against the qrels of the held-out
@@ -116,11 +116,7 @@ def real_sets(
     prompts = load_prompts()
     teacher = None
     if labels == "teacher" or untagged:
-        if teacher_model == "mpnet":
-            teacher = mpnet_teacher(companies)
-        else:
-            model = OnnxMiniLMEmbedder(StaticTable.load(static_table_path(settings.model_dir)), threads=2)
-            teacher = RealTeacher.build(companies, model)
+        teacher = real_teacher(teacher_model, settings, companies)
     out = {
         split: real_query_sets(
             index,

