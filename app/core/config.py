@@ -134,6 +134,9 @@ class Settings(BaseSettings):
     search_queue_timeout_s: Seconds = 0.5
     search_ann_candidates: int = Field(default=100, ge=1, le=5000)
     search_hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
+    # A filtered ANN whose SQL filters (countries, employees) leave at most this many companies is
+    # answered exactly in process instead of by pgvector (app/leads/candidates.py; 0: never).
+    search_exact_ann_max_rows: int = Field(default=20_000, ge=0, le=10_000_000)
     # Candidates reranked per query: the BM25 + ANN union, filled up to this by the intent prior.
     search_candidate_budget: int = Field(default=500, ge=1, le=10000)
     # What fills that budget after BM25 and the ANN: "prior" (recency-decayed intent x sector x size)

@@ -98,7 +98,10 @@ async def rank_deep(ranker: Ranker, *, prompt: str, filters: SearchFilters, limi
         parsed=parse_prompt(prompt),
         filters=filters,
         ann_query=pgvector_ann(
-            service.engine, store=store, limit=max(settings.search_ann_candidates, min(limit, 1000))
+            service.engine,
+            store=store,
+            limit=max(settings.search_ann_candidates, min(limit, 1000)),
+            exact_max_rows=settings.search_exact_ann_max_rows,
         ),
         bm25_k=max(settings.search_bm25_candidates, limit),
         budget=max(settings.search_candidate_budget, limit),

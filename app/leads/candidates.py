@@ -4,8 +4,9 @@ Four sources, one pass: BM25 over the in-memory index, the pgvector HNSW ANN que
 (one query for the prompt and one per named exemplar), and, to fill the candidate budget, the
 intent prior (or the fused order of the prior, firmographic fit and two cosines). Every source
 passes the hard filters (API filters plus the prompt's exclusions), in memory over the store's
-columns and, for the ANN, in its SQL. `find_candidates` is the stage; the rest of this module is
-what it uses, in that order: hard filters, BM25, ANN, fill, union.
+columns and, for the ANN, in its SQL (or, when those filters leave few companies, in the exact
+search in process that replaces the ANN query: `ann_rows`). `find_candidates` is the stage; the
+rest of this module is what it uses, in that order: hard filters, BM25, ANN, fill, union.
 
 By default (`overlap=False`, SEARCH_OVERLAP_ANN) the ANN query is awaited first, then the union is
 filled; the features stage computes the candidates' features in one pass. With `overlap=True` the
@@ -313,22 +314,102 @@ def bm25_hits(index: Bm25Index, prepared: Prepared, *, limit: int) -> dict[int, 
 # ANN: pgvector HNSW in PostgreSQL (served), exact cosine in numpy (offline).
 
 
-def pgvector_ann(engine: AsyncEngine, *, store: LeadStore, limit: int) -> AnnQuery:
-    """The served ANN query: `ann_search` on `engine`, ids mapped to store rows."""
+# A filtered ANN is answered in this process, exactly, when the filters its SQL would apply leave at
+# most this many companies (SEARCH_EXACT_ANN_MAX_ROWS; 0: always pgvector). Under a selective filter
+# pgvector's HNSW walks far past its limit to find rows that pass (iterative scan): on the bench world
+# (100k companies) one country with 7 % of them costs 17 ms of PostgreSQL CPU per query, 2 ms without
+# a filter, while the exact scan of the 7k rows that pass costs ~0.8 ms here (docs/BENCHMARKS.md,
+# "Filtered ANN").
+EXACT_ANN_MAX_ROWS = 20_000
+
+
+def pgvector_ann(
+    engine: AsyncEngine,
+    *,
+    store: LeadStore,
+    limit: int,
+    exact_max_rows: int = EXACT_ANN_MAX_ROWS,
+    cpu: Callable[[], AbstractContextManager[None]] = no_meter,
+) -> AnnQuery:
+    """The served ANN query (`ann_rows`) on `engine` and `store`."""
 
     async def query(request: AnnRequest, sent: asyncio.Event) -> list[list[int]]:
-        return await ann_rows(engine, store=store, request=request, limit=limit, sent=sent)
+        return await ann_rows(
+            engine,
+            store=store,
+            request=request,
+            limit=limit,
+            sent=sent,
+            exact_max_rows=exact_max_rows,
+            cpu=cpu,
+        )
 
     return query
 
 
 async def ann_rows(
-    engine: AsyncEngine, *, store: LeadStore, request: AnnRequest, limit: int, sent: asyncio.Event
+    engine: AsyncEngine,
+    *,
+    store: LeadStore,
+    request: AnnRequest,
+    limit: int,
+    sent: asyncio.Event,
+    exact_max_rows: int = EXACT_ANN_MAX_ROWS,
+    cpu: Callable[[], AbstractContextManager[None]] = no_meter,
 ) -> list[list[int]]:
-    """The pgvector ANN query of a search, as store rows."""
+    """The ANN of a search as store rows: pgvector's HNSW (`ann_search`), or, when the filters its SQL
+    would apply leave at most `exact_max_rows` companies, the exact cosine top `limit` of those that
+    pass every hard filter, computed here (`exact_filtered_ann`). `cpu` wraps the work done here."""
+    if exact_max_rows > 0:
+        with cpu():
+            rows = sql_filter_rows(request.filters, store)
+            if rows is not None and len(rows) <= exact_max_rows:
+                sent.set()
+                return exact_filtered_ann(store, request.vectors, rows, request.filters, limit=limit)
     ids = await ann_search(engine, vectors=request.vectors, limit=limit, filters=request.filters, sent=sent)
     row_of_id = store.row_of_id
     return [[r for r in row_of_id.rows_of_raw(raw) if r is not None] for raw in ids]
+
+
+def sql_filter_rows(filters: HardFilters, store: LeadStore) -> npt.NDArray[np.int64] | None:
+    """The store's rows that pass the filters `HardFilters.sql` gives the ANN query (countries,
+    excluded countries, employee bounds), ascending; None when the search has none of them."""
+    if not (filters.countries or filters.excluded_countries) and (
+        filters.employees_min is None and filters.employees_max is None
+    ):
+        return None
+    n = store.size
+    keep = np.ones(n, dtype=bool)
+    codes = store.country_code[:n]
+    if filters.countries:
+        keep &= np.isin(codes, store.country_codes(filters.countries))
+    if filters.excluded_countries:
+        keep &= ~np.isin(codes, store.country_codes(filters.excluded_countries))
+    employees = store.employees[:n]
+    if filters.employees_min is not None:
+        keep &= employees >= filters.employees_min
+    if filters.employees_max is not None:
+        keep &= (employees >= 0) & (employees <= filters.employees_max)
+    return np.flatnonzero(keep).astype(np.int64, copy=False)
+
+
+def exact_filtered_ann(
+    store: LeadStore, vectors: FloatArray, rows: npt.NDArray[np.int64], filters: HardFilters, *, limit: int
+) -> list[list[int]]:
+    """Per query vector, the `limit` rows of `rows` (ascending) that pass every hard filter and have a
+    vector, by cosine (the store's unit vectors: a dot product), best first, ties by row."""
+    rows = rows[filters.mask(store, rows) & (store.doc_vec.scales[rows] > 0)]
+    if len(rows) == 0 or limit <= 0:
+        return [[] for _ in range(len(vectors))]
+    sims = store.doc_vec.get(rows) @ vectors.astype(np.float32, copy=False).T
+    k = min(limit, len(rows))
+    out = []
+    for j in range(sims.shape[1]):
+        col = sims[:, j]
+        top = np.argpartition(-col, k - 1)[:k] if k < len(col) else np.arange(len(col))
+        top = top[np.lexsort((top, -col[top]))]
+        out.append(rows[top].tolist())
+    return out
 
 
 @functools.lru_cache(maxsize=8)

@@ -6,6 +6,8 @@ import asyncio
 import functools
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -184,7 +186,7 @@ class SearchService:
             reranker=reranker,
             parsed=parsed,
             filters=body.filters,
-            ann_query=functools.partial(self._ann, view.store),
+            ann_query=functools.partial(self._ann, view.store, meter.cpu),
             bm25_k=self.settings.search_bm25_candidates,
             budget=self.settings.search_candidate_budget,
             fill=self.settings.search_fill,
@@ -248,13 +250,21 @@ class SearchService:
         """Write the buffered query-log rows now (tests, shutdown)."""
         await self.query_log.flush()
 
-    async def _ann(self, store: LeadStore, request: AnnRequest, sent: asyncio.Event) -> list[list[int]]:
+    async def _ann(
+        self,
+        store: LeadStore,
+        cpu: Callable[[], AbstractContextManager[None]],
+        request: AnnRequest,
+        sent: asyncio.Event,
+    ) -> list[list[int]]:
         return await ann_rows(
             self.engine,
             store=store,
             request=request,
             limit=self.settings.search_ann_candidates,
             sent=sent,
+            exact_max_rows=self.settings.search_exact_ann_max_rows,
+            cpu=cpu,
         )
 
     async def _leads(

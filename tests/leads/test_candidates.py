@@ -1,4 +1,5 @@
-"""Hard filters: the vectorised mask equals a plain per-row reading of each filter (tiny world)."""
+"""Hard filters: the vectorised mask equals a plain per-row reading of each filter; the in-process
+filtered ANN is the exact search restricted to them (tiny world)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 
 from app.core.config import Settings
-from app.leads.candidates import HardFilters
+from app.leads.candidates import HardFilters, exact_ann, exact_filtered_ann, sql_filter_rows
 from app.ranking.columns import LeadStore
 from app.ranking.embedding import load_embedder
 from app.ranking.text import tokenize
@@ -47,13 +48,12 @@ def reference(filters: HardFilters, store: LeadStore, row: int) -> bool:
     return not any(t <= techs for t in filters.excluded_terms)
 
 
-def test_mask_matches_the_reference_for_random_filters(store: LeadStore) -> None:
-    rng = random.Random(11)
+def random_filters(store: LeadStore, seed: int, count: int) -> list[HardFilters]:
+    rng = random.Random(seed)
 
     def pick(population: list[str], *sizes: int) -> list[str]:
         return rng.sample(population, min(len(population), rng.choice(sizes)))
 
-    rows = np.arange(store.size, dtype=np.int64)
     countries = sorted({c for c in store.country if c})
     industries = sorted({(i or "").lower() for i in store.industries if i})
     naics = sorted({n[:k] for n in store.naics if n for k in (2, 3, 4)})
@@ -61,8 +61,8 @@ def test_mask_matches_the_reference_for_random_filters(store: LeadStore) -> None
     assert countries
     assert industries
     assert techs
-    for _ in range(60):
-        filters = HardFilters(
+    return [
+        HardFilters(
             countries=frozenset(pick(countries, 0, 1, 2)),
             excluded_countries=frozenset(pick(countries, 0, 0, 1)),
             employees_min=rng.choice([None, 10, 200]),
@@ -72,7 +72,54 @@ def test_mask_matches_the_reference_for_random_filters(store: LeadStore) -> None
             excluded_terms=tuple(frozenset(tokenize(t)) for t in pick(techs, 0, 1)),
             excluded_rows=frozenset(rng.sample(range(store.size), 5)),
         )
+        for _ in range(count)
+    ]
+
+
+def test_mask_matches_the_reference_for_random_filters(store: LeadStore) -> None:
+    rows = np.arange(store.size, dtype=np.int64)
+    for filters in random_filters(store, 11, 60):
         got = filters.mask(store, rows)
         want = np.array([reference(filters, store, int(r)) for r in rows])
         assert (got == want).all(), filters
         assert filters.allows(store, int(rows[0])) == bool(want[0])
+
+
+def sql_reference(filters: HardFilters, store: LeadStore, row: int) -> bool:
+    """`HardFilters.sql` read row by row: what pgvector's query keeps."""
+    country, employees = store.country[row] or None, int(store.employees[row])
+    known = employees >= 0
+    return (
+        (not filters.countries or country in filters.countries)
+        and (country is None or country not in filters.excluded_countries)
+        and (filters.employees_min is None or (known and employees >= filters.employees_min))
+        and (filters.employees_max is None or (known and employees <= filters.employees_max))
+    )
+
+
+def test_sql_filter_rows_are_the_rows_the_ann_sql_keeps(store: LeadStore) -> None:
+    for filters in random_filters(store, 12, 60):
+        rows = sql_filter_rows(filters, store)
+        if not (filters.countries or filters.excluded_countries) and (
+            filters.employees_min is None and filters.employees_max is None
+        ):
+            assert rows is None
+            continue
+        assert rows is not None
+        want = [r for r in range(store.size) if sql_reference(filters, store, r)]
+        assert rows.tolist() == want, filters
+
+
+def test_exact_filtered_ann_is_the_exact_search_under_the_filters(store: LeadStore) -> None:
+    rng = np.random.default_rng(5)
+    everything = np.arange(store.size, dtype=np.int64)
+    for filters in random_filters(store, 13, 40):
+        vectors = store.doc_vec.get(rng.integers(0, store.size, 2)) + rng.normal(0, 0.05, (2, store.dim))
+        vectors = vectors.astype(np.float32)
+        rows = sql_filter_rows(filters, store)
+        rows = everything if rows is None else rows
+        got = exact_filtered_ann(store, vectors, rows, filters, limit=25)
+        allowed = filters.mask(store, everything)
+        for j, lst in enumerate(exact_ann(store, vectors, limit=store.size)):
+            want = [r for r in lst if allowed[r]][:25]
+            assert got[j] == want  # no ties: the query vectors carry noise

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.leads.candidates import AnnRequest, HardFilters, ann_rows, sql_filter_rows
+from app.leads.startup import Ranker
 from tools.ranker_world import World, domain_of
 
 
@@ -27,6 +31,43 @@ async def test_filters_are_hard(client: httpx.AsyncClient, search_headers: dict[
     for lead in leads:
         assert lead["country"] in {"DE", "FR"}
         assert 50 <= lead["employees"] <= 5000
+
+
+async def test_a_selective_filter_ann_in_process_agrees_with_pgvector(
+    client: httpx.AsyncClient, ranker_engine: AsyncEngine
+) -> None:
+    """Under filters that leave few companies the ANN is the exact search in process; pgvector's HNSW
+    answer to the same request (SEARCH_EXACT_ANN_MAX_ROWS=0) keeps the same rows and finds most of
+    the same companies."""
+    ranker = client._transport.app.state.leadpoet.ranker  # type: ignore[attr-defined]
+    assert isinstance(ranker, Ranker)
+    store = ranker.index.store
+    filters = HardFilters(
+        countries=frozenset({"DE", "FR"}),
+        excluded_countries=frozenset(),
+        employees_min=50,
+        employees_max=5000,
+        industries=(),
+        technologies=(),
+        excluded_terms=(),
+        excluded_rows=frozenset(),
+    )
+    allowed = sql_filter_rows(filters, store)
+    assert allowed is not None
+    assert 50 < len(allowed) < store.size // 2
+    request = AnnRequest(ranker.index.embedder.embed(["payroll software for growing companies"]), filters)
+    answers = {}
+    for name, most in (("exact", store.size), ("pgvector", 0)):
+        sent = asyncio.Event()
+        answers[name] = (
+            await ann_rows(
+                ranker_engine, store=store, request=request, limit=50, sent=sent, exact_max_rows=most
+            )
+        )[0]
+        assert sent.is_set()
+        assert set(answers[name]) <= set(allowed.tolist())
+    assert len(answers["exact"]) == 50
+    assert len(set(answers["exact"]) & set(answers["pgvector"])) >= 40
 
 
 async def test_industry_filter_and_exclude_domains(
