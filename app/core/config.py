@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     # A filtered ANN whose SQL filters (countries, employees) leave at most this many companies is
     # answered exactly in process instead of by pgvector (app/leads/candidates.py; 0: never).
     search_exact_ann_max_rows: int = Field(default=20_000, ge=0, le=10_000_000)
+    # Threads of numpy's BLAS in an API worker (0: the library's default, one per core). A search's
+    # products are a few thousand rows at most: more threads spin on them and cost CPU, not time.
+    search_blas_threads: int = Field(default=1, ge=0, le=256)
     # Candidates reranked per query: the BM25 + ANN union, filled up to this by the intent prior.
     search_candidate_budget: int = Field(default=500, ge=1, le=10000)
     # What fills that budget after BM25 and the ANN: "prior" (recency-decayed intent x sector x size)

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from app.core.clients import Cleanup, CoreClients
 from app.leads.cache import SearchCache
 from app.leads.index import LeadIndex
@@ -61,6 +63,9 @@ async def _start_index(index: LeadIndex, snapshot_root: Path | None) -> None:
 
 async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
     settings = core.settings
+    if settings.search_blas_threads > 0:
+        # Process-wide, for every later numpy product (features, exact filtered ANN).
+        threadpool_limits(limits=settings.search_blas_threads, user_api="blas")
     embedder = await asyncio.to_thread(load_embedder, settings)
     index = LeadIndex(
         sessionmaker=core.sessionmaker,
