@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -101,12 +103,17 @@ class _Cached:
     expires: float
     principal: Principal | None
     version: int | None  # the revocation version read before the database lookup
+    read_at: float  # when the key's row was last read (monotonic)
 
 
 class Authenticator:
     """Verifies bearer keys. A cache (TTL `ttl_s`) skips the HMAC and the row lookup, never the
     revocation check: a cached principal is reused only while the Redis revocation version is the one
-    it was verified at; otherwise (or when Redis does not answer) its row is read again by id."""
+    it was verified at; otherwise its row is read again by id. When Redis cannot tell the version
+    (absent, down, or slower than its timeout under load), a row read less than `unknown_version_grace_s`
+    ago is trusted: a revocation then applies within that time, and the key's row is read at most once
+    per grace period instead of on every request (under overload those reads took every pooled
+    connection, docs/BENCHMARKS.md "Overload"). Concurrent reads of the same key's row are one read."""
 
     def __init__(
         self,
@@ -115,12 +122,16 @@ class Authenticator:
         pepper: str,
         ttl_s: float,
         redis: Redis | None = None,
+        unknown_version_grace_s: float = 0.0,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._pepper = pepper
         self._ttl_s = ttl_s
         self._redis = redis
+        self._grace_s = unknown_version_grace_s
         self._cache: dict[str, _Cached] = {}
+        self._reading: dict[str, asyncio.Future[Principal | None]] = {}
+        self.row_reads = 0  # reads of api_keys rows started (lookups and rechecks)
 
     def invalidate(self) -> None:
         self._cache.clear()
@@ -150,13 +161,36 @@ class Authenticator:
         if hit is not None and hit.expires > now:
             if hit.principal is None or (version is not None and hit.version == version):
                 return hit.principal  # unknown keys stay unknown; the version says nothing was revoked
-            principal = await self._recheck(hit.principal)
+            if version is None and now - hit.read_at < self._grace_s:
+                return hit.principal  # Redis cannot tell; the row was read moments ago
+            known = hit.principal
+            principal = await self._read_once(key, lambda: self._recheck(known))
         else:
-            principal = await self._lookup(key)
+            principal = await self._read_once(key, lambda: self._lookup(key))
         if len(self._cache) > 10_000:
             self._cache.clear()
-        self._cache[key] = _Cached(expires=now + self._ttl_s, principal=principal, version=version)
+        self._cache[key] = _Cached(
+            expires=now + self._ttl_s, principal=principal, version=version, read_at=time.monotonic()
+        )
         return principal
+
+    async def _read_once(self, key: str, read: Callable[[], Awaitable[Principal | None]]) -> Principal | None:
+        """`read()` (the key's row), shared by every caller that asks for the same key meanwhile; a
+        caller that is cancelled does not cancel the read for the others."""
+        pending = self._reading.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(read())
+            self._reading[key] = pending
+            self.row_reads += 1
+
+            def forget(done: asyncio.Future[Principal | None], key: str = key) -> None:
+                if self._reading.get(key) is done:
+                    del self._reading[key]
+                if not done.cancelled():
+                    done.exception()  # retrieved here: a failure reaches the waiters, not the loop's log
+
+            pending.add_done_callback(forget)
+        return await asyncio.shield(pending)
 
     async def _recheck(self, principal: Principal) -> Principal | None:
         """The key's hash was verified already: only whether it is still active (and its scopes)."""

@@ -23,6 +23,7 @@ def start_auth(core: CoreClients) -> AuthComponent:
             pepper=settings.api_key_pepper,
             ttl_s=settings.auth_cache_ttl_s,
             redis=core.redis,
+            unknown_version_grace_s=settings.auth_unknown_version_grace_s,
         ),
         rate_limiter=RateLimiter(redis=core.redis),
     )

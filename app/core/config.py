@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     api_key_pepper: str = DEV_PEPPER
     default_rate_limit_per_minute: int = Field(default=6000, ge=1)
     auth_cache_ttl_s: float = Field(default=30.0, ge=0)
+    # While Redis cannot tell the revocation version, a key's row read less than this long ago is
+    # trusted (a revocation applies within it); 0: read the row on every such request.
+    auth_unknown_version_grace_s: float = Field(default=2.0, ge=0, le=60)
 
     # --- web console (/app) ------------------------------------------------------------------
     console_enabled: bool = True

@@ -3,6 +3,8 @@ caches) on the real PostgreSQL and Redis, with a long auth cache TTL."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -97,3 +99,48 @@ async def test_an_unreachable_redis_falls_back_to_the_row(settings: Settings, cl
         assert await auth.authenticate(key) is None
     finally:
         await dead.aclose()
+
+
+async def test_while_redis_cannot_tell_a_row_read_moments_ago_is_trusted(
+    settings: Settings, clean_db: AsyncEngine
+) -> None:
+    """With a grace period, an unreachable Redis costs one row read per key and period, not one per
+    request; a revocation then applies once the period is over."""
+    dead = Redis.from_url("redis://127.0.0.1:9/0", socket_connect_timeout=0.2, socket_timeout=0.2)
+    auth = Authenticator(
+        sessionmaker=async_sessionmaker(clean_db),
+        pepper=settings.api_key_pepper,
+        ttl_s=LONG_TTL,
+        redis=dead,
+        unknown_version_grace_s=0.5,
+    )
+    try:
+        prefix, key = await mint(clean_db, settings, "search")
+        assert await auth.authenticate(key) is not None
+        reads = auth.row_reads
+        await revoke(clean_db, dead, prefix)
+        assert await auth.authenticate(key) is not None  # within the grace: the row is not read again
+        assert auth.row_reads == reads
+        await asyncio.sleep(0.6)
+        assert await auth.authenticate(key) is None  # after it: read again, revoked
+        assert auth.row_reads == reads + 1
+    finally:
+        await dead.aclose()
+
+
+async def test_concurrent_requests_of_one_key_read_its_row_once(
+    settings: Settings, clean_db: AsyncEngine
+) -> None:
+    """Fifty requests of a key whose revocation version is unknown (no Redis, no grace) at once: one
+    read of the row answers all of them; the next request reads it again."""
+    auth = Authenticator(
+        sessionmaker=async_sessionmaker(clean_db), pepper=settings.api_key_pepper, ttl_s=LONG_TTL, redis=None
+    )
+    _, key = await mint(clean_db, settings, "search")
+    first = await asyncio.gather(*(auth.authenticate(key) for _ in range(50)))
+    assert all(p is not None and p == first[0] for p in first)
+    assert auth.row_reads == 1  # the lookup, shared
+    again = await asyncio.gather(*(auth.authenticate(key) for _ in range(50)))
+    assert all(p == first[0] for p in again)
+    assert auth.row_reads == 2  # one recheck, shared
+    assert await auth.authenticate("lp_nothere_" + "x" * 32) is None
