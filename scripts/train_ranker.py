@@ -9,10 +9,10 @@ Train prompts only; validation prompts for early stopping (on the teacher's labe
 tools/real_eval (labelled by the real-data MiniLM teacher, or by their directory tags) and its
 validation prompts in early stopping (tag grades); --real-world-prompts adds the world's train
 prompts run over the real pool, and --real-untagged a file of untagged seller prompts over it, both
-labelled by the real-data teacher alone; test prompts are only
-scored for the model card. Writes models/ranker/<version>.json (+ .md card) and, with --register,
-a row in the `models` registry (DATABASE_URL) made active, which running services hot-swap within
-MODEL_POLL_INTERVAL_S.
+labelled by the real-data teacher alone (measured: no gain on real validation, docs/EVALUATION.md
+"More real-text queries"); test prompts are only scored for the model card. Writes
+models/ranker/<version>.json (+ .md card) and, with --register, a row in the `models` registry
+(DATABASE_URL) made active, which running services hot-swap within MODEL_POLL_INTERVAL_S.
 """
 
 from __future__ import annotations
