@@ -2,16 +2,17 @@
 
     python -m scripts.train_ranker [--size tiny] [--seed 7] [--register]
         [--with-real [--real-repeat 4] [--real-labels teacher|tags] [--real-world-prompts]
-         [--real-teacher minilm|mpnet]]
+         [--real-untagged tools/real_eval/untagged.yaml [--untagged-repeat 1]] [--real-teacher minilm|mpnet]]
 
 Train prompts only; validation prompts for early stopping (on the teacher's labels); test prompts
 (categories unseen in training); with --with-real also the real-data train prompts of
 tools/real_eval (labelled by the real-data MiniLM teacher, or by their directory tags) and its
 validation prompts in early stopping (tag grades); --real-world-prompts adds the world's train
-prompts run over the real pool, labelled by the real-data teacher alone; test prompts are only
-scored for the model card. Writes models/ranker/<version>.json (+ .md card) and, with --register,
-a row in the `models` registry (DATABASE_URL) made active, which running services hot-swap within
-MODEL_POLL_INTERVAL_S.
+prompts run over the real pool, and --real-untagged a file of untagged seller prompts over it, both
+labelled by the real-data teacher alone (measured: no gain on real validation, docs/EVALUATION.md
+"More real-text queries"); test prompts are only scored for the model card. Writes
+models/ranker/<version>.json (+ .md card) and, with --register, a row in the `models` registry
+(DATABASE_URL) made active, which running services hot-swap within MODEL_POLL_INTERVAL_S.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import argparse
 import asyncio
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ from tools.real_eval.offline import LABEL_OF_GRADE, real_index, real_query_sets,
 from tools.real_eval.prompts import load_prompts
 from tools.real_eval.run import acceptable
 from tools.real_eval.teacher import real_teacher
+from tools.real_eval.untagged import load_untagged
 
 # The issue's student is a lambdarank model. Objectives were compared by category-grouped 5-fold
 # cross-validation over the train + validation prompts (NDCG@10 against the qrels of the held-out
@@ -100,13 +102,15 @@ def real_sets(
     *,
     settings: Settings,
     labels: str,
-    untagged: Sequence[dict[str, Any]] = (),
+    untagged: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
     teacher_model: str = "minilm",
 ) -> dict[str, list[QuerySet]]:
     """Query sets of the real-data train and validation prompts (none when the file is absent).
     Train labels from the real-data teacher (`labels="teacher"`) or the directory tags; the
     validation prompts (early stopping only) are always graded by their tags. `untagged`: more
-    prompts over the real pool labelled by the teacher alone (split "untagged")."""
+    prompts over the real pool labelled by the teacher alone, by source (e.g. "world", "file"; split
+    "untagged-SOURCE"). The teacher's prompt vectors are cached per source under .dev/cache/."""
+    untagged = {k: v for k, v in (untagged or {}).items() if v}
     path = path or default_data_path()
     if not path.is_file():
         print(f"no real company file at {path}: generated world only")
@@ -117,6 +121,10 @@ def real_sets(
     teacher = None
     if labels == "teacher" or untagged:
         teacher = real_teacher(teacher_model, settings, companies)
+    if teacher is not None:
+        teacher.prime([p.prompt for p in prompts if p.split == "train"], "real-train-prompts")
+        for source, items in untagged.items():
+            teacher.prime([str(p["text"]) for p in items], f"real-{source}-prompts")
     out = {
         split: real_query_sets(
             index,
@@ -127,8 +135,9 @@ def real_sets(
         )
         for split in ("train", "validation")
     }
-    if untagged and teacher is not None:
-        out["untagged"] = teacher_query_sets(index, embedder, companies, untagged, teacher=teacher)
+    if teacher is not None:
+        for source, items in untagged.items():
+            out[f"untagged-{source}"] = teacher_query_sets(index, embedder, companies, items, teacher=teacher)
     return out
 
 
@@ -146,6 +155,12 @@ def main() -> None:
     parser.add_argument("--size", default="tiny")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--rounds", type=int, default=300)
+    parser.add_argument(
+        "--model-seed",
+        type=int,
+        default=COMMON["seed"],
+        help="LightGBM's seed (bagging, feature fractions) alone; --seed also changes the world",
+    )
     parser.add_argument("--out-dir", type=Path, default=None)
     parser.add_argument("--objective", choices=sorted(OBJECTIVES), default=DEFAULT_OBJECTIVE)
     parser.add_argument(
@@ -179,6 +194,19 @@ def main() -> None:
         "labelled by the real-data teacher (no tags)",
     )
     parser.add_argument(
+        "--real-untagged",
+        type=Path,
+        default=None,
+        help="with --with-real: a YAML file of untagged seller prompts (tools/real_eval/untagged.py) "
+        "over the real pool, labelled by the real-data teacher alone",
+    )
+    parser.add_argument(
+        "--untagged-repeat",
+        type=int,
+        default=1,
+        help="times each prompt of --real-untagged counts in training",
+    )
+    parser.add_argument(
         "--real-teacher",
         choices=("minilm", "mpnet"),
         default="minilm",
@@ -205,7 +233,10 @@ def main() -> None:
             embedder,
             settings=settings,
             labels=args.real_labels,
-            untagged=world.prompts_in("train") if args.real_world_prompts else (),
+            untagged={
+                "world": world.prompts_in("train") if args.real_world_prompts else [],
+                "file": load_untagged(args.real_untagged) if args.real_untagged else [],
+            },
             teacher_model=args.real_teacher,
         )
         if args.with_real
@@ -216,10 +247,14 @@ def main() -> None:
         + ", ".join(f"{k} {len(v)} prompts" for k, v in sets.items())
         + "".join(f", real {k} {len(v)} prompts" for k, v in real.items())
     )
-    params = OBJECTIVES[args.objective]
+    params = {**OBJECTIVES[args.objective], "seed": args.model_seed}
     graded = params["objective"] != "regression"
     x_train, y_train, g_train = stack(
-        sets["train"] + real.get("train", []) * args.real_repeat + real.get("untagged", []), graded=graded
+        sets["train"]
+        + real.get("train", []) * args.real_repeat
+        + real.get("untagged-world", [])
+        + real.get("untagged-file", []) * args.untagged_repeat,
+        graded=graded,
     )
     x_val, y_val, g_val = stack(sets["validation"] + real.get("validation", []), graded=graded)
     train = lightgbm.Dataset(x_train, y_train, group=g_train, feature_name=list(FEATURE_NAMES))
@@ -252,7 +287,7 @@ def main() -> None:
         metrics[f"ndcg10_{split}_student"] = round(mean_ndcg(qs, student), 4)
         metrics[f"ndcg10_{split}_teacher"] = round(mean_ndcg(qs, [q.teacher for q in qs]), 4)
     for split, qs in real.items():
-        if split == "untagged":
+        if split.startswith("untagged"):
             continue
         student = [
             np.asarray(booster.predict(q.candidates.features, num_iteration=booster.best_iteration))
@@ -287,9 +322,16 @@ def main() -> None:
                 )
                 + "), "
                 + (
-                    f"{len(real['untagged'])} world train prompts over the real pool (labels: the "
+                    f"{len(real['untagged-world'])} world train prompts over the real pool (labels: the "
                     "real-data teacher's grades), "
-                    if real.get("untagged")
+                    if real.get("untagged-world")
+                    else ""
+                )
+                + (
+                    f"{len(real['untagged-file'])} untagged seller prompts x {args.untagged_repeat} from "
+                    f"{args.real_untagged.name if args.real_untagged else '-'} over the real pool (labels: "
+                    "the real-data teacher's grades), "
+                    if real.get("untagged-file")
                     else ""
                 )
                 + f"{len(real.get('validation', []))} real validation prompts (tag grades) in "

@@ -64,14 +64,16 @@ def real_query_sets(
     prompts: Sequence[SellerPrompt],
     *,
     teacher: RealTeacher | None = None,
+    cut: int = 0,
 ) -> list[QuerySet]:
-    """One set per prompt: the served candidates and features; labels and targets from the teacher's
-    scores when one is given (the tags then only grade), else the tag grades themselves."""
+    """One set per prompt: the served candidates and features (`cut`: the first-stage cut, 0 the
+    whole pool as in training); labels and targets from the teacher's scores when one is given (the
+    tags then only grade), else the tag grades themselves."""
     row_of: Mapping[uuid.UUID, int] = index.store.row_of_id
     position = {row_of[lead_id_for_domain(co.domain)]: i for i, co in enumerate(companies)}
     out = []
     for p in prompts:
-        c = candidates_for(index, embedder, prompt_dict(p), bm25_k=BM25_K, ann_k=ANN_K)
+        c = candidates_for(index, embedder, prompt_dict(p), bm25_k=BM25_K, ann_k=ANN_K, cut=cut)
         if len(c.rows) == 0:
             continue
         grades = {row_of[lead_id_for_domain(co.domain)]: p.grade(co) for co in companies if p.grade(co) > 0}
@@ -103,6 +105,7 @@ def teacher_query_sets(
     prompts: Sequence[Mapping[str, object]],
     *,
     teacher: RealTeacher,
+    cut: int = 0,
 ) -> list[QuerySet]:
     """Untagged prompts (e.g. the generated world's seller prompts: `prompt_id`, `text`, optional
     `filters`) over the real pool, labelled by the real-data teacher alone: more cold-start queries
@@ -111,7 +114,7 @@ def teacher_query_sets(
     position = {row_of[lead_id_for_domain(co.domain)]: i for i, co in enumerate(companies)}
     out = []
     for p in prompts:
-        c = candidates_for(index, embedder, p, bm25_k=BM25_K, ann_k=ANN_K)
+        c = candidates_for(index, embedder, p, bm25_k=BM25_K, ann_k=ANN_K, cut=cut)
         if len(c.rows):
             out.append(_taught(c, teacher, position, {}))
     return out

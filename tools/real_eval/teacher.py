@@ -15,7 +15,7 @@ best, cut like the world teacher's (GRADE_CUTS).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -68,6 +68,9 @@ class RealTeacher:
     sentence_owner: npt.NDArray[np.int64]
     bm25: BM25Okapi
     sentence_weight: float = 1.0
+    model_name: str = "minilm"
+    dim: int = 384
+    prompt_vecs: dict[str, npt.NDArray[np.float32]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, companies: Sequence[RealCompany], model: OnnxMiniLMEmbedder) -> RealTeacher:
@@ -95,11 +98,24 @@ class RealTeacher:
                 idx.append(at[s])
         bm25 = BM25Okapi([tokenize(company_text(c)) or ["_"] for c in companies])
         owners = np.array(owner, dtype=np.int64)
-        return cls(companies, embed, whole, raw[idx], owners, bm25, sentence_weight)
+        return cls(companies, embed, whole, raw[idx], owners, bm25, sentence_weight, model_name, dim)
+
+    def prime(self, prompts: Sequence[str], tag: str) -> None:
+        """Embed `prompts` at once, cached under .dev/cache/ like the pool (`teacher-MODEL-TAG-*`), so
+        repeated training runs do not re-embed the same prompts (~1 s each with mpnet)."""
+        texts = list(dict.fromkeys(prompts))
+        raw = cached_vectors(self.embed, texts, tag, model=self.model_name, dim=self.dim)
+        self.prompt_vecs.update(zip(texts, raw, strict=True))
+
+    def _query(self, prompt: str) -> npt.NDArray[np.float32]:
+        cached = self.prompt_vecs.get(prompt)
+        raw = cached[None, :] if cached is not None else self.embed([prompt])
+        q: npt.NDArray[np.float32] = l2_normalise(raw)[0]
+        return q
 
     def scores(self, prompt: str) -> FloatArray:
         """One score per company of the pool."""
-        q = l2_normalise(self.embed([prompt]))[0]
+        q = self._query(prompt)
         whole = (self.whole @ q).astype(np.float64)
         out = _z(whole)
         if self.sentence_weight:
