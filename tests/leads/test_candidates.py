@@ -114,8 +114,8 @@ def test_exact_filtered_ann_is_the_exact_search_under_the_filters(store: LeadSto
     rng = np.random.default_rng(5)
     everything = np.arange(store.size, dtype=np.int64)
     for filters in random_filters(store, 13, 40):
-        vectors = store.doc_vec.get(rng.integers(0, store.size, 2)) + rng.normal(0, 0.05, (2, store.dim))
-        vectors = vectors.astype(np.float32)
+        noise = rng.normal(0, 0.05, (2, store.dim)).astype(np.float32)
+        vectors = store.doc_vec.get(rng.integers(0, store.size, 2)) + noise
         rows = sql_filter_rows(filters, store)
         rows = everything if rows is None else rows
         got = exact_filtered_ann(store, vectors, rows, filters, limit=25)
