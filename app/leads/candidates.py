@@ -240,12 +240,32 @@ class HardFilters:
     def mask(self, store: LeadStore, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
         """Which of `rows` pass every filter (numpy over the store's columns, the technology token
         sets included: a set holds all of a filter's tokens when it holds as many of them)."""
-        keep = np.ones(len(rows), dtype=bool)
         if len(rows) == 0:
-            return keep
+            return np.ones(0, dtype=bool)
+        keep = self.sql_mask(store, rows)
         if self.excluded_rows:
             keep &= ~np.isin(rows, list(self.excluded_rows))
+        if self.industries:
+            keep &= self._industry_mask(store, rows)
+        techs = store.tech_tokens
+        for terms in self.technologies:  # every token of each: the count of them is their number
+            keep &= techs.count_in(rows, terms) == len(terms)
+        for terms in self.excluded_terms:
+            keep &= techs.count_in(rows, terms) < len(terms)
+        return keep
+
+    @property
+    def in_sql(self) -> bool:
+        """Whether any filter goes into the ANN's SQL (`sql`): countries or employee bounds."""
+        return bool(self.countries or self.excluded_countries) or (
+            self.employees_min is not None or self.employees_max is not None
+        )
+
+    def sql_mask(self, store: LeadStore, rows: npt.NDArray[np.int64] | slice) -> npt.NDArray[np.bool_]:
+        """Which of `rows` pass the filters `sql` expresses (countries, excluded countries, employee
+        bounds), read from the store's columns."""
         codes = store.country_code[rows]
+        keep = np.ones(len(codes), dtype=bool)
         if self.countries:
             keep &= np.isin(codes, store.country_codes(self.countries))
         if self.excluded_countries:
@@ -255,13 +275,6 @@ class HardFilters:
             keep &= employees >= self.employees_min
         if self.employees_max is not None:
             keep &= (employees >= 0) & (employees <= self.employees_max)
-        if self.industries:
-            keep &= self._industry_mask(store, rows)
-        techs = store.tech_tokens
-        for terms in self.technologies:  # every token of each: the count of them is their number
-            keep &= techs.count_in(rows, terms) == len(terms)
-        for terms in self.excluded_terms:
-            keep &= techs.count_in(rows, terms) < len(terms)
         return keep
 
     def _industry_mask(self, store: LeadStore, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
@@ -311,7 +324,7 @@ def bm25_hits(index: Bm25Index, prepared: Prepared, *, limit: int) -> dict[int, 
     return {r: (rank, s) for rank, (r, s) in enumerate(pairs)}
 
 
-# ANN: pgvector HNSW in PostgreSQL (served), exact cosine in numpy (offline).
+# ANN: pgvector HNSW in PostgreSQL, or exact cosine in numpy (under selective filters, and offline).
 
 
 # A filtered ANN is answered in this process, exactly, when the filters its SQL would apply leave at
@@ -319,7 +332,7 @@ def bm25_hits(index: Bm25Index, prepared: Prepared, *, limit: int) -> dict[int, 
 # pgvector's HNSW walks far past its limit to find rows that pass (iterative scan): on the bench world
 # (100k companies) one country with 7 % of them costs 17 ms of PostgreSQL CPU per query, 2 ms without
 # a filter, while the exact scan of the 7k rows that pass costs ~0.8 ms here (docs/BENCHMARKS.md,
-# "Filtered ANN").
+# "filtered ANN in process").
 EXACT_ANN_MAX_ROWS = 20_000
 
 
@@ -372,25 +385,11 @@ async def ann_rows(
 
 
 def sql_filter_rows(filters: HardFilters, store: LeadStore) -> npt.NDArray[np.int64] | None:
-    """The store's rows that pass the filters `HardFilters.sql` gives the ANN query (countries,
-    excluded countries, employee bounds), ascending; None when the search has none of them."""
-    if not (filters.countries or filters.excluded_countries) and (
-        filters.employees_min is None and filters.employees_max is None
-    ):
+    """The store's rows that pass the filters the ANN's SQL applies (`HardFilters.sql_mask`),
+    ascending; None when the search has none of them."""
+    if not filters.in_sql:
         return None
-    n = store.size
-    keep = np.ones(n, dtype=bool)
-    codes = store.country_code[:n]
-    if filters.countries:
-        keep &= np.isin(codes, store.country_codes(filters.countries))
-    if filters.excluded_countries:
-        keep &= ~np.isin(codes, store.country_codes(filters.excluded_countries))
-    employees = store.employees[:n]
-    if filters.employees_min is not None:
-        keep &= employees >= filters.employees_min
-    if filters.employees_max is not None:
-        keep &= (employees >= 0) & (employees <= filters.employees_max)
-    return np.flatnonzero(keep).astype(np.int64, copy=False)
+    return np.flatnonzero(filters.sql_mask(store, slice(0, store.size))).astype(np.int64, copy=False)
 
 
 def exact_filtered_ann(
