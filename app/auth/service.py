@@ -113,7 +113,8 @@ class Authenticator:
     (absent, down, or slower than its timeout under load), a row read less than `unknown_version_grace_s`
     ago is trusted: a revocation then applies within that time, and the key's row is read at most once
     per grace period instead of on every request (under overload those reads took every pooled
-    connection, docs/BENCHMARKS.md "Overload"). Concurrent reads of the same key's row are one read."""
+    connection: docs/BENCHMARKS.md, "SLA", the overload section). Concurrent reads of the same key's
+    row at the same version are one read."""
 
     def __init__(
         self,
@@ -130,7 +131,9 @@ class Authenticator:
         self._redis = redis
         self._grace_s = unknown_version_grace_s
         self._cache: dict[str, _Cached] = {}
-        self._reading: dict[str, asyncio.Future[Principal | None]] = {}
+        # Reads in flight by (key, revocation version): a request that saw a newer version never
+        # takes the answer of a read that may have started before the revocation.
+        self._reading: dict[tuple[str, int | None], asyncio.Future[Principal | None]] = {}
         self.row_reads = 0  # reads of api_keys rows started (lookups and rechecks)
 
     def invalidate(self) -> None:
@@ -164,9 +167,9 @@ class Authenticator:
             if version is None and now - hit.read_at < self._grace_s:
                 return hit.principal  # Redis cannot tell; the row was read moments ago
             known = hit.principal
-            principal = await self._read_once(key, lambda: self._recheck(known))
+            principal = await self._read_once((key, version), lambda: self._recheck(known))
         else:
-            principal = await self._read_once(key, lambda: self._lookup(key))
+            principal = await self._read_once((key, version), lambda: self._lookup(key))
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[key] = _Cached(
@@ -174,18 +177,21 @@ class Authenticator:
         )
         return principal
 
-    async def _read_once(self, key: str, read: Callable[[], Awaitable[Principal | None]]) -> Principal | None:
-        """`read()` (the key's row), shared by every caller that asks for the same key meanwhile; a
-        caller that is cancelled does not cancel the read for the others."""
-        pending = self._reading.get(key)
+    async def _read_once(
+        self, slot: tuple[str, int | None], read: Callable[[], Awaitable[Principal | None]]
+    ) -> Principal | None:
+        """`read()` (the key's row), shared by every caller that asks for the same key at the same
+        revocation version meanwhile; a caller that is cancelled does not cancel the read for the
+        others."""
+        pending = self._reading.get(slot)
         if pending is None:
             pending = asyncio.ensure_future(read())
-            self._reading[key] = pending
+            self._reading[slot] = pending
             self.row_reads += 1
 
-            def forget(done: asyncio.Future[Principal | None], key: str = key) -> None:
-                if self._reading.get(key) is done:
-                    del self._reading[key]
+            def forget(done: asyncio.Future[Principal | None], slot: tuple[str, int | None] = slot) -> None:
+                if self._reading.get(slot) is done:
+                    del self._reading[slot]
                 if not done.cancelled():
                     done.exception()  # retrieved here: a failure reaches the waiters, not the loop's log
 
