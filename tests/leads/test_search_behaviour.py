@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
+from threadpoolctl import threadpool_info
 
 from app.leads.candidates import AnnRequest, HardFilters, ann_rows, sql_filter_rows
 from app.leads.startup import Ranker
@@ -183,3 +184,12 @@ async def test_a_vendor_rarely_outranks_the_strongest_buyer(
         judged += 1
     assert judged > 100
     assert held / judged >= 0.95, (held, judged)
+
+
+async def test_a_worker_runs_numpy_products_on_one_blas_thread(client: httpx.AsyncClient) -> None:
+    """SEARCH_BLAS_THREADS (1): the ranker's startup limits BLAS, whose idle threads otherwise spin
+    on every product of a few thousand rows (docs/BENCHMARKS.md)."""
+    assert (await client.get("/healthz")).status_code == 200
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas
+    assert all(pool["num_threads"] == 1 for pool in blas)
