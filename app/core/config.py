@@ -54,7 +54,10 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:56379/0"
     redis_timeout_s: Seconds = 0.25
     cache_ttl_s: int = Field(default=300, ge=0)
+    # The in-process answer LRU (read when Redis misses or cannot answer), per worker: at most this
+    # many entries and this many bytes of answers.
     cache_local_max_entries: int = Field(default=10_000, ge=0)
+    cache_local_max_bytes: int = Field(default=32 << 20, ge=0, le=1 << 34)
 
     # --- Kafka (empty: ingestion writes directly through the same validation code) -------------
     kafka_bootstrap_servers: str = "127.0.0.1:59092"

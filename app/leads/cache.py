@@ -1,5 +1,9 @@
 """Search response cache: Redis first, an in-process LRU when Redis is absent or failing.
 
+The LRU is bounded by entries and by bytes: an answer of k = 100 with explanations is ~75 KB, so at
+1M companies 10,000 entries held ~0.75 GB per worker, more than the worker's own share of the index
+snapshot (docs/BENCHMARKS.md, "1M companies from a snapshot").
+
 Keys hash the normalised prompt, filters, k, explain, the model version and the index generation,
 so a new model (or newly visible data) never serves old entries.
 """
@@ -53,11 +57,15 @@ def cache_key(
 
 
 class SearchCache:
-    def __init__(self, *, redis: Redis | None, ttl_s: int, local_max_entries: int) -> None:
+    def __init__(
+        self, *, redis: Redis | None, ttl_s: int, local_max_entries: int, local_max_bytes: int = 32 << 20
+    ) -> None:
         self.redis = redis
         self.ttl_s = ttl_s
         self.local_max = local_max_entries
+        self.local_max_bytes = local_max_bytes
         self._local: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self.local_bytes = 0  # the answers' bytes the LRU holds
         self.redis_ok = redis is not None
 
     def _local_get(self, key: str) -> bytes | None:
@@ -66,18 +74,27 @@ class SearchCache:
             return None
         expires, value = item
         if expires < time.monotonic():
-            self._local.pop(key, None)
+            self._local_drop(key)
             return None
         self._local.move_to_end(key)
         return value
 
+    def _local_drop(self, key: str) -> None:
+        item = self._local.pop(key, None)
+        if item is not None:
+            self.local_bytes -= len(item[1])
+
     def _local_set(self, key: str, value: bytes) -> None:
-        if self.local_max <= 0:
+        """Keep `value` (least recently used answers leave first); an answer larger than the byte
+        bound is not kept."""
+        self._local_drop(key)
+        if self.local_max <= 0 or len(value) > self.local_max_bytes:
             return
         self._local[key] = (time.monotonic() + self.ttl_s, value)
-        self._local.move_to_end(key)
-        while len(self._local) > self.local_max:
-            self._local.popitem(last=False)
+        self.local_bytes += len(value)
+        while len(self._local) > self.local_max or self.local_bytes > self.local_max_bytes:
+            _, (_, dropped) = self._local.popitem(last=False)
+            self.local_bytes -= len(dropped)
 
     async def get(self, key: str) -> dict[str, Any] | None:
         if self.ttl_s <= 0:

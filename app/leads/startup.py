@@ -86,7 +86,10 @@ async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
     if settings.ranker_require_model and models.current.booster is None:
         raise RuntimeError(f"no usable ranker model in the registry: {models.last_error}")
     cache = SearchCache(
-        redis=core.redis, ttl_s=settings.cache_ttl_s, local_max_entries=settings.cache_local_max_entries
+        redis=core.redis,
+        ttl_s=settings.cache_ttl_s,
+        local_max_entries=settings.cache_local_max_entries,
+        local_max_bytes=settings.cache_local_max_bytes,
     )
     llm = LlmClient(settings) if settings.llm_enabled else None
     query_log = QueryLog(sessionmaker=core.sessionmaker)
