@@ -60,7 +60,10 @@ def dev_settings(cfg: StackConfig) -> str:
             f"port = {cfg.ports.postgres}",
             f"unix_socket_directories = '{socket_dir if socket_ok else ''}'",
             "max_connections = 200",
-            "shared_buffers = 512MB",
+            # Holds the 1M world's HNSW index and vector table (1.6 GB): at 512MB every ANN query read
+            # ~870 pages from the OS cache, 4.8-5.1 ms of CPU against 2.1 (docs/BENCHMARKS.md). Pages
+            # are only backed by memory once used.
+            "shared_buffers = 2GB",
             "work_mem = 16MB",
             "maintenance_work_mem = 512MB",
             "effective_cache_size = 4GB",
