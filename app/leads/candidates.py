@@ -396,19 +396,20 @@ def exact_filtered_ann(
     store: LeadStore, vectors: FloatArray, rows: npt.NDArray[np.int64], filters: HardFilters, *, limit: int
 ) -> list[list[int]]:
     """Per query vector, the `limit` rows of `rows` (ascending) that pass every hard filter and have a
-    vector, by cosine (the store's unit vectors: a dot product), best first, ties by row."""
+    vector, by cosine (the store's unit vectors: a dot product), best first."""
     rows = rows[filters.mask(store, rows) & (store.doc_vec.scales[rows] > 0)]
     if len(rows) == 0 or limit <= 0:
         return [[] for _ in range(len(vectors))]
     sims = store.doc_vec.get(rows) @ vectors.astype(np.float32, copy=False).T
-    k = min(limit, len(rows))
-    out = []
-    for j in range(sims.shape[1]):
-        col = sims[:, j]
-        top = np.argpartition(-col, k - 1)[:k] if k < len(col) else np.arange(len(col))
-        top = top[np.lexsort((top, -col[top]))]
-        out.append(rows[top].tolist())
-    return out
+    return [rows[best_first(sims[:, j], limit)].tolist() for j in range(sims.shape[1])]
+
+
+def best_first(scores: FloatArray, limit: int) -> npt.NDArray[np.intp]:
+    """Positions of the `limit` highest `scores`, best first (one partition, then a sort of those)."""
+    k = min(limit, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k]
+    ordered: npt.NDArray[np.intp] = top[np.argsort(-scores[top])]
+    return ordered
 
 
 @functools.lru_cache(maxsize=8)
@@ -480,13 +481,7 @@ def exact_ann(store: LeadStore, vectors: FloatArray, *, limit: int) -> list[list
     if store.size == 0 or len(vectors) == 0:
         return []
     sims = store.doc_vec.get(slice(0, store.size)) @ vectors.astype(np.float32).T
-    out = []
-    for j in range(sims.shape[1]):
-        col = sims[:, j]
-        k = min(limit, len(col))
-        top = np.argpartition(-col, k - 1)[:k]
-        out.append(top[np.argsort(-col[top])].tolist())
-    return out
+    return [best_first(sims[:, j], limit).tolist() for j in range(sims.shape[1])]
 
 
 def ann_ranks(lists: Sequence[Sequence[int]]) -> dict[int, int]:
