@@ -242,7 +242,12 @@ class HardFilters:
         sets included: a set holds all of a filter's tokens when it holds as many of them)."""
         if len(rows) == 0:
             return np.ones(0, dtype=bool)
-        keep = self.sql_mask(store, rows)
+        return self.sql_mask(store, rows) & self.beyond_sql_mask(store, rows)
+
+    def beyond_sql_mask(self, store: LeadStore, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Which of `rows` pass the filters `sql` cannot express: excluded rows, industries,
+        technologies and excluded terms."""
+        keep = np.ones(len(rows), dtype=bool)
         if self.excluded_rows:
             keep &= ~np.isin(rows, list(self.excluded_rows))
         if self.industries:
@@ -395,9 +400,10 @@ def sql_filter_rows(filters: HardFilters, store: LeadStore) -> npt.NDArray[np.in
 def exact_filtered_ann(
     store: LeadStore, vectors: FloatArray, rows: npt.NDArray[np.int64], filters: HardFilters, *, limit: int
 ) -> list[list[int]]:
-    """Per query vector, the `limit` rows of `rows` (ascending) that pass every hard filter and have a
-    vector, by cosine (the store's unit vectors: a dot product), best first."""
-    rows = rows[filters.mask(store, rows) & (store.doc_vec.scales[rows] > 0)]
+    """Per query vector, the `limit` rows of `rows` (ascending, already past the SQL filters:
+    `sql_filter_rows`) that pass the other hard filters and have a vector, by cosine (the store's unit
+    vectors: a dot product), best first."""
+    rows = rows[filters.beyond_sql_mask(store, rows) & (store.doc_vec.scales[rows] > 0)]
     if len(rows) == 0 or limit <= 0:
         return [[] for _ in range(len(vectors))]
     sims = store.doc_vec.get(rows) @ vectors.astype(np.float32, copy=False).T
