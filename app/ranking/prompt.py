@@ -112,6 +112,13 @@ _NOT_KEYWORDS = frozenset(
         "sized",
         "large",
         "small",
+        # the words of an employee range or a size comparison ("at least 50", "larger companies")
+        "least",
+        "most",
+        "fewer",
+        "larger",
+        "smaller",
+        "bigger",
         "midsize",
         "enterprise",
         "smb",
@@ -166,22 +173,37 @@ def _number(raw: str) -> int | None:
     return int(value) if 0 <= value < 1e8 else None
 
 
-def _places(fragment: str) -> list[str]:
-    """Country codes named at the start of `fragment` ("the US and Canada" -> US, CA)."""
-    out: list[str] = []
+def _place_names(fragment: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The gazetteer's places named in `fragment`, each as (name, codes), regions first, in the
+    gazetteer's order. A name inside a longer one already found is not found again: "latin america"
+    is not also "america" (US), "north american" not also "america"."""
     low = " " + re.sub(r"[^a-z. ]", " ", fragment.lower()) + " "
-    for padded, codes in _REGION_FORMS:
+    found: set[str] = set()
+    for padded, name, _codes in _PLACE_FORMS_LONGEST_FIRST:
         if padded in low:
-            out.extend(codes)
-    for padded, code in _COUNTRY_FORMS:
-        if padded in low:
-            out.append(code)
-    return out
+            found.add(name)
+            low = low.replace(padded, " " * len(padded))
+    return [(name, codes) for _padded, name, codes in _PLACE_FORMS if name in found]
 
 
-# The gazetteer's place names between spaces, as `_places` looks for them (computed once).
-_REGION_FORMS = [(f" {name} ", codes) for name, codes in REGIONS.items()]
-_COUNTRY_FORMS = [(f" {name} ", code) for name, code in COUNTRIES.items()]
+def _places(fragment: str) -> list[str]:
+    """Country codes named in `fragment` ("the US and Canada" -> US, CA)."""
+    return [code for _name, codes in _place_names(fragment) for code in codes]
+
+
+# The gazetteer's place names between spaces, as `_place_names` looks for them (computed once):
+# regions, then countries (the order of the codes found), and the same by length, longest first.
+_PLACE_FORMS: list[tuple[str, str, tuple[str, ...]]] = [
+    *((f" {name} ", name, codes) for name, codes in REGIONS.items()),
+    *((f" {name} ", name, (code,)) for name, code in COUNTRIES.items()),
+]
+_PLACE_FORMS_LONGEST_FIRST = sorted(_PLACE_FORMS, key=lambda form: -len(form[1]))
+# Abbreviations a prompt writes in capitals before the companies it means ("US companies only",
+# "UK-based", "EU fintechs"): in lower case "us" is a pronoun, so only these forms are read.
+_ABBREVIATED_PLACE = re.compile(
+    r"\b(US|USA|UK|EU|UAE)"  # then "-based", " based", " only", or the (up to two) words that follow
+    r"(?:-based\b|\s+(?:based|only)\b|\s+([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*)?))"
+)
 
 
 def _triggers(term_words: str) -> frozenset[str] | None:
@@ -347,23 +369,40 @@ def parse_prompt(text: str) -> ParsedPrompt:
     excluded_countries: list[str] = []
     for match in _OUTSIDE.finditer(text):
         excluded_countries.extend(_places(match.group(1)))
-    countries = [
-        c for m in _INSIDE.finditer(text) for c in _places(m.group(1)) if c not in excluded_countries
-    ]
-    # Demonyms anywhere ("German manufacturers") count as targets too.
-    for code in _places(text):
-        if code not in excluded_countries and code not in countries and _is_demonym_target(lowered, code):
-            countries.append(code)
+    countries: list[str] = []
+    targeted: list[str] = []  # names of the places targeted: filters, not words the buyers' text holds
+
+    def target(name: str, codes: tuple[str, ...]) -> None:
+        kept = [c for c in codes if c not in excluded_countries]
+        if kept:
+            countries.extend(kept)
+            targeted.append(name)
+
+    for m in _INSIDE.finditer(text):
+        for name, codes in _place_names(m.group(1)):
+            target(name, codes)
+    # Demonyms and regions anywhere ("German manufacturers", "DACH region only") count as targets too.
+    for name, codes in _place_names(text):
+        if name in REGIONS or len(name) > 3:
+            target(name, codes)
+    # Capitalised abbreviations before the companies meant ("US companies only", "UK-based").
+    for m in _ABBREVIATED_PLACE.finditer(text):
+        after = (m.group(2) or "").lower().split()
+        if m.group(2) is None or any(w in _ORGANISATION_WORDS for w in after):
+            for name, codes in _place_names(m.group(1)):
+                target(name, codes)
     # Excluded names are not also countries ("outside the US" would otherwise match "US").
     excluded = [n for n in excluded if not _places(n)]
     low, high = _sizes(text, lowered)
     roles = [role for role, pattern in _ROLE_PATTERNS if pattern.search(lowered)]
-    # Names of exemplars, exclusions and excluded places are not what the buyers' text should say.
+    # Names of exemplars, exclusions and places (excluded or targeted) are not what the buyers' text
+    # should say: the places are filters and the country fit.
     outside = [m.group(1) for m in _OUTSIDE.finditer(text) if _places(m.group(1))]
     taken = [m.span() for m in _OUTSIDE.finditer(text) if _places(m.group(1))]
     taken += [m.span() for m in _EXCLUDE_TECH.finditer(text)]
     topics, topic_tokens = _excluded_topics(text, taken)
-    removed = {t for name in exemplars + excluded + outside for t in query_tokens(name)} | set(topic_tokens)
+    removed = {t for name in exemplars + excluded + outside + targeted for t in query_tokens(name)}
+    removed |= set(topic_tokens)
     keywords = [t for t in query_tokens(text) if t not in removed and t not in _NOT_STEMS and not t.isdigit()]
     return ParsedPrompt(
         text=text,
@@ -377,15 +416,6 @@ def parse_prompt(text: str) -> ParsedPrompt:
         exemplars=_uniq(exemplars),
         excluded_terms=_uniq(excluded),
         excluded_topics=_uniq(topics),
-    )
-
-
-def _is_demonym_target(lowered: str, code: str) -> bool:
-    for name, c in COUNTRIES.items():
-        if c == code and len(name) > 3 and re.search(rf"\b{re.escape(name)}\b", lowered):
-            return True
-    return any(
-        code in codes and re.search(rf"\b{re.escape(name)}\b", lowered) for name, codes in REGIONS.items()
     )
 
 

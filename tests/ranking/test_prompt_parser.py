@@ -6,8 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.ranking.gazetteer import TARGET_NOUNS
-from app.ranking.prompt import _INDUSTRY_FORMS, ParsedPrompt, _industries, merge_parsed, parse_prompt
+from app.ranking.gazetteer import COUNTRIES, REGIONS, TARGET_NOUNS
+from app.ranking.prompt import (
+    _INDUSTRY_FORMS,
+    ParsedPrompt,
+    _industries,
+    _places,
+    merge_parsed,
+    parse_prompt,
+)
 from app.ranking.text import words
 
 COUNTRY_CODES = st.sampled_from(["US", "GB", "DE", "FR", "CA", "NL"])
@@ -72,12 +79,36 @@ COUNTRY_CODES = st.sampled_from(["US", "GB", "DE", "FR", "CA", "NL"])
             "Clinic scheduling — DACH region only, reach the COO",
             {"countries": ("DE", "AT", "CH"), "roles": ("coo",)},
         ),
+        # A targeted place is a filter, not a word the buyers' text should hold.
+        (
+            "Storefront design for direct-to-consumer brands selling online in the United States",
+            {
+                "countries": ("US",),
+                "keywords": ("storefront", "design", "direct", "consumer", "brand", "online"),
+            },
+        ),
+        # "Latin America" is the region, not also "America" (US).
+        (
+            "Corporate cards for lending startups in Latin America",
+            {"countries": ("BR", "MX", "AR", "CL", "CO"), "keywords": ("corporate", "card", "lend")},
+        ),
+        ("Image labelling for perception teams, US companies only", {"countries": ("US",)}),
+        ("KYC for UK-based fintechs", {"countries": ("GB",), "keywords": ("kyc", "fintech")}),
+        ("Sales tools that help us grow", {"countries": ()}),
+        ("SSO for larger companies with at least 50 employees", {"employees_min": 50, "keywords": ("sso",)}),
     ],
 )
 def test_examples(prompt: str, expected: dict[str, object]) -> None:
     parsed = parse_prompt(prompt)
     for key, value in expected.items():
         assert getattr(parsed, key) == value, (key, parsed)
+
+
+@pytest.mark.parametrize("name", [*REGIONS, *COUNTRIES])
+def test_a_place_name_means_its_own_codes_only(name: str) -> None:
+    """A name inside a longer one is not read again ("north american" is not also "america")."""
+    expected = REGIONS[name] if name in REGIONS else (COUNTRIES[name],)
+    assert tuple(_places(f"companies in {name}")) == expected
 
 
 def test_keywords_drop_exemplar_names_and_boilerplate() -> None:
