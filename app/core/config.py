@@ -132,6 +132,11 @@ class Settings(BaseSettings):
     # --- ranker (app/ranking, app/leads) ------------------------------------------------------
     # "static": distilled MiniLM token table (fast, default); "minilm": the int8 ONNX transformer.
     embedding_model: Literal["static", "minilm"] = "static"
+    # With the static table: what encodes a search's prompt. "static": the table itself (the
+    # default, the cheapest search); "minilm": the transformer, into the table's fitted space (real
+    # data NDCG@10 +0.047 / +0.013 / +0.010 on train / validation / test, for about twice the CPU
+    # and the P50 latency of an uncached search: docs/EVALUATION.md, docs/BENCHMARKS.md).
+    embedding_query_model: Literal["static", "minilm"] = "static"
     # Candidates taken from each retriever (BM25, ANN) before the union is reranked.
     search_bm25_candidates: int = Field(default=300, ge=1, le=5000)
     # Admission control per worker: at most this many uncached searches run at once; a search that

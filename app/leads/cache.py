@@ -40,8 +40,17 @@ def normalise_prompt(prompt: str) -> str:
 
 
 def cache_key(
-    *, prompt: str, filters: dict[str, Any], k: int, explain: bool, model_version: str, generation: str
+    *,
+    prompt: str,
+    filters: dict[str, Any],
+    k: int,
+    explain: bool,
+    model_version: str,
+    query_encoder: str,
+    generation: str,
 ) -> str:
+    """`query_encoder`: what encodes the prompt (app.ranking.embedding.query_model_id); another
+    encoder gives other answers."""
     body = orjson.dumps(
         {
             "p": normalise_prompt(prompt),
@@ -49,6 +58,7 @@ def cache_key(
             "k": k,
             "e": explain,
             "m": model_version,
+            "q": query_encoder,
             "g": generation,
         },
         option=orjson.OPT_SORT_KEYS,

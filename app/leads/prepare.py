@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from app.leads.schemas import SearchFilters
 from app.ranking.columns import LeadStore
-from app.ranking.embedding import Embedder
+from app.ranking.embedding import Embedder, embed_query
 from app.ranking.features import Retrieval, compute_features
 from app.ranking.prompt import ParsedPrompt
 
@@ -46,7 +46,7 @@ def prepare(
 ) -> Prepared:
     # The semantic query drops exemplar names and exclusions: they are handled by their own stages.
     query_text = " ".join(parsed.keywords) or parsed.text
-    query_vec = embedder.embed([parsed.text + " " + query_text])[0]
+    query_vec = embed_query(embedder, parsed.text + " " + query_text)
     rows = [r for r in (store.find(name) for name in parsed.exemplars) if r is not None]
     ex_vecs = store.doc_vec.get(rows) if rows else np.zeros((0, store.dim), dtype=np.float32)
     return Prepared(parsed, filters, query_vec, tuple(rows), ex_vecs)

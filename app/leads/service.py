@@ -33,6 +33,7 @@ from app.llm.client import LlmClient
 from app.observability.cost import CostMeter
 from app.observability.meters import CANDIDATES, LLM_REQUESTS, PIPELINE_LATENCY, SEARCH_REQUESTS
 from app.ranking.columns import LeadStore
+from app.ranking.embedding import query_model_id
 from app.ranking.explain import fit_and_intent, reasons, top_features
 from app.ranking.features import COLUMN
 from app.ranking.highlight import excerpt, first_sentence, spans
@@ -78,6 +79,7 @@ class SearchService:
             k=body.k,
             explain=body.explain,
             model_version=self.models.current.version,
+            query_encoder=query_model_id(self.index.embedder),
             generation=self.index.cache_token,
         )
 

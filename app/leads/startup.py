@@ -18,7 +18,7 @@ from app.leads.querylog import QueryLog
 from app.leads.service import SearchService
 from app.leads.snapshot import SnapshotError, SnapshotFollower, start_from_snapshot
 from app.llm.client import LlmClient
-from app.ranking.embedding import load_embedder
+from app.ranking.embedding import embed_query, load_embedder
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,9 @@ async def start_ranker(core: CoreClients) -> tuple[Ranker, Cleanup]:
         # Process-wide, for every later numpy product (features, exact filtered ANN).
         threadpool_limits(limits=settings.search_blas_threads, user_api="blas")
     embedder = await asyncio.to_thread(load_embedder, settings)
+    # The prompt encoder's model (MiniLM's ONNX session, when it is the transformer) loads now, not
+    # in the first search.
+    await asyncio.to_thread(embed_query, embedder, "warm up")
     index = LeadIndex(
         sessionmaker=core.sessionmaker,
         embedder=embedder,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ FloatArray = npt.NDArray[np.float32]
 STATIC_MODEL_FILE = "minilm-static-256.npz"
 STATIC_MODEL_ID = "minilm-static-256-v3"
 MINILM_MODEL_ID = "minilm-l6-int8-pca256-v2"
+MINILM_QUERY_ID = "minilm-l6-int8-query-v1"
 MAX_STATIC_TOKENS = 4096
 MAX_ONNX_TOKENS = 256
 
@@ -39,6 +41,33 @@ class Embedder(Protocol):
     dim: int
 
     def embed(self, texts: Sequence[str]) -> FloatArray: ...
+
+
+@runtime_checkable
+class QueryEmbedder(Protocol):
+    """An embedder whose search prompts are encoded by another model than its documents (into the
+    same space): `embed` for documents, `embed_query` for one prompt."""
+
+    model_id: str
+    dim: int
+    query_model_id: str
+
+    def embed(self, texts: Sequence[str]) -> FloatArray: ...
+
+    def embed_query(self, text: str) -> FloatArray: ...
+
+
+def embed_query(embedder: Embedder, text: str) -> FloatArray:
+    """A search prompt's vector: the embedder's query encoder when it has one, else its `embed`."""
+    if isinstance(embedder, QueryEmbedder):
+        return embedder.embed_query(text)
+    vector: FloatArray = embedder.embed([text])[0]
+    return vector
+
+
+def query_model_id(embedder: Embedder) -> str:
+    """What encodes the prompts (part of the answer cache key: another encoder, other answers)."""
+    return embedder.query_model_id if isinstance(embedder, QueryEmbedder) else embedder.model_id
 
 
 def tokenizer_path() -> Path:
@@ -193,7 +222,74 @@ class OnnxMiniLMEmbedder:
         return l2_normalise(raw @ self._table.pca_components)
 
 
-_CACHE: dict[tuple[str, str], Embedder] = {}
+class MiniLMQueryEncoder:
+    """A prompt encoded by the transformer, into the static table's space (asymmetric search).
+
+    The static table's rows are fitted so that a text's mean row is its MiniLM sentence vector,
+    centred by `minilm_center` and projected by the table's PCA (scripts/distill_embeddings.py,
+    stage 2). A document is embedded by the table (microseconds, at ingestion speed); a prompt, one
+    per search, by MiniLM itself into that same target space: word order and context, which a bag
+    of static rows cannot see, for 4-8 ms of one core. The ONNX session loads on first use (the
+    ranker's startup warms it; ingestion never loads it). The last `cached` prompts' vectors are
+    kept (1 KB each): a prompt searched again with other filters or another k is not re-encoded."""
+
+    def __init__(self, table: StaticTable, *, cached: int = 4096) -> None:
+        if table.minilm_center is None:
+            raise ValueError("the static table has no minilm_center: run scripts.distill_embeddings")
+        self._table = table
+        self._center: FloatArray = table.minilm_center
+        self._model: OnnxMiniLMEmbedder | None = None
+        self._lock = threading.Lock()
+        self._recent: OrderedDict[str, FloatArray] = OrderedDict()
+        self._cached = cached
+        self.model_id = MINILM_QUERY_ID
+        self.dim = int(table.pca_components.shape[1])
+
+    def _loaded(self) -> OnnxMiniLMEmbedder:
+        with self._lock:
+            if self._model is None:
+                self._model = OnnxMiniLMEmbedder(self._table, threads=1, batch_size=1)
+            return self._model
+
+    def embed(self, texts: Sequence[str]) -> FloatArray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        if len(texts) == 1:
+            with self._lock:
+                hit = self._recent.get(texts[0])
+                if hit is not None:
+                    self._recent.move_to_end(texts[0])
+                    return hit[None, :].copy()
+        raw = self._loaded().embed_raw(texts)
+        out = l2_normalise(l2_normalise(raw - self._center) @ self._table.pca_components)
+        if len(texts) == 1 and self._cached > 0:
+            with self._lock:
+                self._recent[texts[0]] = out[0].copy()
+                while len(self._recent) > self._cached:
+                    self._recent.popitem(last=False)
+        return out
+
+
+class AsymmetricEmbedder:
+    """Documents through `documents` (its `model_id` is the stored vectors' identity), search prompts
+    through `queries`, both in one space."""
+
+    def __init__(self, documents: Embedder, queries: Embedder) -> None:
+        if documents.dim != queries.dim:
+            raise ValueError(f"document dim {documents.dim} != query dim {queries.dim}")
+        self.documents, self.queries = documents, queries
+        self.model_id, self.dim = documents.model_id, documents.dim
+        self.query_model_id = queries.model_id
+
+    def embed(self, texts: Sequence[str]) -> FloatArray:
+        return self.documents.embed(texts)
+
+    def embed_query(self, text: str) -> FloatArray:
+        vector: FloatArray = self.queries.embed([text])[0]
+        return vector
+
+
+_CACHE: dict[tuple[str, str, str], Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 
 
@@ -202,10 +298,13 @@ def static_table_path(model_dir: Path) -> Path:
 
 
 def load_embedder(settings: Settings) -> Embedder:
-    """The configured embedder (`settings.embedding_model`: "static" or "minilm"), cached per process."""
+    """The configured embedder, cached per process: documents by `settings.embedding_model`
+    ("static" or "minilm"); with the static table, prompts by `settings.embedding_query_model`
+    ("minilm": `MiniLMQueryEncoder`, or "static": the table itself)."""
     kind = settings.embedding_model
+    query_kind = settings.embedding_query_model if kind == "static" else kind
     path = static_table_path(settings.model_dir)
-    key = (kind, str(path))
+    key = (kind, query_kind, str(path))
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
@@ -213,7 +312,13 @@ def load_embedder(settings: Settings) -> Embedder:
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: run `python -m scripts.distill_embeddings`")
         table = StaticTable.load(path)
-        embedder: Embedder = StaticEmbedder(table) if kind == "static" else OnnxMiniLMEmbedder(table)
+        embedder: Embedder
+        if kind == "minilm":
+            embedder = OnnxMiniLMEmbedder(table)
+        elif query_kind == "minilm":
+            embedder = AsymmetricEmbedder(StaticEmbedder(table), MiniLMQueryEncoder(table))
+        else:
+            embedder = StaticEmbedder(table)
         if embedder.dim != settings.embedding_dim:
             raise ValueError(
                 f"embedder dim {embedder.dim} != settings.embedding_dim {settings.embedding_dim}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import orjson
 
-from app.leads.cache import SearchCache
+from app.leads.cache import SearchCache, cache_key
 
 
 def answer(n: int, size: int = 100) -> bytes:
@@ -51,3 +51,15 @@ async def test_the_lru_keeps_within_its_entry_bound_and_expires() -> None:
         await cache.store(key, answer(1))
     assert await cache.get("a") is None
     assert cache.local_bytes == 2 * len(answer(1))
+
+
+def test_another_prompt_encoder_is_another_key() -> None:
+    """Switching `EMBEDDING_QUERY_MODEL` changes answers: no answer of the other encoder is served."""
+    common = {"prompt": "Fraud detection for lenders", "filters": {}, "k": 10, "explain": False}
+    keys = {
+        cache_key(**common, model_version="m1", query_encoder=encoder, generation="g1")  # type: ignore[arg-type]
+        for encoder in ("minilm-static-256-v3", "minilm-l6-int8-query-v1")
+    }
+    assert len(keys) == 2
+    same = cache_key(**common, model_version="m1", query_encoder="minilm-static-256-v3", generation="g1")  # type: ignore[arg-type]
+    assert same in keys

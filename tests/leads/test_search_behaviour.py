@@ -9,8 +9,10 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 from threadpoolctl import threadpool_info
 
+from app.core.config import Settings
 from app.leads.candidates import AnnRequest, HardFilters, ann_rows, sql_filter_rows
 from app.leads.startup import Ranker
+from tests.conftest import app_client_for
 from tools.ranker_world import World, domain_of
 
 
@@ -193,3 +195,24 @@ async def test_a_worker_runs_numpy_products_on_one_blas_thread(client: httpx.Asy
     blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
     assert blas
     assert all(pool["num_threads"] == 1 for pool in blas)
+
+
+async def test_the_transformer_can_encode_the_prompts(
+    world_db: World, ranker_settings: Settings, search_headers: dict[str, str]
+) -> None:
+    """EMBEDDING_QUERY_MODEL=minilm: the same service and stored vectors, prompts encoded by MiniLM
+    into the static table's space; filters hold, and the buyers found overlap the static encoder's."""
+    body = {
+        "prompt": "payroll software for growing companies",
+        "k": 20,
+        "filters": {"countries": ["DE", "FR"]},
+    }
+    found = {}
+    for encoder in ("static", "minilm"):
+        settings = ranker_settings.model_copy(update={"embedding_query_model": encoder})
+        async with app_client_for(settings) as client:
+            leads = await search(client, search_headers, **body)
+        assert leads
+        assert all(lead["country"] in {"DE", "FR"} for lead in leads)
+        found[encoder] = {lead["domain"] for lead in leads}
+    assert found["static"] & found["minilm"]
