@@ -236,6 +236,9 @@ class Settings(BaseSettings):
     # closing it), and how often it looks for new events.
     jobs_sse_heartbeat_s: float = Field(default=15.0, gt=0, le=300)
     jobs_sse_poll_s: float = Field(default=0.25, gt=0, le=10)
+    # A stream is closed after this long (between events) and the client reconnects with
+    # Last-Event-ID: long campaigns' streams move between workers and drain before a deploy.
+    jobs_sse_max_stream_s: float = Field(default=300.0, gt=0, le=86400)
     # `python -m app.jobs` serves /metrics on this port (0: none); the API serves its own.
     jobs_metrics_port: int = Field(default=9102, ge=0, le=65535)
     # Webhooks: first retry delay, the longest delay, how long retries go on, and each call's timeout.

@@ -129,7 +129,10 @@ def watch(client: httpx.Client, job_id: str) -> dict[str, Any]:
     """Follow the event stream to pipeline_end / pipeline_error; returns that event."""
     last = 0
     progress: Progress | None = None
-    for _ in range(MAX_RECONNECTS):
+    failures = 0  # connections in a row that dropped before an event (the server's close is not one)
+    while failures < MAX_RECONNECTS:
+        before = last
+        dropped = False
         try:
             headers = {"Last-Event-ID": str(last)} if last else {}
             with client.stream("GET", f"/v1/jobs/{job_id}/events", headers=headers, timeout=None) as answer:
@@ -155,7 +158,8 @@ def watch(client: httpx.Client, job_id: str) -> dict[str, Any]:
                             progress.close()
                         return event
         except httpx.TransportError:
-            pass
+            dropped = True
+        failures = failures + 1 if dropped and last == before else 0
         time.sleep(RECONNECT_S)
     raise CliError("the event stream kept dropping")
 

@@ -101,12 +101,18 @@ async def event_stream(
     after: int,
     poll_s: float,
     heartbeat_s: float,
+    max_s: float = float("inf"),
 ) -> AsyncIterator[str]:
     """Every stored event after `after`, then new ones as they are stored, until pipeline_end or
-    pipeline_error has been sent; a comment line every `heartbeat_s` while nothing happens."""
-    last_sent = time.monotonic()
+    pipeline_error has been sent; a comment line every `heartbeat_s` while nothing happens. After
+    `max_s` the stream ends between two events with a `: reconnect` comment, and the client resumes
+    with Last-Event-ID (an EventSource does so by itself)."""
+    opened = last_sent = time.monotonic()
     yield ": connected\n\n"
     while True:
+        if time.monotonic() - opened >= max_s:
+            yield ": reconnect\n\n"
+            return
         async with sessionmaker() as session:
             rows = await events_after(session, job_id=job_id, after=after)
             state = (
@@ -137,13 +143,15 @@ def event_response(
     headers: Mapping[str, str] | None = None,
 ) -> StreamingResponse:
     """The answer of `event_stream` as `text/event-stream`, polled every JOBS_SSE_POLL_S with a
-    heartbeat after JOBS_SSE_HEARTBEAT_S of silence; `headers` add to SSE_HEADERS."""
+    heartbeat after JOBS_SSE_HEARTBEAT_S of silence, closed after JOBS_SSE_MAX_STREAM_S; `headers`
+    add to SSE_HEADERS."""
     stream = event_stream(
         sessionmaker,
         job_id=job_id,
         after=after,
         poll_s=settings.jobs_sse_poll_s,
         heartbeat_s=settings.jobs_sse_heartbeat_s,
+        max_s=settings.jobs_sse_max_stream_s,
     )
     return StreamingResponse(
         stream, media_type="text/event-stream", headers={**SSE_HEADERS, **(headers or {})}

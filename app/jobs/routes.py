@@ -142,7 +142,8 @@ async def cancel(job_id: uuid.UUID, principal: SearchPrincipal, session: Session
         "and JSON `data` (job_id, timestamp; lead events add lead_id, domain, grade, reasons). A client "
         "reconnecting with `Last-Event-ID` (or `?last_event_id=`) gets the events after that id, none "
         "twice and none missed. A comment line (JOBS_SSE_HEARTBEAT_S, 15 s) keeps proxies from "
-        "closing an idle stream; the stream ends after pipeline_end or pipeline_error."
+        "closing an idle stream; the stream ends after pipeline_end or pipeline_error, or between two "
+        "events after JOBS_SSE_MAX_STREAM_S (300 s) with a `: reconnect` comment, to be resumed."
     ),
     response_class=StreamingResponse,
     responses={

@@ -42,6 +42,8 @@ def server_env(console_settings: Settings) -> dict[str, str]:
             "CONSOLE_SAMPLE_INTERVAL_S": "0.5",
             "JOBS_WORKER_ENABLED": "false",
             "JOBS_SSE_POLL_S": "0.1",
+            # Streams are closed every 2 s, so every live page here also reconnects with Last-Event-ID.
+            "JOBS_SSE_MAX_STREAM_S": "2",
             "JOBS_POLL_INTERVAL_S": "0.1",
             "JOBS_CHUNK": "2",
         }
@@ -300,14 +302,19 @@ async def test_cancel_a_campaign(server: str, chromium: Browser, keys: Keys) -> 
     assert errors.messages == []
 
 
-# Records every value the progress bar takes (set before the page's own script runs).
+# Records every value the progress bar takes and every text of the feed's status line (set before
+# the page's own script runs).
 WATCH_PROGRESS = """
 window.__progress = [];
+window.__status = [];
 document.addEventListener("DOMContentLoaded", () => {
   const bar = document.getElementById("progress");
   if (!bar) { return; }
   new MutationObserver((records) => records.forEach(() => window.__progress.push(bar.value)))
     .observe(bar, { attributes: true, attributeFilter: ["value", "max"] });
+  const status = document.getElementById("feed-status");
+  new MutationObserver(() => window.__status.push(status.textContent))
+    .observe(status, { childList: true, characterData: true, subtree: true });
 });
 """
 
@@ -359,6 +366,11 @@ async def test_a_campaign_fills_live(
     assert any(0 < v < 12 for v in seen), seen  # the bar moved through the steps, not straight to the end
     await expect(page.get_by_role("button", name="Cancel campaign")).to_be_hidden()
     await expect(page.get_by_role("status")).to_have_text("Finished: succeeded.")
+    # The server closed the stream (JOBS_SSE_MAX_STREAM_S) while the campaign waited for its worker:
+    # the page reconnected with Last-Event-ID, and the table above has every lead once, in order.
+    statuses = await page.evaluate("window.__status")
+    assert "Connection lost: reconnecting…" in statuses, statuses
+    assert statuses.index("Connection lost: reconnecting…") < len(statuses) - 1
     await assert_accessible(page)
     await shot(page, "campaign-desktop")
     async with page.expect_download() as download_info:

@@ -9,8 +9,12 @@ import os
 import sys
 from pathlib import Path
 
-from tests.jobs.conftest import JobsApp
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.core.config import Settings
+from tests.jobs.conftest import JobsApp, open_jobs_app
 from tests.jobs.support import serve
+from tests.workspaces.support import workspace_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,3 +94,22 @@ async def test_campaign_run_status_and_cancel(
         code, _, err = await cli(base, key, "status", "00000000-0000-0000-0000-000000000000")
         assert code == 1
         assert "HTTP 404" in err
+
+
+async def test_campaign_run_follows_a_stream_the_server_keeps_closing(
+    bulk_world: AsyncEngine, settings: Settings, tmp_path: Path
+) -> None:
+    """JOBS_SSE_MAX_STREAM_S: the CLI resumes with Last-Event-ID each time the server closes the
+    stream, and a close is not counted as a failure (MAX_RECONNECTS)."""
+    async with open_jobs_app(settings, bulk_world, jobs_chunk=20, jobs_sse_max_stream_s=0.2) as app:
+        key = await workspace_key(bulk_world, app.settings, "acme-sales", "search")
+        async with serve(app.app) as base:
+            out = tmp_path / "leads.csv"
+            code, _, err = await cli(
+                base, key, "run", "--prompt", "Freight software", "--limit", "400",
+                "--format", "csv", "--out", str(out),
+            )  # fmt: skip
+        assert code == 0, err
+        assert "400/400 leads" in err
+        with out.open(newline="") as handle:
+            assert len(list(csv.DictReader(handle))) == 400

@@ -77,6 +77,28 @@ async def test_reconnect_with_last_event_id_gets_every_event_once(
         assert_complete(seen, 2000)
 
 
+async def test_a_stream_is_closed_after_its_maximum_and_resumes_with_every_event_once(
+    bulk_world: AsyncEngine, settings: Settings
+) -> None:
+    """JOBS_SSE_MAX_STREAM_S: the server closes a stream between two events (`: reconnect`); a client
+    that resumes from its last id misses nothing and sees nothing twice."""
+    async with open_jobs_app(settings, bulk_world, jobs_chunk=20, jobs_sse_max_stream_s=0.3) as app:
+        auth = bearer(await workspace_key(bulk_world, app.settings, "acme-sales", "search"))
+        job_id = await start(app.client, auth, 2000)
+        url = f"/v1/jobs/{job_id}/events"
+        seen: list[SseEvent] = []
+        closed_by_server = 0
+        async with serve(app.app) as base, httpx.AsyncClient(base_url=base) as http:
+            while not seen or seen[-1].type != "pipeline_end":
+                headers = {**auth, "Last-Event-ID": str(seen[-1].id)} if seen else auth
+                read = await read_sse(http, url, headers=headers)
+                assert read.ended
+                seen += read.events
+                closed_by_server += read.comments.count("reconnect")
+        assert closed_by_server >= 1
+        assert_complete(seen, 2000)
+
+
 async def test_heartbeat_comments_while_queued_and_stream_ends_on_cancel(
     bulk_world: AsyncEngine, settings: Settings
 ) -> None:
