@@ -143,6 +143,11 @@ class Settings(BaseSettings):
     # waits longer than search_queue_timeout_s for a slot is shed (503 "overloaded", Retry-After).
     search_max_concurrency: int = Field(default=8, ge=1, le=1024)
     search_queue_timeout_s: Seconds = 0.5
+    # A queue that has not emptied for search_queue_interval_s is standing (more searches arrive than
+    # the worker runs): a search then waits at most search_queue_overload_wait_s before it is shed,
+    # so the answered ones stay fast (app/leads/admission.py).
+    search_queue_interval_s: Seconds = 0.1
+    search_queue_overload_wait_s: Seconds = 0.05
     search_ann_candidates: int = Field(default=100, ge=1, le=5000)
     search_hnsw_ef_search: int = Field(default=100, ge=10, le=1000)
     # A filtered ANN whose SQL filters (countries, employees) leave at most this many companies is

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.core.config import Settings
 from app.core.db import run_raw
 from app.core.errors import retry_shortly
+from app.leads.admission import Admission, Overloaded
 from app.leads.cache import CacheRead, SearchCache, cache_key
 from app.leads.candidates import AnnRequest, ann_rows
 from app.leads.flow import run_search
@@ -69,7 +70,12 @@ class SearchService:
         self.models = models
         self.cache = cache
         self.llm = llm
-        self._slots = asyncio.Semaphore(settings.search_max_concurrency)
+        self.admission = Admission(
+            slots=settings.search_max_concurrency,
+            max_wait_s=settings.search_queue_timeout_s,
+            overload_wait_s=settings.search_queue_overload_wait_s,
+            interval_s=settings.search_queue_interval_s,
+        )
 
     def cache_key_of(self, body: SearchRequestBody) -> str:
         """The key the answer to `body` is cached under (the current model and index)."""
@@ -137,7 +143,7 @@ class SearchService:
                     meter=meter,
                 )
             finally:
-                self._slots.release()
+                self.admission.release()
             data = orjson.dumps(response)
             await self.cache.store(key, data)
         self._finish(
@@ -151,10 +157,11 @@ class SearchService:
         return response, data
 
     async def _admit(self) -> None:
-        """Wait for one of `search_max_concurrency` slots; shed the request when the wait is long."""
+        """Wait for one of `search_max_concurrency` slots; shed the request when the wait is long
+        (app/leads/admission.py: shorter while the queue is standing)."""
         try:
-            await asyncio.wait_for(self._slots.acquire(), timeout=self.settings.search_queue_timeout_s)
-        except TimeoutError:
+            await self.admission.acquire()
+        except Overloaded:
             SEARCH_REQUESTS.labels(outcome="shed").inc()
             raise retry_shortly(
                 code="overloaded", message="too many searches in progress; retry shortly"
