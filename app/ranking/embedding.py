@@ -43,23 +43,9 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> FloatArray: ...
 
 
-@runtime_checkable
-class QueryEmbedder(Protocol):
-    """An embedder whose search prompts are encoded by another model than its documents (into the
-    same space): `embed` for documents, `embed_query` for one prompt."""
-
-    model_id: str
-    dim: int
-    query_model_id: str
-
-    def embed(self, texts: Sequence[str]) -> FloatArray: ...
-
-    def embed_query(self, text: str) -> FloatArray: ...
-
-
 def embed_query(embedder: Embedder, text: str) -> FloatArray:
     """A search prompt's vector: the embedder's query encoder when it has one, else its `embed`."""
-    if isinstance(embedder, QueryEmbedder):
+    if isinstance(embedder, AsymmetricEmbedder):
         return embedder.embed_query(text)
     vector: FloatArray = embedder.embed([text])[0]
     return vector
@@ -67,7 +53,7 @@ def embed_query(embedder: Embedder, text: str) -> FloatArray:
 
 def query_model_id(embedder: Embedder) -> str:
     """What encodes the prompts (part of the answer cache key: another encoder, other answers)."""
-    return embedder.query_model_id if isinstance(embedder, QueryEmbedder) else embedder.model_id
+    return embedder.query_model_id if isinstance(embedder, AsymmetricEmbedder) else embedder.model_id
 
 
 def tokenizer_path() -> Path:
@@ -237,7 +223,6 @@ class MiniLMQueryEncoder:
         if table.minilm_center is None:
             raise ValueError("the static table has no minilm_center: run scripts.distill_embeddings")
         self._table = table
-        self._center: FloatArray = table.minilm_center
         self._model: OnnxMiniLMEmbedder | None = None
         self._lock = threading.Lock()
         self._recent: OrderedDict[str, FloatArray] = OrderedDict()
@@ -260,8 +245,7 @@ class MiniLMQueryEncoder:
                 if hit is not None:
                     self._recent.move_to_end(texts[0])
                     return hit[None, :].copy()
-        raw = self._loaded().embed_raw(texts)
-        out = l2_normalise(l2_normalise(raw - self._center) @ self._table.pca_components)
+        out = l2_normalise(self._loaded().embed_centered(texts) @ self._table.pca_components)
         if len(texts) == 1 and self._cached > 0:
             with self._lock:
                 self._recent[texts[0]] = out[0].copy()
