@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 
 
 class Overloaded(Exception):
@@ -27,15 +26,13 @@ class Admission:
         max_wait_s: float,
         overload_wait_s: float,
         interval_s: float,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._slots = asyncio.Semaphore(slots)
         self._max_wait_s = max_wait_s
         self._overload_wait_s = min(overload_wait_s, max_wait_s)
         self._interval_s = interval_s
-        self._clock = clock
         self._waiting = 0
-        self._queued_since = clock()  # when the queue last went from no waiter to one
+        self._queued_since = time.monotonic()  # when the queue last went from no waiter to one
 
     @property
     def waiting(self) -> int:
@@ -43,7 +40,7 @@ class Admission:
 
     def standing(self) -> bool:
         """Whether the queue has held a waiter continuously for `interval_s`."""
-        return self._waiting > 0 and self._clock() - self._queued_since >= self._interval_s
+        return self._waiting > 0 and time.monotonic() - self._queued_since >= self._interval_s
 
     def wait_allowed_s(self) -> float:
         return self._overload_wait_s if self.standing() else self._max_wait_s
@@ -55,7 +52,7 @@ class Admission:
             return
         timeout = self.wait_allowed_s()
         if self._waiting == 0:
-            self._queued_since = self._clock()
+            self._queued_since = time.monotonic()
         self._waiting += 1
         try:
             await asyncio.wait_for(self._slots.acquire(), timeout=timeout)
